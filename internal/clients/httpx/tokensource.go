@@ -1,0 +1,228 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Token is a credential an API issued.
+type Token struct {
+	Value string
+	// ExpiresAt is zero when the API does not say.
+	ExpiresAt time.Time
+	IssuedAt  time.Time
+	// Principal is the user or login the token belongs to.
+	Principal string
+	// Data carries what the login returned besides the token (Keystone's
+	// catalog, CenturyLink's account alias).
+	Data any
+}
+
+// LoginReason tells a LoginFunc why a token is needed.
+type LoginReason int
+
+// Reasons for a login.
+const (
+	// LoginFirst: no token yet in this provider process.
+	LoginFirst LoginReason = iota
+	// LoginExpired: the cached token reached its expiry.
+	LoginExpired
+	// LoginRejected: the API refused the cached token (revoked, expired
+	// early). A LoginFunc that only has a fixed token returns an error
+	// saying how to get a new one.
+	LoginRejected
+)
+
+// LoginFunc obtains a new token.
+type LoginFunc func(ctx context.Context, why LoginReason) (Token, error)
+
+// TokenSource caches one token per client and makes sure that concurrent
+// callers share one login: whatever the number of data sources reading at
+// once, the API sees a single login.
+type TokenSource struct {
+	login LoginFunc
+	// early renews a token this long before its expiry.
+	early time.Duration
+	now   func() time.Time
+
+	mu       sync.Mutex
+	cur      Token
+	have     bool
+	curAt    time.Time
+	next     LoginReason
+	flight   *flight
+	failed   error
+	logins   atomic.Int64
+	rejected atomic.Int64
+}
+
+type flight struct {
+	done chan struct{}
+	tok  Token
+	err  error
+}
+
+// NewTokenSource returns a source that logs in with login on first use.
+func NewTokenSource(login LoginFunc) *TokenSource {
+	return &TokenSource{login: login, early: time.Minute, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *TokenSource) SetClock(now func() time.Time) { s.now = now }
+
+// Token returns the cached token, logging in first when there is none or
+// it is about to expire. A login refused with a 4xx is remembered: later
+// calls return the same error without asking the API again.
+func (s *TokenSource) Token(ctx context.Context) (Token, error) {
+	s.mu.Lock()
+	if s.have && !s.expiring(s.cur) {
+		t := s.cur
+		s.mu.Unlock()
+		return t, nil
+	}
+	if s.failed != nil {
+		err := s.failed
+		s.mu.Unlock()
+		return Token{}, err
+	}
+	if f := s.flight; f != nil {
+		s.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.tok, f.err
+		case <-ctx.Done():
+			return Token{}, ctx.Err()
+		}
+	}
+	why := s.next
+	if s.have {
+		why = LoginExpired
+	}
+	f := &flight{done: make(chan struct{})}
+	s.flight = f
+	s.mu.Unlock()
+
+	tok, err := s.login(ctx, why)
+
+	s.mu.Lock()
+	s.flight = nil
+	if err == nil {
+		s.logins.Add(1)
+		s.cur, s.have, s.curAt = tok, true, s.now()
+	} else if IsPermanent(err) || errors.Is(err, ErrNeedsNewCredential) {
+		s.failed = err
+	}
+	f.tok, f.err = tok, err
+	s.mu.Unlock()
+	close(f.done)
+	return tok, err
+}
+
+func (s *TokenSource) expiring(t Token) bool {
+	return !t.ExpiresAt.IsZero() && !s.now().Add(s.early).Before(t.ExpiresAt)
+}
+
+// Current returns the cached token without logging in.
+func (s *TokenSource) Current() (Token, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur, s.have
+}
+
+// Invalidate drops the cached token if it is still stale; the next Token
+// call logs in again. Callers that saw the same stale token at once cause
+// one new login between them, not one each.
+func (s *TokenSource) Invalidate(stale string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.have && s.cur.Value == stale {
+		s.have = false
+		s.next = LoginRejected
+		s.rejected.Add(1)
+	}
+}
+
+// Offer replaces the cached token with one the API handed out with an
+// answer received at receivedAt (Abiquo renews its token on every answer).
+// An answer that arrives late never replaces a newer token.
+func (s *TokenSource) Offer(t Token, receivedAt time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.have && receivedAt.Before(s.curAt) {
+		return
+	}
+	if s.have && t.Principal == "" {
+		t.Principal = s.cur.Principal
+		t.Data = s.cur.Data
+	}
+	s.cur, s.have, s.curAt = t, true, receivedAt
+}
+
+// Logins returns how many logins succeeded in this source's life.
+func (s *TokenSource) Logins() int64 { return s.logins.Load() }
+
+// ErrNeedsNewCredential marks login errors that only the user can fix (a
+// rejected fixed token, a one-time code already used); TokenSource
+// remembers them like a refused login.
+var ErrNeedsNewCredential = errors.New("a new credential is needed")
+
+// Auth describes how a client authenticates its calls.
+type Auth struct {
+	Source *TokenSource
+	// Apply sets the token on a request's headers.
+	Apply func(h http.Header, t Token)
+	// Rejected reports whether an error means the token is no longer good.
+	// Default: HTTP 401.
+	Rejected func(err error) bool
+	// Observe, when set, sees every answer (success or not), e.g. to take
+	// a renewed token from its headers.
+	Observe func(resp *Response)
+}
+
+// DoAuthed sends req with the cached token. When the API rejects the token
+// it is invalidated, a new one obtained (one login for all callers that saw
+// it fail) and the request sent once more.
+func (c *Client) DoAuthed(ctx context.Context, a *Auth, req *Request) (*Response, error) {
+	rejected := a.Rejected
+	if rejected == nil {
+		rejected = func(err error) bool { return StatusIs(err, http.StatusUnauthorized) }
+	}
+	send := func(t Token) (*Response, error) {
+		r := req.clone()
+		a.Apply(r.Header, t)
+		resp, err := c.Do(ctx, r)
+		if resp != nil && a.Observe != nil {
+			a.Observe(resp)
+		}
+		return resp, err
+	}
+	tok, err := a.Source.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := send(tok)
+	if err == nil || !rejected(err) {
+		return resp, err
+	}
+	a.Source.Invalidate(tok.Value)
+	tok, lerr := a.Source.Token(ctx)
+	if lerr != nil {
+		return nil, lerr
+	}
+	return send(tok)
+}
+
+// Credential is a token ready for use outside the provider: the value, the
+// headers the API expects it in, and whom and what it is for.
+type Credential struct {
+	Token string
+	// ExpiresAt is zero when the API does not say.
+	ExpiresAt time.Time
+	Principal string
+	Endpoint  string
+	Headers   map[string]string
+}

@@ -1,0 +1,251 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestTokenSourceSingleFlight(t *testing.T) {
+	t.Parallel()
+	var logins atomic.Int32
+	release := make(chan struct{})
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		logins.Add(1)
+		<-release
+		return Token{Value: "t1"}, nil
+	})
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := s.Token(context.Background())
+			if err != nil || tok.Value != "t1" {
+				t.Errorf("tok=%v err=%v", tok, err)
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if logins.Load() != 1 || s.Logins() != 1 {
+		t.Fatalf("100 concurrent callers caused %d logins, want 1", logins.Load())
+	}
+}
+
+func TestTokenSourceRenewsBeforeExpiry(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	var reasons []LoginReason
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		reasons = append(reasons, why)
+		return Token{Value: fmt.Sprint("t", len(reasons)), ExpiresAt: now.Add(time.Hour)}, nil
+	})
+	s.SetClock(func() time.Time { return now })
+	tok, _ := s.Token(context.Background())
+	now = now.Add(58 * time.Minute)
+	tok2, _ := s.Token(context.Background())
+	if tok2.Value != tok.Value {
+		t.Fatalf("renewed too early")
+	}
+	now = now.Add(90 * time.Second) // 30 s before expiry: inside the early window
+	tok3, _ := s.Token(context.Background())
+	if tok3.Value == tok.Value || len(reasons) != 2 || reasons[1] != LoginExpired {
+		t.Fatalf("not renewed before expiry: %v %v", tok3, reasons)
+	}
+}
+
+func TestTokenSourceRemembersRefusedLogin(t *testing.T) {
+	t.Parallel()
+	var logins atomic.Int32
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		logins.Add(1)
+		return Token{}, &APIError{StatusCode: 401, Method: "POST", URL: "u"}
+	})
+	for i := 0; i < 5; i++ {
+		if _, err := s.Token(context.Background()); !StatusIs(err, 401) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if logins.Load() != 1 {
+		t.Fatalf("a refused login was repeated %d times (account lock-out risk)", logins.Load())
+	}
+}
+
+func TestTokenSourceRetriesTransientLoginFailure(t *testing.T) {
+	t.Parallel()
+	var logins atomic.Int32
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		if logins.Add(1) == 1 {
+			return Token{}, &TransportError{Kind: KindRefused}
+		}
+		return Token{Value: "ok"}, nil
+	})
+	if _, err := s.Token(context.Background()); err == nil {
+		t.Fatal("want the first error")
+	}
+	if tok, err := s.Token(context.Background()); err != nil || tok.Value != "ok" {
+		t.Fatalf("tok=%v err=%v", tok, err)
+	}
+}
+
+func TestTokenSourceOfferKeepsNewest(t *testing.T) {
+	t.Parallel()
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		return Token{Value: "login", Principal: "admin"}, nil
+	})
+	if _, err := s.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	s.Offer(Token{Value: "newer"}, t0.Add(2*time.Second))
+	s.Offer(Token{Value: "older"}, t0.Add(time.Second))
+	cur, _ := s.Current()
+	if cur.Value != "newer" || cur.Principal != "admin" {
+		t.Fatalf("current = %+v, a late answer replaced the newest token", cur)
+	}
+}
+
+// authServer accepts only the token it issued last; /login issues one.
+type authServer struct {
+	mu     sync.Mutex
+	valid  string
+	n      int
+	logins atomic.Int32
+}
+
+func (a *authServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if r.URL.Path == "/login" {
+		a.logins.Add(1)
+		a.n++
+		a.valid = fmt.Sprint("tok-", a.n)
+		fmt.Fprintf(w, `{"token":%q}`, a.valid)
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer "+a.valid {
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"message":"Authorization has been denied for this request."}`)
+		return
+	}
+	fmt.Fprint(w, `{"ok":true}`)
+}
+
+func (a *authServer) revoke() {
+	a.mu.Lock()
+	a.valid = "revoked"
+	a.mu.Unlock()
+}
+
+func TestDoAuthedReloginOnceForAllCallers(t *testing.T) {
+	t.Parallel()
+	as := &authServer{}
+	srv := httptest.NewServer(as)
+	defer srv.Close()
+	c := newClient(t, fastConfig(srv.URL))
+	src := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		resp, err := c.Do(ctx, &Request{Method: "POST", Path: "/login", Body: []byte(`{}`)})
+		if err != nil {
+			return Token{}, err
+		}
+		var v struct{ Token string }
+		if err := c.DecodeJSON(resp, &v); err != nil {
+			return Token{}, err
+		}
+		return Token{Value: v.Token}, nil
+	})
+	auth := &Auth{Source: src, Apply: func(h http.Header, t Token) { h.Set("Authorization", "Bearer "+t.Value) }}
+	read := func() error {
+		_, err := c.DoAuthed(context.Background(), auth, &Request{Method: "GET", Path: "/data"})
+		return err
+	}
+	if err := read(); err != nil {
+		t.Fatal(err)
+	}
+	as.revoke()
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := read(); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := as.logins.Load(); got != 2 {
+		t.Fatalf("logins = %d, want 2 (the first, then one re-login shared by 20 callers)", got)
+	}
+}
+
+func TestDoAuthedFixedTokenRejected(t *testing.T) {
+	t.Parallel()
+	as := &authServer{valid: "nothing"}
+	srv := httptest.NewServer(as)
+	defer srv.Close()
+	c := newClient(t, fastConfig(srv.URL))
+	var reasons []LoginReason
+	src := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		reasons = append(reasons, why)
+		if why == LoginRejected {
+			return Token{}, fmt.Errorf("the configured token was rejected; get a new one: %w", ErrNeedsNewCredential)
+		}
+		return Token{Value: "fixed"}, nil
+	})
+	auth := &Auth{Source: src, Apply: func(h http.Header, t Token) { h.Set("Authorization", "Bearer "+t.Value) }}
+	_, err := c.DoAuthed(context.Background(), auth, &Request{Method: "GET", Path: "/data"})
+	if err == nil || !strings.Contains(err.Error(), "get a new one") {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = c.DoAuthed(context.Background(), auth, &Request{Method: "GET", Path: "/data"})
+	if !errors.Is(err, ErrNeedsNewCredential) || len(reasons) != 2 {
+		t.Fatalf("err=%v reasons=%v: a rejected fixed token should be reported, not retried", err, reasons)
+	}
+}
+
+func TestMemo(t *testing.T) {
+	t.Parallel()
+	var m Memo[int]
+	var calls atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := m.Get(context.Background(), "k", func(ctx context.Context) (int, error) {
+				calls.Add(1)
+				<-release
+				return 42, nil
+			})
+			if err != nil || v != 42 {
+				t.Errorf("v=%d err=%v", v, err)
+			}
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	v, _ := m.Get(context.Background(), "k", func(ctx context.Context) (int, error) { calls.Add(1); return 0, nil })
+	if calls.Load() != 1 || v != 42 {
+		t.Fatalf("calls = %d v=%d, want one fetch for 51 identical reads", calls.Load(), v)
+	}
+	_, err := m.Get(context.Background(), "e", func(ctx context.Context) (int, error) { return 0, errors.New("boom") })
+	if err == nil {
+		t.Fatal("want error")
+	}
+	v, err = m.Get(context.Background(), "e", func(ctx context.Context) (int, error) { return 7, nil })
+	if err != nil || v != 7 {
+		t.Fatalf("a failure was remembered: v=%d err=%v", v, err)
+	}
+}

@@ -1,0 +1,349 @@
+// Package clc is a typed client for the CenturyLink Cloud API v2: bearer
+// login and the read calls that find a data center's root hardware group.
+//
+//	c, err := clc.New(clc.Config{
+//		HTTP:     httpx.Config{Name: "clc", BaseURL: "https://api.ctl.io"},
+//		Username: "user@example.com",
+//		Password: pw,
+//	})
+//	root, err := c.RootGroup(ctx, "", "") // the login's account and data center
+package clc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+)
+
+// TokenLifetime is how long a bearer token can be reused ("up to 2 weeks").
+// The API does not return an expiry, so it is not used as one.
+const TokenLifetime = 14 * 24 * time.Hour
+
+// Config for New.
+type Config struct {
+	HTTP     httpx.Config
+	Username string
+	Password string
+	// AccountAlias overrides the login's account for reads.
+	AccountAlias string
+}
+
+// Client talks to one CenturyLink Cloud account.
+type Client struct {
+	cfg    Config
+	http   *httpx.Client
+	tokens *httpx.TokenSource
+	auth   *httpx.Auth
+	roots  httpx.Memo[*RootGroup]
+	dcs    httpx.Memo[[]DataCenter]
+}
+
+// New builds a client; it makes no network call.
+func New(cfg Config) (*Client, error) {
+	if cfg.HTTP.Name == "" {
+		cfg.HTTP.Name = "clc"
+	}
+	if strings.TrimSpace(cfg.Username) == "" {
+		return nil, &httpx.ConfigError{Attribute: "username", Msg: "the CenturyLink Cloud username is empty"}
+	}
+	if cfg.Password == "" {
+		return nil, &httpx.ConfigError{Attribute: "password", Msg: "the CenturyLink Cloud password is empty"}
+	}
+	hc, err := httpx.New(cfg.HTTP)
+	if err != nil {
+		return nil, err
+	}
+	hc.Redactor().Add(cfg.Password)
+	c := &Client{cfg: cfg, http: hc}
+	c.tokens = httpx.NewTokenSource(c.login)
+	c.auth = &httpx.Auth{
+		Source: c.tokens,
+		Apply: func(h http.Header, t httpx.Token) {
+			h.Set("Authorization", "Bearer "+t.Value)
+		},
+	}
+	return c, nil
+}
+
+// LoginResult is the answer of POST /v2/authentication/login.
+type LoginResult struct {
+	UserName      string   `json:"userName"`
+	AccountAlias  string   `json:"accountAlias"`
+	LocationAlias string   `json:"locationAlias"`
+	Roles         []string `json:"roles"`
+	BearerToken   string   `json:"bearerToken"`
+}
+
+// LoginError is a refused login; Message is the API's own text.
+type LoginError struct {
+	Username string
+	Message  string
+	Err      *httpx.APIError
+}
+
+func (e *LoginError) Error() string {
+	return fmt.Sprintf("CenturyLink Cloud refused the login of %q (HTTP %d): %s", e.Username, e.Err.StatusCode, e.Message)
+}
+
+func (e *LoginError) Unwrap() error { return e.Err }
+
+func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token, error) {
+	body, err := json.Marshal(map[string]string{"username": c.cfg.Username, "password": c.cfg.Password})
+	if err != nil {
+		return httpx.Token{}, err
+	}
+	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/v2/authentication/login", Body: body})
+	if err != nil {
+		var ae *httpx.APIError
+		if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
+			return httpx.Token{}, &LoginError{Username: c.cfg.Username, Message: ae.Message, Err: ae}
+		}
+		return httpx.Token{}, err
+	}
+	var lr LoginResult
+	if err := c.http.DecodeJSON(resp, &lr); err != nil {
+		return httpx.Token{}, err
+	}
+	if lr.BearerToken == "" {
+		return httpx.Token{}, fmt.Errorf("POST %s: the login answer has no bearerToken", resp.URL)
+	}
+	c.http.Redactor().Add(lr.BearerToken)
+	return httpx.Token{
+		Value:     lr.BearerToken,
+		IssuedAt:  resp.ReceivedAt,
+		Principal: lr.UserName,
+		Data:      &lr,
+	}, nil
+}
+
+// Login returns the cached login, logging in on first use.
+func (c *Client) Login(ctx context.Context) (*LoginResult, httpx.Token, error) {
+	t, err := c.tokens.Token(ctx)
+	if err != nil {
+		return nil, t, err
+	}
+	lr, _ := t.Data.(*LoginResult)
+	if lr == nil {
+		return nil, t, errors.New("clc: the cached token has no login result")
+	}
+	return lr, t, nil
+}
+
+// Tokens exposes the token source (the token data source shares it).
+func (c *Client) Tokens() *httpx.TokenSource { return c.tokens }
+
+// Endpoint returns the API base URL.
+func (c *Client) Endpoint() string { return c.http.BaseURL() }
+
+// Credential returns the cached token with the headers the API expects.
+func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
+	lr, t, err := c.Login(ctx)
+	if err != nil {
+		return httpx.Credential{}, err
+	}
+	return httpx.Credential{
+		Token:     t.Value,
+		Principal: lr.UserName,
+		Endpoint:  c.Endpoint(),
+		Headers:   map[string]string{"Authorization": "Bearer " + t.Value},
+	}, nil
+}
+
+// Relogin drops the cached token and logs in again.
+func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
+	if t, ok := c.tokens.Current(); ok {
+		c.tokens.Invalidate(t.Value)
+	}
+	return c.Credential(ctx)
+}
+
+// Link is an entry of a "links" array.
+type Link struct {
+	Rel   string   `json:"rel"`
+	Href  string   `json:"href"`
+	ID    string   `json:"id,omitempty"`
+	Name  string   `json:"name,omitempty"`
+	Verbs []string `json:"verbs,omitempty"`
+}
+
+// DataCenter is an entry of GET /v2/datacenters/{alias} or the answer of
+// GET /v2/datacenters/{alias}/{dc}.
+type DataCenter struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Links []Link `json:"links"`
+}
+
+// ChangeInfo records who created and changed a group.
+type ChangeInfo struct {
+	CreatedBy    string `json:"createdBy"`
+	CreatedDate  string `json:"createdDate"`
+	ModifiedBy   string `json:"modifiedBy"`
+	ModifiedDate string `json:"modifiedDate"`
+}
+
+// CustomField is a user-defined field on a group.
+type CustomField struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Value        string `json:"value"`
+	DisplayValue string `json:"displayValue"`
+}
+
+// Group is the answer of GET /v2/groups/{alias}/{id}. Fields the docs do
+// not list are ignored.
+type Group struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description"`
+	LocationID   string        `json:"locationId"`
+	Type         string        `json:"type"`
+	Status       string        `json:"status"`
+	ServersCount int64         `json:"serversCount"`
+	Groups       []Group       `json:"groups"`
+	Links        []Link        `json:"links"`
+	ChangeInfo   ChangeInfo    `json:"changeInfo"`
+	CustomFields []CustomField `json:"customFields"`
+}
+
+// RootGroup is a data center's root hardware group.
+type RootGroup struct {
+	Group
+	AccountAlias   string
+	DataCenterID   string
+	DataCenterName string
+}
+
+// NotFoundError is a data center the account does not have.
+type NotFoundError struct {
+	DataCenter   string
+	AccountAlias string
+	Available    []string
+}
+
+func (e *NotFoundError) Error() string {
+	avail := "none"
+	if len(e.Available) > 0 {
+		avail = strings.Join(e.Available, ", ")
+	}
+	return fmt.Sprintf("account %s has no data center %q; it has: %s", e.AccountAlias, e.DataCenter, avail)
+}
+
+// AccessError is an account alias the user may not read.
+type AccessError struct {
+	AccountAlias string
+	User         string
+	Err          *httpx.APIError
+}
+
+func (e *AccessError) Error() string {
+	return fmt.Sprintf("user %q may not read account %q (HTTP %d: %s)", e.User, e.AccountAlias, e.Err.StatusCode, e.Err.Message)
+}
+
+func (e *AccessError) Unwrap() error { return e.Err }
+
+func (c *Client) get(ctx context.Context, path string, query url.Values, v any) error {
+	resp, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: path, Query: query})
+	if err != nil {
+		return err
+	}
+	return c.http.DecodeJSON(resp, v)
+}
+
+// resolve fills in the account alias: the argument, else the configured
+// one, else the login's.
+func (c *Client) resolve(ctx context.Context, alias string) (string, *LoginResult, error) {
+	lr, _, err := c.Login(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	switch {
+	case alias != "":
+	case c.cfg.AccountAlias != "":
+		alias = c.cfg.AccountAlias
+	default:
+		alias = lr.AccountAlias
+	}
+	return strings.ToUpper(alias), lr, nil
+}
+
+func (c *Client) accessErr(err error, alias string, lr *LoginResult) error {
+	var ae *httpx.APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
+		return &AccessError{AccountAlias: alias, User: lr.UserName, Err: ae}
+	}
+	return err
+}
+
+// DataCenters lists the account's data centers (read once per process).
+func (c *Client) DataCenters(ctx context.Context, alias string) ([]DataCenter, error) {
+	alias, lr, err := c.resolve(ctx, alias)
+	if err != nil {
+		return nil, err
+	}
+	return c.dcs.Get(ctx, alias, func(ctx context.Context) ([]DataCenter, error) {
+		var out []DataCenter
+		if err := c.get(ctx, "/v2/datacenters/"+url.PathEscape(alias), nil, &out); err != nil {
+			return nil, c.accessErr(err, alias, lr)
+		}
+		return out, nil
+	})
+}
+
+// RootGroup returns the root hardware group of a data center. Empty
+// arguments take the configured or login's account and the login's
+// location. Identical calls in one process share one set of requests.
+func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*RootGroup, error) {
+	alias, lr, err := c.resolve(ctx, alias)
+	if err != nil {
+		return nil, err
+	}
+	if dataCenter == "" {
+		dataCenter = lr.LocationAlias
+	}
+	dataCenter = strings.ToUpper(dataCenter)
+	return c.roots.Get(ctx, alias+"/"+dataCenter, func(ctx context.Context) (*RootGroup, error) {
+		var dc DataCenter
+		err := c.get(ctx, "/v2/datacenters/"+url.PathEscape(alias)+"/"+url.PathEscape(dataCenter),
+			url.Values{"groupLinks": {"true"}}, &dc)
+		if httpx.StatusIs(err, http.StatusNotFound) {
+			nf := &NotFoundError{DataCenter: dataCenter, AccountAlias: alias}
+			if list, lerr := c.DataCenters(ctx, alias); lerr == nil {
+				for _, d := range list {
+					nf.Available = append(nf.Available, d.ID)
+				}
+				sort.Strings(nf.Available)
+			}
+			return nil, nf
+		}
+		if err != nil {
+			return nil, c.accessErr(err, alias, lr)
+		}
+		var groupID string
+		for _, l := range dc.Links {
+			if l.Rel == "group" {
+				groupID = l.ID
+				if groupID == "" {
+					groupID = l.Href[strings.LastIndex(l.Href, "/")+1:]
+				}
+				break
+			}
+		}
+		if groupID == "" {
+			return nil, fmt.Errorf("data center %s of account %s has no root hardware group link (rel \"group\")", dataCenter, alias)
+		}
+		var g Group
+		if err := c.get(ctx, "/v2/groups/"+url.PathEscape(alias)+"/"+url.PathEscape(groupID), nil, &g); err != nil {
+			return nil, c.accessErr(err, alias, lr)
+		}
+		return &RootGroup{Group: g, AccountAlias: alias, DataCenterID: dc.ID, DataCenterName: dc.Name}, nil
+	})
+}

@@ -1,0 +1,137 @@
+package clc_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+)
+
+func setup(t *testing.T, user, password, alias string) (*clc.Client, *emulator.Emulator) {
+	t.Helper()
+	e := emulator.New()
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	c, err := clc.New(clc.Config{
+		HTTP:         httpx.Config{BaseURL: srv.URL + "/clc", MaxRetries: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond},
+		Username:     user,
+		Password:     password,
+		AccountAlias: alias,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, e
+}
+
+func TestRootGroupDefaultsToLoginLocation(t *testing.T) {
+	t.Parallel()
+	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	g, err := c.RootGroup(context.Background(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Name != "WA1 Hardware" || g.LocationID != "WA1" || g.DataCenterName != "US West (Seattle)" || g.AccountAlias != "ACME" {
+		t.Fatalf("root group = %+v", g)
+	}
+	if len(g.Groups) != 3 || g.Groups[0].Name != "Web Applications" || g.Groups[0].ServersCount != 2 || len(g.Groups[0].Groups) != 1 {
+		t.Fatalf("children = %+v", g.Groups)
+	}
+	if g.ChangeInfo.CreatedBy == "" || len(g.CustomFields) != 1 {
+		t.Fatalf("changeInfo/customFields not decoded: %+v", g)
+	}
+	if got := e.Requests("clc"); got != 3 {
+		t.Errorf("requests = %d, want 3 (login, data center, group)", got)
+	}
+}
+
+func TestIdenticalReadsAreMadeOnce(t *testing.T) {
+	t.Parallel()
+	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			dc := []string{"wa1", "VA1"}[i%2]
+			if _, err := c.RootGroup(context.Background(), "", dc); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if e.Logins("clc") != 1 {
+		t.Errorf("logins = %d, want 1", e.Logins("clc"))
+	}
+	if got := e.Requests("clc.datacenter.get"); got != 2 {
+		t.Errorf("data center reads = %d, want 2 (one per data center)", got)
+	}
+	if got := e.Requests("clc.group.get"); got != 2 {
+		t.Errorf("group reads = %d, want 2", got)
+	}
+}
+
+func TestWrongPasswordShowsTheAPIMessage(t *testing.T) {
+	t.Parallel()
+	c, e := setup(t, emulator.CLCUser, "wrong-password-123", "")
+	_, err := c.RootGroup(context.Background(), "", "")
+	var le *clc.LoginError
+	if !errors.As(err, &le) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "We didn't recognize the username or password you entered. Please try again.") {
+		t.Errorf("the API's message is missing: %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong-password-123") {
+		t.Errorf("the password leaked: %v", err)
+	}
+	_, _ = c.RootGroup(context.Background(), "", "VA1")
+	if got := e.Requests("clc.login"); got != 1 {
+		t.Errorf("a refused login was repeated: %d", got)
+	}
+}
+
+func TestUnknownDataCenterListsTheAccountsOnes(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	_, err := c.RootGroup(context.Background(), "", "XX9")
+	var nf *clc.NotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("err = %v", err)
+	}
+	if want := `account ACME has no data center "XX9"; it has: DE1, VA1, WA1`; err.Error() != want {
+		t.Errorf("err = %q, want %q", err, want)
+	}
+}
+
+func TestForeignAccountAlias(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, emulator.CLCUser, emulator.CLCPassword, "BETA")
+	_, err := c.RootGroup(context.Background(), "", "VA1")
+	var ae *clc.AccessError
+	if !errors.As(err, &ae) || ae.AccountAlias != "BETA" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestExpiredTokenLogsInOnceMore(t *testing.T) {
+	t.Parallel()
+	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	if _, err := c.RootGroup(context.Background(), "", "WA1"); err != nil {
+		t.Fatal(err)
+	}
+	e.Advance(15 * 24 * time.Hour) // past the two weeks
+	if _, err := c.RootGroup(context.Background(), "", "VA1"); err != nil {
+		t.Fatal(err)
+	}
+	if e.Logins("clc") != 2 {
+		t.Errorf("logins = %d, want 2", e.Logins("clc"))
+	}
+}

@@ -1,0 +1,199 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+)
+
+func clcProvider(url, user, password, extra string) string {
+	return fmt.Sprintf(`
+provider "cloudauth" {
+  clc = {
+    url      = %q
+    username = %q
+    password = %q
+    %s
+  }
+}`, url+"/clc", user, password, extra)
+}
+
+const clcRoot = "data.cloudauth_clc_root_group.root"
+
+func TestAccCLCRootGroup_defaultDataCenter(t *testing.T) {
+	e := startEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(nil),
+		Steps: []resource.TestStep{{
+			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""),
+				`data "cloudauth_clc_root_group" "root" {}`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("data_center"), knownvalue.StringExact("WA1")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("account_alias"), knownvalue.StringExact("ACME")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("name"), knownvalue.StringExact("WA1 Hardware")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("data_center_name"), knownvalue.StringExact("US West (Seattle)")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("location_id"), knownvalue.StringExact("WA1")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("type"), knownvalue.StringExact("default")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("servers_count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("groups"), knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("groups").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"id":            knownvalue.StringExact("2a5c0b9662cf4fc8bf6180f139facdc0"),
+					"name":          knownvalue.StringExact("Web Applications"),
+					"description":   knownvalue.StringExact("public facing web apps"),
+					"type":          knownvalue.StringExact("default"),
+					"status":        knownvalue.StringExact("active"),
+					"servers_count": knownvalue.Int64Exact(2),
+				})),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("groups").AtSliceIndex(1).AtMapKey("type"), knownvalue.StringExact("archive")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("change_info").AtMapKey("created_date"), knownvalue.StringExact("2012-12-17T01:17:17Z")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("custom_fields").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("Cost Center")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("links"), knownvalue.ListPartial(map[int]knownvalue.Check{
+					2: knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"rel":  knownvalue.StringExact("self"),
+						"href": knownvalue.StringRegexp(regexp.MustCompile(`^/v2/groups/acme/[0-9a-f]{32}$`)),
+						"id":   knownvalue.Null(),
+						"name": knownvalue.Null(),
+					}),
+				})),
+			},
+		}},
+	})
+}
+
+func TestAccCLCRootGroup_explicitDataCenterAndEnv(t *testing.T) {
+	e := startEmulator(t)
+	// Settings from the environment alone, no provider block; the legacy
+	// CLC_V2_API_* names work too.
+	env := map[string]string{
+		"CLC_API_URL":         e.URL + "/clc",
+		"CLC_V2_API_USERNAME": emulator.CLCUser,
+		"CLC_V2_API_PASSWD":   emulator.CLCPassword,
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: `
+data "cloudauth_clc_root_group" "root" {
+  data_center = "va1"
+}
+data "cloudauth_clc_root_group" "same" {
+  data_center = "VA1"
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("data_center"), knownvalue.StringExact("VA1")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("name"), knownvalue.StringExact("VA1 Hardware")),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("groups").AtSliceIndex(0).AtMapKey("servers_count"), knownvalue.Int64Exact(3)),
+				statecheck.CompareValuePairs(clcRoot, tfjsonpath.New("id"), "data.cloudauth_clc_root_group.same", tfjsonpath.New("id"), compare.ValuesSame()),
+			},
+		}},
+	})
+}
+
+func TestAccCLCRootGroup_configOverridesEnv(t *testing.T) {
+	e := startEmulator(t)
+	env := map[string]string{
+		"CLC_API_URL":  e.URL + "/clc",
+		"CLC_USERNAME": emulator.CLCUser,
+		"CLC_PASSWORD": "a-wrong-password-from-env",
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(env),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "cloudauth" {
+  clc = {
+    password = %q
+  }
+}
+data "cloudauth_clc_root_group" "root" {}`, emulator.CLCPassword),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("name"), knownvalue.StringExact("WA1 Hardware")),
+			},
+		}},
+	})
+}
+
+func TestAccCLCRootGroup_errors(t *testing.T) {
+	e := startEmulator(t)
+	cases := []struct {
+		name   string
+		config string
+		env    map[string]string
+		want   []string
+	}{
+		{"wrong password shows the API's message",
+			hcl(clcProvider(e.URL, emulator.CLCUser, "not-the-password", ""), `data "cloudauth_clc_root_group" "root" {}`), nil,
+			[]string{"CenturyLink Cloud login failed", "We didn't recognize the username or password you entered. Please try again.", "clc.password"}},
+		{"unknown data center lists the account's",
+			hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" { data_center = "XX9" }`), nil,
+			[]string{"Unknown CenturyLink Cloud data center", `account ACME has no data center "XX9"; it has: DE1, VA1, WA1`}},
+		{"account alias the user cannot see",
+			hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" { account_alias = "BETA" }`), nil,
+			[]string{"CenturyLink Cloud account not accessible", `may not read account "BETA"`}},
+		{"not configured names the block and the variables",
+			`data "cloudauth_clc_root_group" "root" {}`, nil,
+			[]string{"CenturyLink Cloud is not configured", "cloudauth_clc_root_group needs the provider's clc block", "CLC_USERNAME", "CLC_PASSWORD"}},
+		{"missing password in the block",
+			hcl(fmt.Sprintf(`provider "cloudauth" {
+  clc = {
+    url      = %q
+    username = "someone"
+  }
+}`, e.URL+"/clc"), `data "cloudauth_clc_root_group" "root" {}`), nil,
+			[]string{"Missing clc.password", "clc.password", "CLC_PASSWORD"}},
+		{"incomplete environment is reported where the cloud is used",
+			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_USERNAME": "someone"},
+			[]string{"Missing clc.password", "came from environment variables"}},
+		{"bad timeout",
+			hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, `timeout = "soon"`), `data "cloudauth_clc_root_group" "root" {}`), nil,
+			[]string{"Invalid duration", `"soon" is not a positive duration`}},
+		{"unknown value at plan time",
+			hcl(`resource "terraform_data" "later" { input = "x" }`,
+				clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, "account_alias = terraform_data.later.output"),
+				`data "cloudauth_clc_root_group" "root" {}`), nil,
+			[]string{"Unknown value for clc.account_alias", "only known after apply", "CLC_ACCOUNT"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(tc.env),
+				Steps: []resource.TestStep{{
+					Config:      tc.config,
+					ExpectError: expectErr(tc.want...),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccCLCRootGroup_reloginAfterRejectedToken(t *testing.T) {
+	e := startEmulator(t)
+	// The first group read is refused as if the token had expired; the
+	// provider logs in once more and the read succeeds.
+	e.InjectFault(emulator.Fault{Route: "clc.group.get", Status: 401})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(nil),
+		Steps: []resource.TestStep{{
+			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" {}`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("name"), knownvalue.StringExact("WA1 Hardware")),
+				checkFunc(func() error {
+					// The refused read cost a second login in the first plan.
+					if got := e.Requests("clc.group.get"); got < 2 {
+						return fmt.Errorf("group reads = %d; the refused read was not repeated", got)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}

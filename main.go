@@ -1,0 +1,30 @@
+// Command terraform-provider-cloudauth serves the cloudauth provider to
+// Terraform and OpenTofu over plugin protocol 6.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
+)
+
+// version is set at build time (-ldflags "-X main.version=1.2.3").
+var version = "dev"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "start the provider for a debugger and print TF_REATTACH_PROVIDERS")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: "registry.terraform.io/cloudauth/cloudauth",
+		Debug:   debug,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,44 @@
+# The demo that `make demo` applies against the built-in emulator. It reads
+# through every cloud the provider supports and prints what came back.
+
+terraform {
+  required_providers {
+    cloudauth = {
+      source = "registry.terraform.io/cloudauth/cloudauth"
+    }
+  }
+}
+
+variable "emulator_url" {
+  type        = string
+  description = "Base URL of the cloudauth emulator; make demo passes it."
+}
+
+provider "cloudauth" {
+  # The emulator's demo credentials; cloudauth-emulator prints them.
+  clc = {
+    url      = "${var.emulator_url}/clc"
+    username = "demo@cloudauth.test"
+    password = "clc-demo-password"
+  }
+}
+
+# CenturyLink Cloud: the root hardware group of the login's default data
+# center and of an explicit one.
+data "cloudauth_clc_root_group" "default" {}
+
+data "cloudauth_clc_root_group" "va1" {
+  data_center = "VA1"
+}
+
+output "clc_root_groups" {
+  description = "Root hardware group of each data center, with its child groups."
+  value = {
+    for g in [data.cloudauth_clc_root_group.default, data.cloudauth_clc_root_group.va1] :
+    g.data_center => {
+      name     = g.name
+      location = g.data_center_name
+      children = [for c in g.groups : "${c.name} (${c.type}, ${c.servers_count} servers)"]
+    }
+  }
+}

@@ -1,0 +1,12 @@
+# Configure only the clouds you use; each logs in on first use.
+provider "cloudauth" {
+  clc = {
+    username = "user@example.com"
+    password = var.clc_password
+  }
+}
+
+variable "clc_password" {
+  type      = string
+  sensitive = true
+}

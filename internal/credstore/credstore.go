@@ -1,0 +1,182 @@
+// Package credstore keeps tokens that a person obtained interactively
+// (`cloudauth login cleura`, where an SMS code is needed; `cloudauth login
+// abiquo`, with a one-time code) so that the provider can use them in a
+// later Terraform run.
+//
+// The file is $XDG_CONFIG_HOME/cloudauth/credentials.json (or
+// ~/.config/cloudauth/credentials.json), mode 0600 in a 0700 directory,
+// and is replaced atomically on every change.
+//
+//	path, _ := credstore.DefaultPath(os.Getenv)
+//	f, _ := credstore.Load(path)
+//	f.Put(credstore.Entry{Cloud: "cleura", URL: url, Login: login, Token: tok, StoredAt: time.Now()})
+//	err := f.Save()
+package credstore
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Entry is one stored token.
+type Entry struct {
+	Cloud    string    `json:"cloud"`
+	URL      string    `json:"url"`
+	Login    string    `json:"login"`
+	Token    string    `json:"token"`
+	StoredAt time.Time `json:"stored_at"`
+	// ExpiresAt is set where the API says when the token ends.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// Age is how long ago the token was stored.
+func (e Entry) Age(now time.Time) time.Duration { return now.Sub(e.StoredAt) }
+
+// File is the credentials file in memory.
+type File struct {
+	path    string
+	Version int     `json:"version"`
+	Entries []Entry `json:"entries"`
+	// TooOpen is set when the file on disk could be read by other users.
+	TooOpen bool `json:"-"`
+}
+
+// DefaultPath returns the credentials file's path from the environment.
+func DefaultPath(getenv func(string) string) (string, error) {
+	if p := getenv("CLOUDAUTH_CREDENTIALS_FILE"); p != "" {
+		return p, nil
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return "", errors.New("neither XDG_CONFIG_HOME nor HOME is set, so there is no place for the credentials file")
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "cloudauth", "credentials.json"), nil
+}
+
+// Load reads the file; a missing file is an empty one.
+func Load(path string) (*File, error) {
+	f := &File{path: path, Version: 1}
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.TooOpen = st.Mode().Perm()&0o077 != 0
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, f); err != nil {
+		return nil, fmt.Errorf("%s is not a cloudauth credentials file: %w", path, err)
+	}
+	f.path = path
+	return f, nil
+}
+
+// Path is where the file lives.
+func (f *File) Path() string { return f.path }
+
+func same(e Entry, cloud, url, login string) bool {
+	return e.Cloud == cloud &&
+		strings.TrimRight(e.URL, "/") == strings.TrimRight(url, "/") &&
+		(login == "" || strings.EqualFold(e.Login, login))
+}
+
+// Find returns the entry for a cloud, URL and login. With an empty login it
+// returns the only entry for that cloud and URL, if there is exactly one.
+func (f *File) Find(cloud, url, login string) (Entry, bool) {
+	var found []Entry
+	for _, e := range f.Entries {
+		if same(e, cloud, url, login) {
+			found = append(found, e)
+		}
+	}
+	if len(found) != 1 {
+		return Entry{}, false
+	}
+	return found[0], true
+}
+
+// Put adds an entry or replaces the one for the same cloud, URL and login.
+func (f *File) Put(e Entry) {
+	for i, old := range f.Entries {
+		if same(old, e.Cloud, e.URL, e.Login) {
+			f.Entries[i] = e
+			return
+		}
+	}
+	f.Entries = append(f.Entries, e)
+	sort.SliceStable(f.Entries, func(i, j int) bool {
+		a, b := f.Entries[i], f.Entries[j]
+		if a.Cloud != b.Cloud {
+			return a.Cloud < b.Cloud
+		}
+		return a.URL+a.Login < b.URL+b.Login
+	})
+}
+
+// Remove drops the entry for a cloud, URL and login (any login if empty)
+// and returns what it removed.
+func (f *File) Remove(cloud, url, login string) []Entry {
+	var kept, gone []Entry
+	for _, e := range f.Entries {
+		if same(e, cloud, url, login) {
+			gone = append(gone, e)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	f.Entries = kept
+	return gone
+}
+
+// Save writes the file atomically: a private temporary file in the same
+// directory, synced, then renamed over the old one.
+func (f *File) Save() error {
+	dir := filepath.Dir(f.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".credentials-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), f.path); err != nil {
+		return err
+	}
+	f.TooOpen = false
+	return nil
+}

@@ -170,7 +170,7 @@ func (d *clcRootGroupDataSource) Read(ctx context.Context, req datasource.ReadRe
 				fmt.Sprintf("%s. Leave account_alias (and clc.account_alias) unset to read the login's own account, or log in as a user of that account.", err))
 		case errors.As(err, &login):
 			resp.Diagnostics.AddError("CenturyLink Cloud login failed",
-				fmt.Sprintf("%s\n\nCheck clc.username and clc.password (or CLC_USERNAME and CLC_PASSWORD).", err))
+				fmt.Sprintf("%s\n\n%s", err, clcSpec.loginHint))
 		default:
 			resp.Diagnostics.AddError("Cannot read the CenturyLink Cloud root hardware group", err.Error())
 		}

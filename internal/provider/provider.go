@@ -120,11 +120,14 @@ func (p *cloudauthProvider) Configure(ctx context.Context, req provider.Configur
 func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newCLCRootGroupDataSource,
+		newTokenDataSource,
 	}
 }
 
 func (p *cloudauthProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return nil
+	return []func() ephemeral.EphemeralResource{
+		newTokenEphemeralResource,
+	}
 }
 
 func (p *cloudauthProvider) Resources(context.Context) []func() resource.Resource { return nil }
@@ -136,6 +139,8 @@ type providerData struct {
 	cleura   *cloudState[any]
 	abiquo   *cloudState[any]
 	clc      *cloudState[clcClient]
+	// open are the tokens ephemeral resources handed out in this process.
+	open openTokens
 }
 
 // cloudState is one cloud's client, or why there is none.

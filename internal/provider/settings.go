@@ -54,6 +54,8 @@ type blockSpec struct {
 	triggers []string
 	// setup tells a user how to configure the cloud.
 	setup string
+	// loginHint tells a user what to check when a login is refused.
+	loginHint string
 }
 
 // Defaults shared by every block.

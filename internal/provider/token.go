@@ -1,0 +1,135 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+)
+
+// The cloudauth_token data source and ephemeral resource share this file:
+// what they need from each cloud's client, the model, and the messages.
+
+// tokenClient is what the token data source and ephemeral resource need
+// from a cloud's client. Credential returns the client's cached token (the
+// same one its data sources use), so reading it costs no extra login.
+type tokenClient interface {
+	Credential(ctx context.Context) (httpx.Credential, error)
+	// Relogin drops the cached token and logs in again.
+	Relogin(ctx context.Context) (httpx.Credential, error)
+}
+
+// tokenRevoker is implemented by clients whose API can revoke a token.
+type tokenRevoker interface {
+	Revoke(ctx context.Context, token string) error
+}
+
+var tokenClouds = []string{"keystone", "cleura", "abiquo", "clc"}
+
+// tokenClient returns the client of a cloud for the token data source or
+// ephemeral resource named user.
+func (d *providerData) tokenClient(cloud, user string) (tokenClient, *blockSpec, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	switch cloud {
+	case "clc":
+		c, diags := d.clc.use(user)
+		if diags.HasError() {
+			return nil, clcSpec, diags
+		}
+		return c, clcSpec, diags
+	}
+	diags.AddError("Token not available for "+cloud,
+		fmt.Sprintf("%s cannot issue %s tokens in this version of the provider; use one of the other clouds.", user, cloud))
+	return nil, nil, diags
+}
+
+type tokenModel struct {
+	Cloud     types.String `tfsdk:"cloud"`
+	Token     types.String `tfsdk:"token"`
+	Headers   types.Map    `tfsdk:"headers"`
+	ExpiresAt types.String `tfsdk:"expires_at"`
+	Principal types.String `tfsdk:"principal"`
+	Endpoint  types.String `tfsdk:"endpoint"`
+}
+
+func (m *tokenModel) fill(c httpx.Credential) diag.Diagnostics {
+	headers, diags := types.MapValueFrom(context.Background(), types.StringType, c.Headers)
+	m.Token = types.StringValue(c.Token)
+	m.Headers = headers
+	m.ExpiresAt = types.StringNull()
+	if !c.ExpiresAt.IsZero() {
+		m.ExpiresAt = types.StringValue(c.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	m.Principal = optString(c.Principal)
+	m.Endpoint = types.StringValue(c.Endpoint)
+	return diags
+}
+
+// Descriptions shared by the data source and the ephemeral resource.
+const (
+	tokenCloudDesc = "Cloud to get a token for: `keystone`, `cleura`, `abiquo` or `clc`. " +
+		"The provider block (or environment) must configure that cloud."
+	tokenTokenDesc   = "The token."
+	tokenHeadersDesc = "The headers the API expects the token in, ready for an HTTP client: " +
+		"`X-Auth-Token` (Keystone); `X-AUTH-LOGIN` and `X-AUTH-TOKEN` (Cleura); " +
+		"`Authorization = \"Token ...\"` (Abiquo); `Authorization = \"Bearer ...\"` (CenturyLink Cloud)."
+	tokenExpiresDesc   = "When the token expires (RFC 3339), where the API says: Keystone does; Cleura, Abiquo and CenturyLink Cloud do not, and it is null."
+	tokenPrincipalDesc = "The user or login the token belongs to."
+	tokenEndpointDesc  = "Base URL of the API the token is for."
+)
+
+// credentialError describes a failed login for the token's user.
+func credentialError(spec *blockSpec, err error) (string, string) {
+	detail := err.Error()
+	if errors.Is(err, httpx.ErrNeedsNewCredential) {
+		return "A new " + spec.title + " credential is needed", detail
+	}
+	if spec.loginHint != "" {
+		detail += "\n\n" + spec.loginHint
+	}
+	return "Cannot get a " + spec.title + " token", detail
+}
+
+// openTokens remembers the tokens that ephemeral resources handed out in
+// this provider process, so that Close can revoke one without the token
+// itself travelling in the resource's private data.
+type openTokens struct {
+	mu sync.Mutex
+	m  map[string]openToken
+}
+
+type openToken struct {
+	cloud string
+	token string
+}
+
+func (o *openTokens) add(cloud, token string) string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	handle := hex.EncodeToString(b)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.m == nil {
+		o.m = map[string]openToken{}
+	}
+	o.m[handle] = openToken{cloud: cloud, token: token}
+	return handle
+}
+
+func (o *openTokens) take(handle string) (openToken, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	t, ok := o.m[handle]
+	delete(o.m, handle)
+	return t, ok
+}

@@ -1,0 +1,190 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ ephemeral.EphemeralResource              = (*tokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure = (*tokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithRenew     = (*tokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithClose     = (*tokenEphemeralResource)(nil)
+)
+
+// renewAhead is how long before a token's expiry Terraform is asked to
+// renew it.
+const renewAhead = 5 * time.Minute
+
+func newTokenEphemeralResource() ephemeral.EphemeralResource { return &tokenEphemeralResource{} }
+
+type tokenEphemeralResource struct {
+	data *providerData
+}
+
+type tokenEphemeralModel struct {
+	tokenModel
+	RevokeOnClose types.Bool `tfsdk:"revoke_on_close"`
+}
+
+// tokenPrivate is what Terraform keeps between Open, Renew and Close: a
+// handle into this provider process's memory, never the token.
+type tokenPrivate struct {
+	Cloud  string `json:"cloud"`
+	Handle string `json:"handle"`
+	Revoke bool   `json:"revoke"`
+}
+
+const privateKey = "token"
+
+func (r *tokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_token"
+}
+
+func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A token for one of the configured clouds, with the headers its API expects, " +
+			"that is **never stored** in the Terraform state or plan. Use it to configure another provider, " +
+			"or in any other ephemeral context (Terraform 1.10+, OpenTofu 1.11+). It is the provider's own " +
+			"cached token, so opening it costs no extra login.\n\n" +
+			"Where the API says when the token expires (Keystone), Terraform is asked to renew it five " +
+			"minutes before; renewing logs in again, so that the provider's own later calls use a fresh " +
+			"token. Terraform cannot hand a renewed value to what was already configured with the first " +
+			"one, so a run that lasts longer than a token's lifetime needs a longer-lived credential.\n\n" +
+			"With `revoke_on_close = true` the token is revoked when Terraform closes the resource at the " +
+			"end of the run, where the API can revoke (Keystone, Cleura); the provider logs in again if it " +
+			"needs the cloud after that. Abiquo and CenturyLink Cloud have no revoke call.",
+		Attributes: map[string]schema.Attribute{
+			"cloud": schema.StringAttribute{Required: true, MarkdownDescription: tokenCloudDesc,
+				Validators: []validator.String{stringvalidator.OneOf(tokenClouds...)}},
+			"revoke_on_close": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Revoke the token when Terraform closes this resource (Keystone, Cleura). Default `false`: " +
+					"the token stays valid until it expires, and the provider keeps using it for the rest of the run."},
+			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: tokenTokenDesc},
+			"headers":    schema.MapAttribute{Computed: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: tokenHeadersDesc},
+			"expires_at": schema.StringAttribute{Computed: true, MarkdownDescription: tokenExpiresDesc},
+			"principal":  schema.StringAttribute{Computed: true, MarkdownDescription: tokenPrincipalDesc},
+			"endpoint":   schema.StringAttribute{Computed: true, MarkdownDescription: tokenEndpointDesc},
+		},
+	}
+}
+
+func (r *tokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var m tokenEphemeralModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cloud := m.Cloud.ValueString()
+	c, spec, diags := r.data.tokenClient(cloud, "ephemeral.cloudauth_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	revoke := m.RevokeOnClose.ValueBool()
+	if _, ok := c.(tokenRevoker); revoke && !ok {
+		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect for "+cloud,
+			spec.title+" has no API call to revoke a token; it stays valid until it expires.")
+		revoke = false
+	}
+	cred, err := c.Credential(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError(credentialError(spec, err))
+		return
+	}
+	resp.Diagnostics.Append(m.fill(cred)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	priv, err := json.Marshal(tokenPrivate{Cloud: cloud, Handle: r.data.open.add(cloud, cred.Token), Revoke: revoke})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot keep the token's state", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKey, priv)...)
+	if !cred.ExpiresAt.IsZero() {
+		resp.RenewAt = renewAt(cred.ExpiresAt)
+	}
+}
+
+// renewAt asks for renewal ahead of expiry, but not in the past.
+func renewAt(expires time.Time) time.Time {
+	at := expires.Add(-renewAhead)
+	if now := time.Now(); at.Before(now) {
+		return now
+	}
+	return at
+}
+
+func (r *tokenEphemeralResource) private(ctx context.Context, get func(context.Context, string) ([]byte, diag.Diagnostics)) (tokenPrivate, diag.Diagnostics) {
+	var p tokenPrivate
+	b, diags := get(ctx, privateKey)
+	if diags.HasError() || len(b) == 0 {
+		return p, diags
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		diags.AddError("Cannot read the token's state", err.Error())
+	}
+	return p, diags
+}
+
+// Renew logs in again so that the provider's own later calls use a fresh
+// token, and asks to be renewed again before that one expires.
+func (r *tokenEphemeralResource) Renew(ctx context.Context, req ephemeral.RenewRequest, resp *ephemeral.RenewResponse) {
+	p, diags := r.private(ctx, req.Private.GetKey)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || p.Cloud == "" {
+		return
+	}
+	c, spec, diags := r.data.tokenClient(p.Cloud, "ephemeral.cloudauth_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cred, err := c.Relogin(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError(credentialError(spec, err))
+		return
+	}
+	if !cred.ExpiresAt.IsZero() {
+		resp.RenewAt = renewAt(cred.ExpiresAt)
+	}
+}
+
+// Close revokes the token when revoke_on_close asked for it.
+func (r *tokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
+	p, diags := r.private(ctx, req.Private.GetKey)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() || p.Handle == "" {
+		return
+	}
+	open, ok := r.data.open.take(p.Handle)
+	if !ok || !p.Revoke {
+		return
+	}
+	c, spec, diags := r.data.tokenClient(p.Cloud, "ephemeral.cloudauth_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	rv, ok := c.(tokenRevoker)
+	if !ok {
+		return
+	}
+	if err := rv.Revoke(ctx, open.token); err != nil {
+		resp.Diagnostics.AddWarning("Cannot revoke the "+spec.title+" token",
+			"revoke_on_close asked to revoke the token, but the API refused: "+err.Error()+
+				"\n\nThe token stays valid until it expires.")
+	}
+}

@@ -1,0 +1,234 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+)
+
+// withEcho adds the echo provider, which copies its configuration into a
+// resource's state: the way to see what an ephemeral value looked like.
+func withEcho(f map[string]func() (tfprotov6.ProviderServer, error)) map[string]func() (tfprotov6.ProviderServer, error) {
+	f["echo"] = echoprovider.NewProviderServer()
+	return f
+}
+
+// stateValues finds a resource's values in the state.
+func stateValues(state *tfjson.State, address string) (map[string]any, error) {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return nil, fmt.Errorf("no state")
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == address {
+			return r.AttributeValues, nil
+		}
+	}
+	return nil, fmt.Errorf("%s is not in the state", address)
+}
+
+// stateCheck is a state check made of a function of the state.
+type stateCheck func(*tfjson.State) error
+
+func (f stateCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if err := f(req.State); err != nil {
+		resp.Error = err
+	}
+}
+
+// tokensInState counts how many tokens the emulator issued for a cloud
+// appear anywhere in the state.
+func tokensInState(e *emu, cloud string, state *tfjson.State) (int, error) {
+	b, err := json.Marshal(state)
+	if err != nil {
+		return 0, err
+	}
+	issued := e.IssuedTokens(cloud)
+	if len(issued) == 0 {
+		return 0, fmt.Errorf("the emulator issued no %s token: the test did not log in", cloud)
+	}
+	n := 0
+	for _, t := range issued {
+		if strings.Contains(string(b), t) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func noTokenInState(e *emu, cloud string) statecheck.StateCheck {
+	return stateCheck(func(s *tfjson.State) error {
+		n, err := tokensInState(e, cloud, s)
+		if err == nil && n > 0 {
+			err = fmt.Errorf("the state holds %d issued %s token(s)", n, cloud)
+		}
+		return err
+	})
+}
+
+// headersWork sends a request to the emulator with the headers a token
+// data source or echoed ephemeral token produced, and expects success.
+func headersWork(address string, headersAt []string, url string) statecheck.StateCheck {
+	return stateCheck(func(s *tfjson.State) error {
+		v, err := stateValues(s, address)
+		if err != nil {
+			return err
+		}
+		var raw any = v
+		for _, k := range headersAt {
+			m, ok := raw.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s: no %s", address, k)
+			}
+			raw = m[k]
+		}
+		headers, ok := raw.(map[string]any)
+		if !ok || len(headers) == 0 {
+			return fmt.Errorf("%s: no headers in the state: %v", address, raw)
+		}
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		for k, val := range headers {
+			req.Header.Set(k, fmt.Sprint(val))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s with the token's headers: HTTP %d", url, resp.StatusCode)
+		}
+		// Without the headers the same request must fail, or the check
+		// proves nothing.
+		bare, err := http.Get(url)
+		if err != nil {
+			return err
+		}
+		bare.Body.Close()
+		if bare.StatusCode == http.StatusOK {
+			return fmt.Errorf("GET %s succeeds without credentials; the check proves nothing", url)
+		}
+		return nil
+	})
+}
+
+func TestAccToken_dataSourceCLC(t *testing.T) {
+	e := startEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(nil),
+		Steps: []resource.TestStep{{
+			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `
+data "cloudauth_token" "clc" {
+  cloud = "clc"
+}`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("principal"), knownvalue.StringExact(emulator.CLCUser)),
+				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("endpoint"), knownvalue.StringExact(e.URL+"/clc")),
+				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("expires_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("headers"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"Authorization": knownvalue.StringRegexp(expectErr("Bearer eyJ")),
+				})),
+				headersWork("data.cloudauth_token.clc", []string{"headers"}, e.URL+"/clc/v2/datacenters/ACME"),
+				// The data source stores the token: the reason the
+				// ephemeral resource exists, and the control that shows
+				// noTokenInState can fail.
+				stateCheck(func(s *tfjson.State) error {
+					if n, err := tokensInState(e, "clc", s); err != nil || n != 1 {
+						return fmt.Errorf("want the data source's token in the state once: n=%d err=%v", n, err)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+func TestAccToken_ephemeralCLCReachesConfigNotState(t *testing.T) {
+	e := startEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: withEcho(factories(nil)),
+		Steps: []resource.TestStep{{
+			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `
+ephemeral "cloudauth_token" "clc" {
+  cloud = "clc"
+}
+
+# The echo provider is configured with what the ephemeral token gave; only a
+# hash of the token and the header names reach the echo resource's state.
+provider "echo" {
+  data = {
+    token_sha256 = sha256(ephemeral.cloudauth_token.clc.token)
+    header_names = nonsensitive(keys(ephemeral.cloudauth_token.clc.headers))
+    principal    = ephemeral.cloudauth_token.clc.principal
+    expires_at   = ephemeral.cloudauth_token.clc.expires_at
+  }
+}
+
+resource "echo" "seen" {}
+
+data "cloudauth_clc_root_group" "root" {}`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data").AtMapKey("principal"), knownvalue.StringExact(emulator.CLCUser)),
+				statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data").AtMapKey("header_names"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("Authorization")})),
+				statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data").AtMapKey("expires_at"), knownvalue.Null()),
+				stateCheck(func(s *tfjson.State) error {
+					v, err := stateValues(s, "echo.seen")
+					if err != nil {
+						return err
+					}
+					got := v["data"].(map[string]any)["token_sha256"]
+					for _, tok := range e.IssuedTokens("clc") {
+						sum := sha256.Sum256([]byte(tok))
+						if got == hex.EncodeToString(sum[:]) {
+							return nil
+						}
+					}
+					return fmt.Errorf("the echoed hash %v matches no issued token: the token did not reach the configuration", got)
+				}),
+				noTokenInState(e, "clc"),
+			},
+		}},
+	})
+}
+
+func TestAccToken_badCloud(t *testing.T) {
+	e := startEmulator(t)
+	cases := map[string]struct {
+		config string
+		want   []string
+	}{
+		"unknown cloud name": {`data "cloudauth_token" "x" { cloud = "aws" }`,
+			[]string{`Attribute cloud value must be one of`, `"keystone"`, `"clc"`, `got: "aws"`}},
+		"refused login": {hcl(clcProvider(e.URL, emulator.CLCUser, "wrong-password", ""), `data "cloudauth_token" "x" { cloud = "clc" }`),
+			[]string{"Cannot get a CenturyLink Cloud token", "We didn't recognize the username or password", "clc.password"}},
+		"cloud not configured": {`data "cloudauth_token" "x" { cloud = "clc" }`,
+			[]string{"CenturyLink Cloud is not configured", "data.cloudauth_token needs the provider's clc block", "CLC_USERNAME"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(nil),
+				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: expectErr(tc.want...)}},
+			})
+		})
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-	"sort"
 	"strings"
 	"testing"
 
@@ -141,20 +140,4 @@ func (s *server) openEphemeral(typeName string, cfg map[string]any) (map[string]
 	}
 	out := map[string]tftypes.Value{}
 	return out, v.As(&out)
-}
-
-func str(v tftypes.Value) string {
-	var s string
-	_ = v.As(&s)
-	return s
-}
-
-// sortedKeys is for stable failure messages.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

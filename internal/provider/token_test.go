@@ -152,7 +152,7 @@ data "cloudauth_token" "clc" {
 				// noTokenInState can fail.
 				stateCheck(func(s *tfjson.State) error {
 					if n, err := tokensInState(e, "clc", s); err != nil || n != 1 {
-						return fmt.Errorf("want the data source's token in the state once: n=%d err=%v", n, err)
+						return fmt.Errorf("want the data source's token in the state once: n=%d err=%w", n, err)
 					}
 					return nil
 				}),

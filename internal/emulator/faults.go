@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -70,6 +71,9 @@ func (e *Emulator) takeFault(route string) *Fault {
 // still be served normally (a pure delay).
 func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 	if f.Delay > 0 {
+		// Read the body first: only then does the server notice a client
+		// that gives up, and ends the delay with it.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-time.After(f.Delay):
 		case <-r.Context().Done():

@@ -76,6 +76,15 @@ func diagsErr(diags []*tfprotov6.Diagnostic) error {
 
 func (s *server) configure(cfg map[string]any) {
 	s.tb.Helper()
+	if err := diagsErr(s.configureRaw(cfg).Diagnostics); err != nil {
+		s.tb.Fatal(err)
+	}
+}
+
+// configureRaw configures the provider and returns the answer with its
+// diagnostics, warnings included.
+func (s *server) configureRaw(cfg map[string]any) *tfprotov6.ConfigureProviderResponse {
+	s.tb.Helper()
 	typ := s.schema.Provider.ValueType()
 	dv, err := tfprotov6.NewDynamicValue(typ, value(typ, cfg))
 	if err != nil {
@@ -85,9 +94,7 @@ func (s *server) configure(cfg map[string]any) {
 	if err != nil {
 		s.tb.Fatal(err)
 	}
-	if err := diagsErr(resp.Diagnostics); err != nil {
-		s.tb.Fatal(err)
-	}
+	return resp
 }
 
 // read reads a data source and returns its top-level values.

@@ -546,6 +546,15 @@ func TestRedactor(t *testing.T) {
 			t.Errorf("JSON = %s, missing %s", got, want)
 		}
 	}
+	for _, cut := range []string{
+		`{"result":"login_ok","token":"vahkie7EiDaij7`,
+		`{"verify2fa":{"login":"u","code":123456`,
+		`{"auth":{"password":"hunter2\"x`,
+	} {
+		if got := r.JSON([]byte(cut)); strings.Contains(got, "vahkie7") || strings.Contains(got, "123456") || strings.Contains(got, "hunter2") {
+			t.Errorf("cut-off body shows a secret: %s", got)
+		}
+	}
 	u, _ := ParseBaseURL("https://user:pw@host/p")
 	u.RawQuery = "secret=1&limit=2"
 	if got := r.URL(u); strings.Contains(got, "pw") || strings.Contains(got, "secret=1") || !strings.Contains(got, "limit=2") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -154,13 +155,15 @@ func (r *Redactor) JSON(body []byte) string {
 		return ""
 	}
 	if trimmed[0] != '{' && trimmed[0] != '[' {
-		return r.String(string(body))
+		return r.String(maskSecretPairs(string(body)))
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return r.String(string(body))
+		// Truncated or malformed: mask what looks like a secret field, so
+		// that half a token in a cut-off login answer is not shown either.
+		return r.String(maskSecretPairs(string(body)))
 	}
 	maskJSON(v)
 	out, err := json.Marshal(v)
@@ -168,6 +171,14 @@ func (r *Redactor) JSON(body []byte) string {
 		return Mask
 	}
 	return r.String(string(out))
+}
+
+// secretPair finds "key": "value" and "key": 123 pairs in text that is not
+// valid JSON; the value may be cut off.
+var secretPair = regexp.MustCompile(`(?i)("[a-z0-9_]*(?:password|passwd|secret|token|otp|verification|code)[a-z0-9_]*"\s*:\s*)("(?:[^"\\]|\\.)*"?|[0-9]+)`)
+
+func maskSecretPairs(s string) string {
+	return secretPair.ReplaceAllString(s, `${1}"`+Mask+`"`)
 }
 
 func maskJSON(v any) {

@@ -1,0 +1,282 @@
+package provider
+
+import (
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+)
+
+// The fault matrix: every cloud against the same faults, through real
+// Terraform. A cloud is described once; each fault is one table row.
+
+// cloudUnderTest describes how to make one cloud log in and read.
+type cloudUnderTest struct {
+	name string
+	// block returns the provider block's attributes for an emulator at
+	// base (without the braces), plus extra attribute lines.
+	block func(base, extra string) string
+	// settings is the same block for the in-process harness.
+	settings func(base string) map[string]any
+	// read is a data source that logs in and reads; readAddr its address.
+	read     string
+	dataType string
+	dataCfg  map[string]any
+	// dataCfg2 is a second read of the same type that makes new requests.
+	dataCfg2 map[string]any
+	// loginRoute and readRoute are emulator route names.
+	loginRoute, readRoute string
+}
+
+func (c cloudUnderTest) provider(base, extra string) string {
+	return fmt.Sprintf("provider \"cloudauth\" {\n  %s = {\n%s\n  }\n}\n", c.name, c.block(base, extra))
+}
+
+var clcUnderTest = cloudUnderTest{
+	name: "clc",
+	block: func(base, extra string) string {
+		return fmt.Sprintf("url = %q\nusername = %q\npassword = %q\n%s", base+"/clc", emulator.CLCUser, emulator.CLCPassword, extra)
+	},
+	settings: func(base string) map[string]any {
+		return map[string]any{"url": base + "/clc", "username": emulator.CLCUser, "password": emulator.CLCPassword}
+	},
+	read:       `data "cloudauth_clc_root_group" "f" {}`,
+	dataType:   "cloudauth_clc_root_group",
+	dataCfg:    map[string]any{"data_center": "WA1"},
+	dataCfg2:   map[string]any{"data_center": "VA1"},
+	loginRoute: "clc.login",
+	readRoute:  "clc.datacenter.get",
+}
+
+var cloudsUnderTest = []cloudUnderTest{clcUnderTest}
+
+// closedPort returns a loopback address where nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+type faultCase struct {
+	name string
+	// fault is queued on the emulator before the step (nil: none).
+	fault func(c cloudUnderTest) *emulator.Fault
+	// base overrides the emulator URL (unreachable hosts).
+	base func(t *testing.T, e *emu) string
+	// extra provider attributes.
+	extra string
+	// want: phrases of the expected error; empty means success.
+	want []string
+}
+
+var retries2 = `max_retries = 2`
+
+func faultCases() []faultCase {
+	return []faultCase{
+		{name: "429 Retry-After seconds then success",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Status: 429, RetryAfter: "1"}
+			}},
+		{name: "429 Retry-After date then success",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Status: 429, RetryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}
+			}},
+		{name: "503 burst on the login shorter than max_retries",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.loginRoute, Status: 503, Times: 2}
+			}, extra: retries2},
+		{name: "503 burst longer than max_retries",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Status: 503, Times: 10}
+			}, extra: retries2, want: []string{"HTTP 503", "after 3 attempts"}},
+		{name: "connection refused",
+			base: func(t *testing.T, _ *emu) string { return closedPort(t) }, extra: retries2,
+			want: []string{"connection refused after 3 attempts", "check the URL"}},
+		{name: "unknown host",
+			base: func(*testing.T, *emu) string { return "http://cloudauth-test.invalid" },
+			want: []string{"the host name does not resolve"}},
+		{name: "server slower than timeout",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.loginRoute, Delay: 20 * time.Second}
+			}, extra: `timeout = "1s"`, want: []string{"no complete answer within 1s", "timeout"}},
+		{name: "malformed JSON",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Kind: "malformed", Times: 5}
+			}, want: []string{"HTTP 200", "not the expected JSON"}},
+		{name: "truncated body",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Kind: "truncated", Times: 5}
+			}, extra: retries2, want: []string{"cut off"}},
+		{name: "body over the cap",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Kind: "oversize", Times: 5}
+			}, want: []string{"larger than the 8 MiB limit"}},
+		{name: "HTML error page from a proxy",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Kind: "html", Times: 10}
+			}, extra: retries2, want: []string{"HTTP 502", "502 Bad Gateway"}},
+		{name: "wrong content type",
+			fault: func(c cloudUnderTest) *emulator.Fault {
+				return &emulator.Fault{Route: c.readRoute, Kind: "wrong-type", Times: 5}
+			}, want: []string{"HTTP 200", "text/plain", "maintenance mode"}},
+	}
+}
+
+func TestAccFaults(t *testing.T) {
+	for _, c := range cloudsUnderTest {
+		for _, fc := range faultCases() {
+			t.Run(c.name+"/"+fc.name, func(t *testing.T) {
+				e := startEmulator(t)
+				base := e.URL
+				if fc.base != nil {
+					base = fc.base(t, e)
+				}
+				if fc.fault != nil {
+					e.InjectFault(*fc.fault(c))
+				}
+				step := resource.TestStep{Config: hcl(c.provider(base, fc.extra), c.read)}
+				if len(fc.want) > 0 {
+					step.ExpectError = expectErr(fc.want...)
+				}
+				resource.ParallelTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: factories(nil),
+					Steps:                    []resource.TestStep{step},
+				})
+			})
+		}
+	}
+}
+
+// tlsEmulator serves the emulator over TLS with a self-signed certificate
+// and returns its URL, the certificate's PEM and a file holding it.
+func tlsEmulator(t *testing.T) (*emu, string, string) {
+	t.Helper()
+	e := emulator.New()
+	srv := httptest.NewTLSServer(e)
+	t.Cleanup(srv.Close)
+	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, []byte(certPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &emu{Emulator: e, URL: srv.URL}, certPEM, path
+}
+
+func TestAccFaultsTLS(t *testing.T) {
+	for _, c := range cloudsUnderTest {
+		e, certPEM, path := tlsEmulator(t)
+		cases := map[string]struct {
+			extra string
+			want  []string
+		}{
+			"self-signed is rejected": {"", []string{"not trusted", c.name + ".ca_cert"}},
+			"ca_cert as PEM":          {fmt.Sprintf("ca_cert = <<-EOT\n%sEOT", certPEM), nil},
+			"ca_cert as path":         {fmt.Sprintf("ca_cert = %q", path), nil},
+			"insecure":                {"insecure = true", nil},
+		}
+		for name, tc := range cases {
+			t.Run(c.name+"/"+name, func(t *testing.T) {
+				step := resource.TestStep{Config: hcl(c.provider(e.URL, tc.extra), c.read)}
+				if len(tc.want) > 0 {
+					step.ExpectError = expectErr(tc.want...)
+				}
+				resource.ParallelTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: factories(nil),
+					Steps:                    []resource.TestStep{step},
+				})
+			})
+		}
+	}
+}
+
+// In one provider process: the token is revoked, or expires, between two
+// reads; exactly one more login follows and the second read succeeds.
+func TestFaultsTokenLostBetweenReads(t *testing.T) {
+	t.Parallel()
+	for _, c := range cloudsUnderTest {
+		for _, how := range []string{"revoked", "expired"} {
+			t.Run(c.name+"/"+how, func(t *testing.T) {
+				t.Parallel()
+				e := startEmulator(t)
+				s := newServer(t, nil)
+				s.configure(map[string]any{c.name: c.settings(e.URL)})
+				if _, err := s.read(c.dataType, c.dataCfg); err != nil {
+					t.Fatal(err)
+				}
+				if how == "revoked" {
+					e.RevokeAll(c.name)
+				} else {
+					e.Advance(emulator.DefaultLifetimes[c.name] + time.Minute)
+				}
+				e.ResetCounters()
+				if _, err := s.read(c.dataType, c.dataCfg2); err != nil {
+					t.Fatalf("read after the token was %s: %v", how, err)
+				}
+				if got := e.Logins(c.name); got != 1 {
+					t.Errorf("logins after the token was %s = %d, want exactly 1", how, got)
+				}
+			})
+		}
+	}
+}
+
+func TestFaultsInsecureWarns(t *testing.T) {
+	t.Parallel()
+	for _, c := range cloudsUnderTest {
+		e, _, _ := tlsEmulator(t)
+		s := newServer(t, nil)
+		settings := c.settings(e.URL)
+		settings["insecure"] = true
+		resp := s.configureRaw(map[string]any{c.name: settings})
+		var warned bool
+		for _, d := range resp.Diagnostics {
+			if d.Severity == tfprotov6.DiagnosticSeverityWarning && strings.Contains(d.Summary, "TLS verification is off") {
+				warned = true
+			}
+		}
+		if !warned {
+			t.Errorf("%s: insecure = true gave no warning: %v", c.name, resp.Diagnostics)
+		}
+		if _, err := s.read(c.dataType, c.dataCfg); err != nil {
+			t.Errorf("%s: insecure read failed: %v", c.name, err)
+		}
+	}
+}
+
+func TestFaultsSlowServerFailsWithinTimeout(t *testing.T) {
+	t.Parallel()
+	for _, c := range cloudsUnderTest {
+		e := startEmulator(t)
+		e.InjectFault(emulator.Fault{Route: c.loginRoute, Delay: 60 * time.Second, Times: 10})
+		s := newServer(t, nil)
+		settings := c.settings(e.URL)
+		settings["timeout"] = "1s"
+		s.configure(map[string]any{c.name: settings})
+		start := time.Now()
+		_, err := s.read(c.dataType, c.dataCfg)
+		if err == nil || !strings.Contains(err.Error(), "within 1s") {
+			t.Errorf("%s: err = %v", c.name, err)
+		}
+		// A generous bound: the point is that the 60 s server is not
+		// waited for, and that the attempt is not repeated.
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("%s: the error came after %s", c.name, d)
+		}
+	}
+}

@@ -18,9 +18,10 @@ import (
 
 // Client sends requests through the shared stack.
 type Client struct {
-	cfg  Config
-	base *url.URL
-	http *http.Client
+	cfg       Config
+	base      *url.URL
+	http      *http.Client
+	transport *http.Transport
 }
 
 // New builds a client. It makes no network call.
@@ -38,7 +39,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, &ConfigError{Attribute: "ca_cert", Msg: err.Error()}
 	}
-	attempt := &attemptTransport{cfg: &cfg, base: baseTransport(&cfg, tc)}
+	transport := baseTransport(&cfg, tc)
+	attempt := &attemptTransport{cfg: &cfg, base: transport}
 	rc := &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport: attempt,
@@ -57,9 +59,10 @@ func New(cfg Config) (*Client, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	c := &Client{
-		cfg:  cfg,
-		base: base,
-		http: &http.Client{Transport: &stackTransport{retry: &retryablehttp.RoundTripper{Client: rc}}},
+		cfg:       cfg,
+		base:      base,
+		transport: transport,
+		http:      &http.Client{Transport: &stackTransport{retry: &retryablehttp.RoundTripper{Client: rc}, base: transport}},
 	}
 	return c, nil
 }
@@ -74,6 +77,9 @@ func (c *Client) BaseURL() string {
 	}
 	return c.base.String()
 }
+
+// CloseIdleConnections closes the connections kept for reuse.
+func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
 
 // Redactor returns the client's secret masker.
 func (c *Client) Redactor() *Redactor { return c.cfg.Redactor }
@@ -292,7 +298,12 @@ func (c *Client) DecodeJSON(resp *Response, v any) error {
 // its method (for the retry policy) before handing it to retryablehttp.
 type stackTransport struct {
 	retry http.RoundTripper
+	base  *http.Transport
 }
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// pooled connections.
+func (t *stackTransport) CloseIdleConnections() { t.base.CloseIdleConnections() }
 
 func (t *stackTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, _ := TrackAttempts(req.Context())

@@ -35,7 +35,7 @@ type emu struct {
 	URL string
 }
 
-func startEmulator(t *testing.T) *emu {
+func startEmulator(t testing.TB) *emu {
 	t.Helper()
 	e := emulator.New()
 	srv := httptest.NewServer(e)

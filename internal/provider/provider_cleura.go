@@ -22,11 +22,13 @@ var cleuraSpec = &blockSpec{
 		{name: "url", env: []string{"CLEURA_API_URL"}, def: "https://rest.cleura.cloud",
 			desc: "Base URL of the REST API (`https://rest.compliant.cleura.cloud` for Compliant Cloud)."},
 		{name: "username", env: []string{"CLEURA_API_USERNAME"},
-			desc: "Cleura Cloud login; the API checks it together with the token."},
+			desc: "Cleura Cloud login; the API checks it together with the token. Environment: `CLEURA_API_USERNAME`; " +
+				"without either, the login of the only token stored for `url` in the credentials file."},
 		{name: "password", env: []string{"CLEURA_API_PASSWORD"}, sensitive: true,
-			desc: "Password, for accounts without two-factor authentication."},
+			desc: "Password, for accounts without two-factor authentication. With a `token` too, it replaces a token the API refuses."},
 		{name: "token", env: []string{"CLEURA_API_TOKEN"}, sensitive: true,
-			desc: "A token already issued for `username` (for two-factor accounts)."},
+			desc: "A token already issued for `username` (for two-factor accounts). Environment: `CLEURA_API_TOKEN`; " +
+				"without either, the token that `cloudauth login cleura` stored for `url` and `username` in the credentials file."},
 	}, commonAttrs("cleura", nil, nil)...),
 	triggers: []string{"CLEURA_API_USERNAME", "CLEURA_API_TOKEN"},
 	setup: "Add `cleura { username = ..., password = ... }` to the provider configuration, or set " +

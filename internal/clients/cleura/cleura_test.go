@@ -3,6 +3,7 @@ package cleura_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"reflect"
 	"strconv"
@@ -539,5 +540,59 @@ func TestBrokenAnswers(t *testing.T) {
 				t.Errorf("password in the error: %v", err)
 			}
 		})
+	}
+}
+
+// captureLog keeps every debug and trace line the HTTP stack writes.
+type captureLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *captureLog) Log(_ context.Context, _ httpx.Level, msg string, fields map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, msg+" "+fmt.Sprint(fields))
+}
+
+func TestLogsHoldNoSecrets(t *testing.T) {
+	t.Parallel()
+	v := start(t)
+	ctx := context.Background()
+	log := &captureLog{}
+	c, err := cleura.New(cleura.Config{
+		HTTP:     httpx.Config{BaseURL: v.url, Logger: log},
+		Username: emulator.CleuraSMSUser, Password: emulator.CleuraSMSPassword,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := c.CreateToken(ctx, cleura.TwoFactorSMS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RequestSMSCode(ctx, ans.Verification); err != nil {
+		t.Fatal(err)
+	}
+	code, _ := v.e.CleuraSMSCode(emulator.CleuraSMSUser)
+	n, _ := strconv.ParseInt(code, 10, 64)
+	tok, err := c.VerifySMSCode(ctx, ans.Verification, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Revoke(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(log.lines, "\n")
+	if len(log.lines) < 10 || !strings.Contains(all, "verify2fa") || !strings.Contains(all, "request body") {
+		t.Fatalf("the log is not what was expected:\n%s", all)
+	}
+	for _, secret := range []string{emulator.CleuraSMSPassword, ans.Verification, code, tok} {
+		if strings.Contains(all, secret) {
+			t.Errorf("a secret of %d characters is in the log:\n%s", len(secret), all)
+		}
 	}
 }

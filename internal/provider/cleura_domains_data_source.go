@@ -140,9 +140,13 @@ func (d *cleuraDomainsDataSource) Read(ctx context.Context, req datasource.ReadR
 	}
 	f := cleura.Filter{Status: m.Status.ValueString(), AreaTag: m.AreaTag.ValueString()}
 	if f.AreaTag != "" && len(cleura.FilterDomains(all, cleura.Filter{AreaTag: f.AreaTag})) == 0 {
+		tags := strings.Join(cleura.AreaTags(all), ", ")
+		if tags == "" {
+			tags = "none"
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("area_tag"), "Unknown Cleura Cloud area",
 			fmt.Sprintf("The account of %q has no area with the tag %q; it has: %s. Set area_tag to one of them, or leave it out for all areas.",
-				s.username, f.AreaTag, strings.Join(cleura.AreaTags(all), ", ")))
+				s.username, f.AreaTag, tags))
 		return
 	}
 	var vd diag.Diagnostics

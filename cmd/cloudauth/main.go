@@ -174,10 +174,11 @@ func (a *app) prompt(label string) (string, error) {
 }
 
 // promptSecret asks for a value without echoing it when stdin is a
-// terminal.
+// terminal. After an earlier prompt the line reader exists but holds
+// nothing on a terminal, so the terminal is read directly again.
 func (a *app) promptSecret(label string) (string, error) {
 	fmt.Fprint(a.stderr, label)
-	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) && a.lines == nil {
+	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) && (a.lines == nil || a.lines.Buffered() == 0) {
 		b, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {

@@ -16,6 +16,11 @@ variable "emulator_url" {
 
 provider "cloudauth" {
   # The emulator's demo credentials; cloudauth-emulator prints them.
+  cleura = {
+    url      = "${var.emulator_url}/cleura"
+    username = "cloudauth-demo"
+    password = "cleura-demo-password"
+  }
   clc = {
     url      = "${var.emulator_url}/clc"
     username = "demo@cloudauth.test"
@@ -40,5 +45,23 @@ output "clc_root_groups" {
       location = g.data_center_name
       children = [for c in g.groups : "${c.name} (${c.type}, ${c.servers_count} servers)"]
     }
+  }
+}
+
+# Cleura Cloud: the account's domains and the areas it could still
+# provision; one login and one read serve both data sources.
+data "cloudauth_cleura_domains" "all" {}
+
+data "cloudauth_cleura_domains" "provisioned" {
+  status = "provisioned"
+}
+
+output "cleura_regions" {
+  description = "Cleura Cloud regions by area: usable now, and available to provision."
+  value = {
+    usable = [for r in data.cloudauth_cleura_domains.provisioned.regions : "${r.region} (${r.name}, area ${r.area_tag})"]
+    available = [
+      for d in data.cloudauth_cleura_domains.all.domains : "${d.area.name} (${d.area.tag})" if d.status == "available"
+    ]
   }
 }

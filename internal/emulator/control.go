@@ -15,6 +15,7 @@ import (
 //	POST /_emulator/revoke?cloud=clc     revoke every token of a cloud
 //	POST /_emulator/advance?by=2h        move the clock
 //	POST /_emulator/lifetime?cloud=clc&d=1m  token lifetime for new tokens
+//	GET  /_emulator/cleura/sms?login=NAME    the last SMS code sent to a Cleura login (cleura.go)
 func (e *Emulator) registerControl() {
 	e.mux.HandleFunc("GET /_emulator/counters", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, "", e.Counters())

@@ -120,6 +120,7 @@ func (p *cloudauthProvider) Configure(ctx context.Context, req provider.Configur
 func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newCLCRootGroupDataSource,
+		newCleuraDomainsDataSource,
 		newTokenDataSource,
 	}
 }
@@ -136,7 +137,7 @@ func (p *cloudauthProvider) Resources(context.Context) []func() resource.Resourc
 // resources: one state per cloud.
 type providerData struct {
 	keystone *cloudState[any]
-	cleura   *cloudState[any]
+	cleura   *cloudState[cleuraClient]
 	abiquo   *cloudState[any]
 	clc      *cloudState[clcClient]
 	// open are the tokens ephemeral resources handed out in this process.

@@ -1,0 +1,467 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+)
+
+// cleuraWorld is an emulator and a private config directory for one test.
+type cleuraWorld struct {
+	e   *emulator.Emulator
+	url string
+	env map[string]string
+}
+
+func newCleuraWorld(t *testing.T) *cleuraWorld {
+	t.Helper()
+	e := emulator.New()
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	return &cleuraWorld{e: e, url: srv.URL + "/cleura", env: map[string]string{"XDG_CONFIG_HOME": dir, "HOME": dir}}
+}
+
+func (w *cleuraWorld) app(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: func(k string) string { return w.env[k] }, now: time.Now}
+}
+
+func (w *cleuraWorld) path() string {
+	return filepath.Join(w.env["XDG_CONFIG_HOME"], "cloudauth", "credentials.json")
+}
+
+// stored checks the file's mode and returns the Cleura entries.
+func (w *cleuraWorld) stored(t *testing.T) []credstore.Entry {
+	t.Helper()
+	st, err := os.Stat(w.path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("credentials file mode = %v, want 0600", st.Mode().Perm())
+	}
+	f, err := credstore.Load(w.path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Entries
+}
+
+// valid reports whether the API accepts token for login.
+func (w *cleuraWorld) valid(t *testing.T, login, token string) bool {
+	t.Helper()
+	c, err := cleura.New(cleura.Config{HTTP: httpx.Config{BaseURL: w.url}, Username: login, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate(context.Background(), token)
+	if err != nil && !cleura.IsInvalidToken(err) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+// noSecrets fails when any password, token or SMS code shows in out.
+func (w *cleuraWorld) noSecrets(t *testing.T, out string) {
+	t.Helper()
+	secrets := append([]string{emulator.CleuraPassword, emulator.CleuraSMSPassword}, w.e.IssuedTokens("cleura")...)
+	if code, ok := w.e.CleuraSMSCode(emulator.CleuraSMSUser); ok {
+		secrets = append(secrets, code)
+	}
+	for _, s := range secrets {
+		if strings.Contains(out, s) {
+			t.Errorf("a secret (%d characters) was printed:\n%s", len(s), out)
+		}
+	}
+}
+
+// waitForCode polls the emulator's "phone" until SMS number sent+1 has
+// come, and returns its code.
+func (w *cleuraWorld) waitForCode(t *testing.T, login string, sent int) string {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		if w.e.Requests("cleura.request2facode") > sent {
+			if code, ok := w.e.CleuraSMSCode(login); ok {
+				return code
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no SMS code was sent")
+	return ""
+}
+
+// terminal is the user's side of a pseudo-terminal: what the command
+// printed, and a keyboard.
+type terminal struct {
+	ptmx, tty *os.File
+	mu        sync.Mutex
+	seen      bytes.Buffer
+}
+
+func openTerminal(t *testing.T) *terminal {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	term := &terminal{ptmx: ptmx, tty: tty}
+	go func() {
+		buf := make([]byte, 1024)
+		for {
+			n, err := ptmx.Read(buf)
+			term.mu.Lock()
+			term.seen.Write(buf[:n])
+			term.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { tty.Close(); ptmx.Close() })
+	return term
+}
+
+func (term *terminal) screen() string {
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	return term.seen.String()
+}
+
+// waitFor waits until the screen shows text for the n-th time.
+func (term *terminal) waitFor(t *testing.T, text string, n int) {
+	t.Helper()
+	for i := 0; i < 1000; i++ {
+		if strings.Count(term.screen(), text) >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the terminal never showed %q; it shows:\n%s", text, term.screen())
+}
+
+// echo reports whether the terminal shows what is typed.
+func (term *terminal) echo(t *testing.T) bool {
+	t.Helper()
+	st, err := unix.IoctlGetTermios(int(term.tty.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Lflag&unix.ECHO != 0
+}
+
+// typeSecret types a line once the program has turned echo off, as a
+// person does after the prompt appears.
+func (term *terminal) typeSecret(t *testing.T, line string) {
+	t.Helper()
+	for i := 0; term.echo(t); i++ {
+		if i == 500 {
+			t.Fatal("echo stayed on for a secret")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	term.typeLine(t, line)
+}
+
+func (term *terminal) typeLine(t *testing.T, line string) {
+	t.Helper()
+	if _, err := term.ptmx.Write([]byte(line + "\n")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCleuraLoginOnATerminal(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	term := openTerminal(t)
+	var out bytes.Buffer
+	a := w.app(term.tty, &out, term.tty)
+	done := make(chan int, 1)
+	go func() { done <- a.run([]string{"login", "cleura", "--url", w.url}) }()
+
+	term.waitFor(t, "Cleura Cloud username: ", 1)
+	term.typeLine(t, emulator.CleuraSMSUser)
+	term.waitFor(t, "Password for "+emulator.CleuraSMSUser, 1)
+	term.typeSecret(t, emulator.CleuraSMSPassword)
+	term.waitFor(t, "SMS code: ", 1)
+	code := w.waitForCode(t, emulator.CleuraSMSUser, 0)
+	// A mistyped code may be typed again.
+	term.typeSecret(t, "12345x")
+	term.waitFor(t, "SMS code: ", 2)
+	term.typeSecret(t, code)
+
+	select {
+	case rc := <-done:
+		if rc != 0 {
+			t.Fatalf("exit code %d; terminal:\n%s", rc, term.screen())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the command did not finish; terminal:\n%s", term.screen())
+	}
+	screen := term.screen()
+	if !strings.Contains(screen, emulator.CleuraSMSUser) || !strings.Contains(screen, "has sent a six-digit code by SMS") ||
+		!strings.Contains(screen, "may hold digits only; try again") {
+		t.Errorf("terminal:\n%s", screen)
+	}
+	if strings.Contains(screen, "12345x") {
+		t.Errorf("the mistyped code was echoed:\n%s", screen)
+	}
+	w.noSecrets(t, screen+out.String())
+	entries := w.stored(t)
+	if len(entries) != 1 || entries[0].Cloud != "cleura" || entries[0].URL != w.url || entries[0].Login != emulator.CleuraSMSUser ||
+		time.Since(entries[0].StoredAt) > time.Minute {
+		t.Fatalf("stored %+v", entries)
+	}
+	if !w.valid(t, emulator.CleuraSMSUser, entries[0].Token) {
+		t.Error("the stored token is not valid")
+	}
+	if !strings.Contains(out.String(), "stored in "+w.path()) {
+		t.Errorf("stdout: %s", out.String())
+	}
+}
+
+// scripted runs the login with the password and the code on standard
+// input, the code written only once the SMS has come, as a script that
+// reads an SMS gateway does.
+func scripted(t *testing.T, w *cleuraWorld, user, password string, args ...string) (int, string, string) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	var out, errb bytes.Buffer
+	a := w.app(pr, &out, &errb)
+	sent := w.e.Requests("cleura.request2facode")
+	done := make(chan int, 1)
+	go func() {
+		done <- a.run(append([]string{"login", "cleura", "--url", w.url, "--username", user, "--password-stdin"}, args...))
+		pr.Close()
+	}()
+	fmt.Fprintln(pw, password)
+	if len(args) > 1 && args[len(args)-1] == "-" {
+		code := w.waitForCode(t, user, sent)
+		_, _ = fmt.Fprintln(pw, code)
+	}
+	rc := <-done
+	pw.Close()
+	return rc, out.String(), errb.String()
+}
+
+func TestCleuraLoginScripted(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	rc, out, errs := scripted(t, w, emulator.CleuraSMSUser, emulator.CleuraSMSPassword, "--code", "-")
+	if rc != 0 {
+		t.Fatalf("exit %d: %s", rc, errs)
+	}
+	w.noSecrets(t, out+errs)
+	entries := w.stored(t)
+	if len(entries) != 1 || !w.valid(t, emulator.CleuraSMSUser, entries[0].Token) {
+		t.Fatalf("stored %+v", entries)
+	}
+	// Logging in again replaces the entry.
+	if rc, _, errs = scripted(t, w, emulator.CleuraSMSUser, emulator.CleuraSMSPassword, "--code", "-"); rc != 0 {
+		t.Fatalf("second login: %s", errs)
+	}
+	again := w.stored(t)
+	if len(again) != 1 || again[0].Token == entries[0].Token {
+		t.Errorf("the second login did not replace the token: %d entries", len(again))
+	}
+}
+
+func TestCleuraLoginWithoutTwoFactor(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	w.env["CLEURA_API_USERNAME"] = emulator.CleuraUser
+	var out, errb bytes.Buffer
+	a := w.app(strings.NewReader(emulator.CleuraPassword+"\n"), &out, &errb)
+	w.env["CLEURA_API_URL"] = w.url
+	if rc := a.run([]string{"login", "cleura", "--password-stdin"}); rc != 0 {
+		t.Fatalf("exit %d: %s", rc, errb.String())
+	}
+	if !strings.Contains(errb.String(), "no two-factor authentication") {
+		t.Errorf("stderr: %s", errb.String())
+	}
+	if w.e.Requests("cleura.request2facode") != 0 {
+		t.Error("an SMS was requested for an account without two-factor")
+	}
+	w.noSecrets(t, out.String()+errb.String())
+	entries := w.stored(t)
+	if len(entries) != 1 || entries[0].Login != emulator.CleuraUser || !w.valid(t, emulator.CleuraUser, entries[0].Token) {
+		t.Fatalf("stored %+v", entries)
+	}
+}
+
+func TestCleuraLoginFailures(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		user, pw string
+		args     []string
+		before   func(w *cleuraWorld) // between the SMS and the code
+		want     []string
+	}{
+		{"wrong password", emulator.CleuraUser, "not-the-password", nil, nil,
+			[]string{`refused the login of "cloudauth-demo"`, "Login failed", "check the username and the password"}},
+		{"wrong code", emulator.CleuraSMSUser, emulator.CleuraSMSPassword, []string{"--code", "100000"}, nil,
+			[]string{"refused the SMS code", "as wrong", "Invalid code", "run `cloudauth login cleura --url"}},
+		{"expired code", emulator.CleuraSMSUser, emulator.CleuraSMSPassword, []string{"--code", "-"},
+			func(w *cleuraWorld) { w.e.Advance(emulator.CleuraCodeLifetime + time.Minute) },
+			[]string{"as expired", "Code expired", "valid for a few minutes only", "again for a new SMS"}},
+		{"not a code", emulator.CleuraSMSUser, emulator.CleuraSMSPassword, []string{"--code", "one-two-three"}, nil,
+			[]string{"the SMS code has the wrong length"}},
+		{"empty password", emulator.CleuraUser, "", nil, nil, []string{"the password is empty"}},
+		{"bad URL", emulator.CleuraUser, emulator.CleuraPassword, []string{"--url", "rest.cleura.cloud"}, nil, []string{"--url", "must start with https://"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newCleuraWorld(t)
+			stdin := tc.pw + "\n"
+			pr, pw := io.Pipe()
+			var out, errb bytes.Buffer
+			a := w.app(pr, &out, &errb)
+			done := make(chan int, 1)
+			go func() {
+				done <- a.run(append([]string{"login", "cleura", "--url", w.url, "--username", tc.user, "--password-stdin"}, tc.args...))
+				pr.Close()
+			}()
+			_, _ = io.WriteString(pw, stdin)
+			if tc.before != nil {
+				code := w.waitForCode(t, tc.user, 0)
+				tc.before(w)
+				_, _ = fmt.Fprintln(pw, code)
+			}
+			rc := <-done
+			pw.Close()
+			if rc != 1 {
+				t.Fatalf("exit %d, want 1: %s", rc, errb.String())
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(errb.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+				}
+			}
+			w.noSecrets(t, out.String()+errb.String())
+			if strings.Contains(errb.String(), "not-the-password") {
+				t.Errorf("the password was printed: %s", errb.String())
+			}
+			if _, err := os.Stat(w.path()); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a failed login wrote the credentials file: %v", err)
+			}
+		})
+	}
+}
+
+func TestCleuraLoginErrorAdvice(t *testing.T) {
+	t.Parallel()
+	target := cleuraTarget{url: "https://rest.cleura.cloud", username: "alice"}
+	ae := &httpx.APIError{StatusCode: 400, Message: "Invalid verification"}
+	err := cleuraLoginError(target, &cleura.VerificationError{Login: "alice", Message: ae.Message, Err: ae})
+	for _, want := range []string{"does not know the SMS login in progress", "too many wrong codes", "`cloudauth login cleura --url https://rest.cleura.cloud --username alice` again to start over"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("lacks %q: %v", want, err)
+		}
+	}
+	if !errors.As(err, new(*cleura.VerificationError)) {
+		t.Error("the typed error is lost")
+	}
+}
+
+func TestCleuraLogout(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	if rc, _, errs := scripted(t, w, emulator.CleuraSMSUser, emulator.CleuraSMSPassword, "--code", "-"); rc != 0 {
+		t.Fatal(errs)
+	}
+	token := w.stored(t)[0].Token
+	var out, errb bytes.Buffer
+	a := w.app(strings.NewReader(""), &out, &errb)
+	if rc := a.run([]string{"logout", "cleura", "--url", w.url}); rc != 0 {
+		t.Fatalf("exit %d: %s", rc, errb.String())
+	}
+	if w.valid(t, emulator.CleuraSMSUser, token) {
+		t.Error("the token is still valid after logout")
+	}
+	if entries := w.stored(t); len(entries) != 0 {
+		t.Errorf("entries left: %d", len(entries))
+	}
+	if !strings.Contains(out.String(), "Revoked the token of "+emulator.CleuraSMSUser) {
+		t.Errorf("stdout: %s", out.String())
+	}
+	w.noSecrets(t, out.String()+errb.String())
+
+	errb.Reset()
+	if rc := a.run([]string{"logout", "cleura", "--url", w.url}); rc != 1 || !strings.Contains(errb.String(), "holds no Cleura Cloud token for "+w.url) {
+		t.Errorf("second logout: %d %s", rc, errb.String())
+	}
+}
+
+func TestCleuraLogoutOfADeadToken(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	if rc, _, errs := scripted(t, w, emulator.CleuraSMSUser, emulator.CleuraSMSPassword, "--code", "-"); rc != 0 {
+		t.Fatal(errs)
+	}
+	w.e.RevokeAll("cleura")
+	var out, errb bytes.Buffer
+	a := w.app(strings.NewReader(""), &out, &errb)
+	if rc := a.run([]string{"logout", "cleura", "--url", w.url, "--username", strings.ToUpper(emulator.CleuraSMSUser)}); rc != 0 {
+		t.Fatalf("exit %d: %s", rc, errb.String())
+	}
+	if !strings.Contains(out.String(), "was no longer valid") || len(w.stored(t)) != 0 {
+		t.Errorf("stdout: %s", out.String())
+	}
+}
+
+func TestCleuraLogoutPicksALogin(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	f, err := credstore.Load(w.path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, login := range []string{"alice", "bob"} {
+		f.Put(credstore.Entry{Cloud: "cleura", URL: w.url, Login: login, Token: "token-of-" + login + "-0123456789", StoredAt: time.Now()})
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	a := w.app(strings.NewReader(""), &out, &errb)
+	if rc := a.run([]string{"logout", "cleura", "--url", w.url}); rc != 1 || !strings.Contains(errb.String(), "several logins for "+w.url+" (alice, bob); pick one with --username") {
+		t.Fatalf("%d %s", rc, errb.String())
+	}
+	if len(w.stored(t)) != 2 {
+		t.Error("an ambiguous logout removed something")
+	}
+}
+
+func TestCleuraHelp(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	var out, errb bytes.Buffer
+	a := w.app(strings.NewReader(""), &out, &errb)
+	if rc := a.run([]string{"login", "cleura", "-h"}); rc != 0 {
+		t.Fatalf("exit %d", rc)
+	}
+	for _, want := range []string{"-password-stdin", "-code", "-username", "-url", "CLEURA_API_URL"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, errb.String())
+		}
+	}
+}

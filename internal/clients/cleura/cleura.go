@@ -1,0 +1,384 @@
+package cleura
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+)
+
+// DefaultURL is the public cloud's REST API.
+const DefaultURL = "https://rest.cleura.cloud"
+
+// TwoFactorSMS is the only second factor the REST API supports.
+const TwoFactorSMS = "sms"
+
+// Results of POST /auth/v1/tokens. "twofactor_options" is documented for
+// v2 only; it is understood here in case v1 answers it too.
+const (
+	ResultLoginOK           = "login_ok"
+	ResultTwoFactorRequired = "twofactor_required"
+	ResultTwoFactorOptions  = "twofactor_options"
+)
+
+// Config for New.
+type Config struct {
+	HTTP     httpx.Config
+	Username string
+	// Password logs in with POST /auth/v1/tokens (accounts without
+	// two-factor authentication).
+	Password string
+	// Token is a token issued earlier, used before any login. With a
+	// Password too, a token the API refuses is replaced by a login.
+	Token string
+	// TokenOrigin says where Token came from ("the credentials file"); the
+	// error for a refused token repeats it.
+	TokenOrigin string
+}
+
+// Client talks to one Cleura Cloud login.
+type Client struct {
+	cfg     Config
+	http    *httpx.Client
+	tokens  *httpx.TokenSource
+	auth    *httpx.Auth
+	domains httpx.Memo[[]Domain]
+
+	// checked records that the configured Token passed validation once, so
+	// that Credential never hands out a dead token.
+	mu      sync.Mutex
+	checked bool
+}
+
+// New builds a client; it makes no network call.
+func New(cfg Config) (*Client, error) {
+	if cfg.HTTP.Name == "" {
+		cfg.HTTP.Name = "cleura"
+	}
+	if cfg.HTTP.BaseURL == "" {
+		cfg.HTTP.BaseURL = DefaultURL
+	}
+	cfg.Username = strings.TrimSpace(cfg.Username)
+	if cfg.Username == "" {
+		return nil, &httpx.ConfigError{Attribute: "username", Msg: "the Cleura Cloud username is empty (the API checks it together with every token)"}
+	}
+	if cfg.Password == "" && cfg.Token == "" {
+		return nil, &httpx.ConfigError{Attribute: "password", Msg: "neither a password nor a token is set for Cleura Cloud"}
+	}
+	hc, err := httpx.New(cfg.HTTP)
+	if err != nil {
+		return nil, err
+	}
+	hc.Redactor().Add(cfg.Password, cfg.Token)
+	c := &Client{cfg: cfg, http: hc}
+	c.tokens = httpx.NewTokenSource(c.login)
+	c.auth = &httpx.Auth{
+		Source:   c.tokens,
+		Apply:    func(h http.Header, t httpx.Token) { c.setAuth(h, t.Value) },
+		Rejected: IsInvalidToken,
+	}
+	return c, nil
+}
+
+func (c *Client) setAuth(h http.Header, token string) {
+	h.Set("X-AUTH-LOGIN", c.cfg.Username)
+	h.Set("X-AUTH-TOKEN", token)
+}
+
+// Username is the login the client uses.
+func (c *Client) Username() string { return c.cfg.Username }
+
+// Endpoint returns the API base URL.
+func (c *Client) Endpoint() string { return c.http.BaseURL() }
+
+// Tokens exposes the token source (the token data source shares it).
+func (c *Client) Tokens() *httpx.TokenSource { return c.tokens }
+
+// login is the token source's LoginFunc: the configured token first, then
+// the password; without a password a refused token needs the user.
+func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token, error) {
+	if why == httpx.LoginFirst && c.cfg.Token != "" {
+		return httpx.Token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
+	}
+	refusedOwn := false
+	if cur, _ := c.tokens.Current(); c.cfg.Token != "" && cur.Value == c.cfg.Token {
+		refusedOwn = true
+	}
+	if c.cfg.Password == "" {
+		return httpx.Token{}, &TokenRejectedError{Login: c.cfg.Username, Origin: c.cfg.TokenOrigin}
+	}
+	t, err := c.passwordLogin(ctx)
+	if err != nil && refusedOwn && why == httpx.LoginRejected {
+		return t, &TokenRejectedError{Login: c.cfg.Username, Origin: c.cfg.TokenOrigin, Cause: err}
+	}
+	return t, err
+}
+
+func (c *Client) passwordLogin(ctx context.Context) (httpx.Token, error) {
+	ans, err := c.CreateToken(ctx, "")
+	if err != nil {
+		return httpx.Token{}, err
+	}
+	if ans.Result != ResultLoginOK {
+		return httpx.Token{}, &TwoFactorRequiredError{Login: c.cfg.Username, Type: ans.Type, Options: ans.Options}
+	}
+	return httpx.Token{Value: ans.Token, Principal: c.cfg.Username}, nil
+}
+
+// TokenAnswer is the answer of POST /auth/v1/tokens and of verify2fa.
+type TokenAnswer struct {
+	Result       string   `json:"result"`
+	Token        string   `json:"token,omitempty"`
+	Type         string   `json:"type,omitempty"`
+	Verification string   `json:"verification,omitempty"`
+	Options      []string `json:"options,omitempty"`
+}
+
+// DecodeTokenAnswer reads a token answer and checks that it holds what its
+// result promises: a token for login_ok, a verification for
+// twofactor_required. Its errors never quote the token or verification.
+func DecodeTokenAnswer(body []byte) (*TokenAnswer, error) {
+	var a TokenAnswer
+	if err := json.Unmarshal(body, &a); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("the answer is not valid JSON (at byte %d)", se.Offset)
+		}
+		return nil, errors.New("the answer is not the expected JSON object {\"result\": ...}")
+	}
+	if err := a.check(); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func (a *TokenAnswer) check() error {
+	switch a.Result {
+	case ResultLoginOK:
+		if a.Token == "" {
+			return errors.New(`the answer says "login_ok" but holds no token`)
+		}
+	case ResultTwoFactorRequired:
+		if a.Verification == "" {
+			return errors.New(`the answer says "twofactor_required" but holds no verification`)
+		}
+	case ResultTwoFactorOptions:
+	case "":
+		return errors.New(`the answer has no "result"`)
+	default:
+		return fmt.Errorf("the answer has an unknown result %s", shortQuote(a.Result))
+	}
+	return nil
+}
+
+// shortQuote quotes a value the server chose, cut to a length that can
+// not carry a whole token.
+func shortQuote(s string) string {
+	if len(s) > 24 {
+		s = s[:16] + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// CreateToken posts the login and password. twoFactor is "" or
+// TwoFactorSMS. The answer is login_ok with a token, or a two-factor
+// result with the verification that RequestSMSCode needs.
+func (c *Client) CreateToken(ctx context.Context, twoFactor string) (*TokenAnswer, error) {
+	if c.cfg.Password == "" {
+		return nil, &httpx.ConfigError{Attribute: "password", Msg: "no password is set for Cleura Cloud"}
+	}
+	auth := map[string]string{"login": c.cfg.Username, "password": c.cfg.Password}
+	if twoFactor != "" {
+		auth["twofa_method"] = twoFactor
+	}
+	ans, err := c.postToken(ctx, "/auth/v1/tokens", map[string]any{"auth": auth})
+	if err != nil {
+		var ae *httpx.APIError
+		if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
+			return nil, &LoginError{Login: c.cfg.Username, Message: ae.Message, Err: ae}
+		}
+		return nil, err
+	}
+	return ans, nil
+}
+
+// RequestSMSCode makes the API send the six-digit code to the account's
+// phone.
+func (c *Client) RequestSMSCode(ctx context.Context, verification string) error {
+	c.http.Redactor().Add(verification)
+	body, err := json.Marshal(map[string]any{"request2fa": map[string]string{"login": c.cfg.Username, "verification": verification}})
+	if err != nil {
+		return err
+	}
+	_, err = c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/request2facode", Body: body})
+	var ae *httpx.APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
+		return &VerificationError{Login: c.cfg.Username, Message: ae.Message, Err: ae}
+	}
+	return err
+}
+
+// ParseCode checks an SMS code as a person typed it ("123 456") and returns
+// it as the integer the API wants. Its error never repeats the input.
+func ParseCode(s string) (int64, error) {
+	s = strings.Join(strings.Fields(s), "")
+	if s == "" {
+		return 0, errors.New("the SMS code is empty")
+	}
+	if len(s) < 4 || len(s) > 10 {
+		return 0, errors.New("the SMS code has the wrong length; it has six digits")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, errors.New("the SMS code may hold digits only")
+		}
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// VerifySMSCode completes the SMS login and returns the token.
+func (c *Client) VerifySMSCode(ctx context.Context, verification string, code int64) (string, error) {
+	c.http.Redactor().Add(verification, strconv.FormatInt(code, 10))
+	// The docs: the code is a JSON integer; in quotes the API refuses it.
+	ans, err := c.postToken(ctx, "/auth/v1/tokens/verify2fa", map[string]any{"verify2fa": map[string]any{
+		"login": c.cfg.Username, "verification": verification, "code": code,
+	}})
+	if err != nil {
+		var ae *httpx.APIError
+		if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
+			msg := strings.ToLower(ae.Message)
+			if strings.Contains(msg, "verification") {
+				return "", &VerificationError{Login: c.cfg.Username, Message: ae.Message, Err: ae}
+			}
+			return "", &CodeRejectedError{Login: c.cfg.Username, Message: ae.Message, Expired: strings.Contains(msg, "expire"), Err: ae}
+		}
+		return "", err
+	}
+	if ans.Result != ResultLoginOK {
+		return "", fmt.Errorf("POST /auth/v1/tokens/verify2fa: the answer says %s instead of login_ok", shortQuote(ans.Result))
+	}
+	return ans.Token, nil
+}
+
+func (c *Client) postToken(ctx context.Context, path string, in any) (*TokenAnswer, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Body: body})
+	if err != nil {
+		return nil, err
+	}
+	// Through DecodeJSON for its handling of HTML pages and empty bodies;
+	// then the checks of DecodeTokenAnswer.
+	var ans TokenAnswer
+	if err := c.http.DecodeJSON(resp, &ans); err != nil {
+		return nil, err
+	}
+	c.http.Redactor().Add(ans.Token, ans.Verification)
+	if err := ans.check(); err != nil {
+		return nil, fmt.Errorf("POST %s: %w", resp.URL, err)
+	}
+	return &ans, nil
+}
+
+// Validate asks the API whether token (with the client's login) is good:
+// nil for 204; an error for which IsInvalidToken holds when it is not.
+func (c *Client) Validate(ctx context.Context, token string) error {
+	c.http.Redactor().Add(token)
+	req := &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate", Header: http.Header{}}
+	c.setAuth(req.Header, token)
+	_, err := c.http.Do(ctx, req)
+	return err
+}
+
+// Revoke ends token on the server (DELETE /auth/v1/tokens); an empty token
+// means the client's current one, which is then dropped.
+func (c *Client) Revoke(ctx context.Context, token string) error {
+	own := false
+	if token == "" {
+		cur, ok := c.tokens.Current()
+		if !ok {
+			return errors.New("there is no Cleura Cloud token to revoke")
+		}
+		token, own = cur.Value, true
+	}
+	c.http.Redactor().Add(token)
+	req := &httpx.Request{Method: http.MethodDelete, Path: "/auth/v1/tokens", Header: http.Header{}}
+	c.setAuth(req.Header, token)
+	_, err := c.http.Do(ctx, req)
+	if err == nil && own {
+		c.tokens.Invalidate(token)
+	}
+	return err
+}
+
+// Credential returns the client's token with the headers the API expects.
+// A configured token is validated once first, so that a dead one is
+// replaced by a login (with a password) or reported, not handed out.
+func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
+	if c.cfg.Token != "" {
+		c.mu.Lock()
+		checked := c.checked
+		c.mu.Unlock()
+		if !checked {
+			if _, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate"}); err != nil {
+				return httpx.Credential{}, err
+			}
+			c.mu.Lock()
+			c.checked = true
+			c.mu.Unlock()
+		}
+	}
+	t, err := c.tokens.Token(ctx)
+	if err != nil {
+		return httpx.Credential{}, err
+	}
+	return httpx.Credential{
+		Token:     t.Value,
+		Principal: c.cfg.Username,
+		Endpoint:  c.Endpoint(),
+		// The API does not say when a token ends.
+		Headers: map[string]string{"X-AUTH-LOGIN": c.cfg.Username, "X-AUTH-TOKEN": t.Value},
+	}, nil
+}
+
+// Relogin drops the cached token and logs in again; with only a
+// configured token and no password it fails with *TokenRejectedError.
+func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
+	if t, ok := c.tokens.Current(); ok {
+		c.tokens.Invalidate(t.Value)
+	}
+	return c.Credential(ctx)
+}
+
+// Domains lists the account's domains and areas (GET
+// /accesscontrol/v1/openstack/domains), read once per client.
+func (c *Client) Domains(ctx context.Context) ([]Domain, error) {
+	return c.domains.Get(ctx, "domains", func(ctx context.Context) ([]Domain, error) {
+		resp, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: "/accesscontrol/v1/openstack/domains"})
+		if err != nil {
+			var ae *httpx.APIError
+			if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden && !IsInvalidToken(err) {
+				return nil, &AccessError{Login: c.cfg.Username, What: "list OpenStack domains", Message: ae.Message, Err: ae}
+			}
+			return nil, err
+		}
+		// DecodeJSON first for its errors on HTML pages and empty bodies.
+		var raw json.RawMessage
+		if err := c.http.DecodeJSON(resp, &raw); err != nil {
+			return nil, err
+		}
+		list, err := DecodeDomains(raw)
+		if err != nil {
+			return nil, fmt.Errorf("GET %s: the domains list is not in the documented shape: %w", resp.URL, err)
+		}
+		return list, nil
+	})
+}

@@ -299,21 +299,21 @@ func (c *Client) Validate(ctx context.Context, token string) error {
 }
 
 // Revoke ends token on the server (DELETE /auth/v1/tokens); an empty token
-// means the client's current one, which is then dropped.
+// means the client's current one. A revoked token that the client holds is
+// dropped, so that its next call logs in again instead of being refused.
 func (c *Client) Revoke(ctx context.Context, token string) error {
-	own := false
 	if token == "" {
 		cur, ok := c.tokens.Current()
 		if !ok {
 			return errors.New("there is no Cleura Cloud token to revoke")
 		}
-		token, own = cur.Value, true
+		token = cur.Value
 	}
 	c.http.Redactor().Add(token)
 	req := &httpx.Request{Method: http.MethodDelete, Path: "/auth/v1/tokens", Header: http.Header{}}
 	c.setAuth(req.Header, token)
 	_, err := c.http.Do(ctx, req)
-	if err == nil && own {
+	if err == nil {
 		c.tokens.Invalidate(token)
 	}
 	return err

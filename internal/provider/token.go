@@ -34,21 +34,41 @@ type tokenRevoker interface {
 
 var tokenClouds = []string{"keystone", "cleura", "abiquo", "clc"}
 
-// tokenClient returns the client of a cloud for the token data source or
+// tokenTarget is one cloud as the token data source and ephemeral
+// resource see it.
+type tokenTarget struct {
+	client tokenClient
+	spec   *blockSpec
+	// diagnose says what went wrong and what to do, in the cloud's terms.
+	diagnose func(err error) (summary, detail string)
+}
+
+// tokenTarget returns a cloud's client for the token data source or
 // ephemeral resource named user.
-func (d *providerData) tokenClient(cloud, user string) (tokenClient, *blockSpec, diag.Diagnostics) {
-	var diags diag.Diagnostics
+func (d *providerData) tokenTarget(cloud, user string) (*tokenTarget, diag.Diagnostics) {
+	generic := func(spec *blockSpec) func(error) (string, string) {
+		return func(err error) (string, string) { return credentialError(spec, err) }
+	}
 	switch cloud {
 	case "clc":
 		c, diags := d.clc.use(user)
 		if diags.HasError() {
-			return nil, clcSpec, diags
+			return nil, diags
 		}
-		return c, clcSpec, diags
+		return &tokenTarget{client: c, spec: clcSpec, diagnose: generic(clcSpec)}, diags
+	case "cleura":
+		s, diags := d.cleura.use(user)
+		if diags.HasError() {
+			return nil, diags
+		}
+		return &tokenTarget{client: s.api, spec: cleuraSpec, diagnose: func(err error) (string, string) {
+			return s.diagnose(err, "get a token")
+		}}, diags
 	}
+	var diags diag.Diagnostics
 	diags.AddError("Token not available for "+cloud,
 		fmt.Sprintf("%s cannot issue %s tokens in this version of the provider; use one of the other clouds.", user, cloud))
-	return nil, nil, diags
+	return nil, diags
 }
 
 type tokenModel struct {

@@ -56,14 +56,14 @@ func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, spec, diags := d.data.tokenClient(m.Cloud.ValueString(), "data.cloudauth_token")
+	target, diags := d.data.tokenTarget(m.Cloud.ValueString(), "data.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cred, err := c.Credential(ctx)
+	cred, err := target.client.Credential(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError(credentialError(spec, err))
+		resp.Diagnostics.AddError(target.diagnose(err))
 		return
 	}
 	resp.Diagnostics.Append(m.fill(cred)...)

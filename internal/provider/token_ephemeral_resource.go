@@ -89,20 +89,20 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 		return
 	}
 	cloud := m.Cloud.ValueString()
-	c, spec, diags := r.data.tokenClient(cloud, "ephemeral.cloudauth_token")
+	target, diags := r.data.tokenTarget(cloud, "ephemeral.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	revoke := m.RevokeOnClose.ValueBool()
-	if _, ok := c.(tokenRevoker); revoke && !ok {
+	if _, ok := target.client.(tokenRevoker); revoke && !ok {
 		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect for "+cloud,
-			spec.title+" has no API call to revoke a token; it stays valid until it expires.")
+			target.spec.title+" has no API call to revoke a token; it stays valid until it expires.")
 		revoke = false
 	}
-	cred, err := c.Credential(ctx)
+	cred, err := target.client.Credential(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError(credentialError(spec, err))
+		resp.Diagnostics.AddError(target.diagnose(err))
 		return
 	}
 	resp.Diagnostics.Append(m.fill(cred)...)
@@ -147,14 +147,14 @@ func (r *tokenEphemeralResource) Renew(ctx context.Context, req ephemeral.RenewR
 	if resp.Diagnostics.HasError() || p.Cloud == "" {
 		return
 	}
-	c, spec, diags := r.data.tokenClient(p.Cloud, "ephemeral.cloudauth_token")
+	target, diags := r.data.tokenTarget(p.Cloud, "ephemeral.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cred, err := c.Relogin(ctx)
+	cred, err := target.client.Relogin(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError(credentialError(spec, err))
+		resp.Diagnostics.AddError(target.diagnose(err))
 		return
 	}
 	if !cred.ExpiresAt.IsZero() {
@@ -173,17 +173,17 @@ func (r *tokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseR
 	if !ok || !p.Revoke {
 		return
 	}
-	c, spec, diags := r.data.tokenClient(p.Cloud, "ephemeral.cloudauth_token")
+	target, diags := r.data.tokenTarget(p.Cloud, "ephemeral.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rv, ok := c.(tokenRevoker)
+	rv, ok := target.client.(tokenRevoker)
 	if !ok {
 		return
 	}
 	if err := rv.Revoke(ctx, open.token); err != nil {
-		resp.Diagnostics.AddWarning("Cannot revoke the "+spec.title+" token",
+		resp.Diagnostics.AddWarning("Cannot revoke the "+target.spec.title+" token",
 			"revoke_on_close asked to revoke the token, but the API refused: "+err.Error()+
 				"\n\nThe token stays valid until it expires.")
 	}

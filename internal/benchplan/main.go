@@ -200,6 +200,19 @@ var benchClouds = []benchCloud{
 		// login, then a data center and a group read per data center.
 		minimum: func(keys map[string]bool) int { return 1 + 2*len(keys) },
 	},
+	{
+		name: "cleura",
+		block: func(base string) string {
+			return fmt.Sprintf("cleura = {\n    url = %q\n    username = %q\n    password = %q\n  }",
+				base+"/cleura", emulator.CleuraUser, emulator.CleuraPassword)
+		},
+		data: func(i int) (string, string) {
+			filters := []string{``, `status = "provisioned"`, `status = "available"`, `area_tag = "DE"`, `area_tag = "SE_STO2"`}
+			return fmt.Sprintf("data \"cloudauth_cleura_domains\" \"c%d\" {\n  %s\n}\n", i, filters[i%len(filters)]), "domains"
+		},
+		// login, then one list of domains that every filter is applied to.
+		minimum: func(keys map[string]bool) int { return 1 + len(keys) },
+	},
 }
 
 // generate writes a configuration with n data sources spread round-robin

@@ -33,8 +33,6 @@ type cloudUnderTest struct {
 	read     string
 	dataType string
 	dataCfg  map[string]any
-	// dataCfg2 is a second read of the same type that makes new requests.
-	dataCfg2 map[string]any
 	// loginRoute and readRoute are emulator route names.
 	loginRoute, readRoute string
 }
@@ -54,12 +52,25 @@ var clcUnderTest = cloudUnderTest{
 	read:       `data "cloudauth_clc_root_group" "f" {}`,
 	dataType:   "cloudauth_clc_root_group",
 	dataCfg:    map[string]any{"data_center": "WA1"},
-	dataCfg2:   map[string]any{"data_center": "VA1"},
 	loginRoute: "clc.login",
 	readRoute:  "clc.datacenter.get",
 }
 
-var cloudsUnderTest = []cloudUnderTest{clcUnderTest}
+var cleuraUnderTest = cloudUnderTest{
+	name: "cleura",
+	block: func(base, extra string) string {
+		return fmt.Sprintf("url = %q\nusername = %q\npassword = %q\n%s", base+"/cleura", emulator.CleuraUser, emulator.CleuraPassword, extra)
+	},
+	settings: func(base string) map[string]any {
+		return map[string]any{"url": base + "/cleura", "username": emulator.CleuraUser, "password": emulator.CleuraPassword}
+	},
+	read:       `data "cloudauth_cleura_domains" "f" {}`,
+	dataType:   "cloudauth_cleura_domains",
+	loginRoute: "cleura.login",
+	readRoute:  "cleura.domains",
+}
+
+var cloudsUnderTest = []cloudUnderTest{clcUnderTest, cleuraUnderTest}
 
 // closedPort returns a loopback address where nothing listens.
 func closedPort(t *testing.T) string {
@@ -205,8 +216,9 @@ func TestAccFaultsTLS(t *testing.T) {
 	}
 }
 
-// In one provider process: the token is revoked, or expires, between two
-// reads; exactly one more login follows and the second read succeeds.
+// In one provider process: the cloud logs in (the token data source), the
+// token is revoked or expires, and then a data source reads. Exactly one
+// more login follows and the read succeeds.
 func TestFaultsTokenLostBetweenReads(t *testing.T) {
 	t.Parallel()
 	for _, c := range cloudsUnderTest {
@@ -216,7 +228,7 @@ func TestFaultsTokenLostBetweenReads(t *testing.T) {
 				e := startEmulator(t)
 				s := newServer(t, nil)
 				s.configure(map[string]any{c.name: c.settings(e.URL)})
-				if _, err := s.read(c.dataType, c.dataCfg); err != nil {
+				if _, err := s.read("cloudauth_token", map[string]any{"cloud": c.name}); err != nil {
 					t.Fatal(err)
 				}
 				if how == "revoked" {
@@ -225,7 +237,7 @@ func TestFaultsTokenLostBetweenReads(t *testing.T) {
 					e.Advance(emulator.DefaultLifetimes[c.name] + time.Minute)
 				}
 				e.ResetCounters()
-				if _, err := s.read(c.dataType, c.dataCfg2); err != nil {
+				if _, err := s.read(c.dataType, c.dataCfg); err != nil {
 					t.Fatalf("read after the token was %s: %v", how, err)
 				}
 				if got := e.Logins(c.name); got != 1 {

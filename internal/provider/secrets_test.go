@@ -47,6 +47,25 @@ var secretRuns = []secretRun{{
   }`, base+"/clc", emulator.CLCUser)
 	},
 	secrets: []string{emulator.CLCPassword, "a-wrong-clc-password"},
+}, {
+	cloud: "cleura",
+	config: func(base string) string {
+		return fmt.Sprintf(`
+  cleura = {
+    url      = %q
+    username = %q
+    password = %q
+  }`, base+"/cleura", emulator.CleuraUser, emulator.CleuraPassword)
+	},
+	bad: func(base string) string {
+		return fmt.Sprintf(`
+  cleura = {
+    url      = %q
+    username = %q
+    password = "a-wrong-cleura-password"
+  }`, base+"/cleura", emulator.CleuraUser)
+	},
+	secrets: []string{emulator.CleuraPassword, "a-wrong-cleura-password"},
 }}
 
 // secretReads are the data sources and ephemeral tokens read per cloud.
@@ -54,6 +73,13 @@ var secretReads = map[string]string{
 	"clc": `
 data "cloudauth_clc_root_group" "clc" {}
 ephemeral "cloudauth_token" "clc" { cloud = "clc" }
+`,
+	"cleura": `
+data "cloudauth_cleura_domains" "cleura" {}
+ephemeral "cloudauth_token" "cleura" {
+  cloud           = "cleura"
+  revoke_on_close = true
+}
 `,
 }
 

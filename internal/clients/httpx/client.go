@@ -38,6 +38,12 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, &ConfigError{Attribute: "ca_cert", Msg: err.Error()}
 	}
+	if b := cfg.BaseTLS; b != nil {
+		if tc.RootCAs == nil {
+			tc.RootCAs = b.RootCAs
+		}
+		tc.Certificates = b.Certificates
+	}
 	attempt := &attemptTransport{cfg: &cfg, base: baseTransport(&cfg, tc)}
 	rc := &retryablehttp.Client{
 		HTTPClient: &http.Client{
@@ -232,6 +238,13 @@ func (c *Client) APIError(resp *Response) *APIError {
 		e.Snippet = c.cfg.Redactor.Snippet(resp.Body, snippetLen)
 	}
 	return e
+}
+
+// TransportFailure turns the error of a request sent through HTTPClient
+// (by a library such as gophercloud) into the *TransportError that Do would
+// have returned, with the URL masked and the failure classified.
+func (c *Client) TransportFailure(method string, u *url.URL, attempts int, err error) *TransportError {
+	return c.transportError(method, c.cfg.Redactor.URL(u), attempts, err)
 }
 
 func (c *Client) transportError(method, shownURL string, attempts int, err error) *TransportError {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -99,12 +100,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTP.Name == "" {
 		cfg.HTTP.Name = "keystone"
 	}
+	// OpenStack clients also accept the old "publicURL" spelling.
+	cfg.Interface = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(cfg.Interface)), "url")
 	method, opts, errs := plan(&cfg)
 	authURL, err := NormalizeAuthURL(cfg.AuthURL)
 	if err != nil {
 		errs = append(errs, &httpx.ConfigError{Attribute: "auth_url", Msg: err.Error()})
 	}
-	if cfg.Interface != "" && !validInterface(cfg.Interface) {
+	if cfg.Interface != "" && !slices.Contains(Interfaces, cfg.Interface) {
 		errs = append(errs, &httpx.ConfigError{Attribute: "interface",
 			Msg: fmt.Sprintf("%q is not an endpoint interface; use public, internal or admin", cfg.Interface)})
 	}
@@ -134,15 +137,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.tokens = httpx.NewTokenSource(c.login)
 	return c, nil
-}
-
-func validInterface(s string) bool {
-	for _, i := range Interfaces {
-		if strings.EqualFold(s, i) {
-			return true
-		}
-	}
-	return false
 }
 
 // plan picks the authentication method and builds gophercloud's options
@@ -266,7 +260,7 @@ func (c *Client) Interface() string {
 	if c.cfg.Interface == "" {
 		return "public"
 	}
-	return strings.ToLower(c.cfg.Interface)
+	return c.cfg.Interface
 }
 
 // Tokens exposes the token source (the token data source shares it).

@@ -446,14 +446,15 @@ func TestConfigErrorsNameTheAttribute(t *testing.T) {
 			var got []string
 			var walk func(error)
 			walk = func(err error) {
-				var ce *httpx.ConfigError
-				if errors.As(err, &ce) && err == error(ce) {
-					got = append(got, ce.Attribute)
-				}
 				if j, ok := err.(interface{ Unwrap() []error }); ok {
 					for _, e := range j.Unwrap() {
 						walk(e)
 					}
+					return
+				}
+				var ce *httpx.ConfigError
+				if errors.As(err, &ce) {
+					got = append(got, ce.Attribute)
 				}
 			}
 			walk(err)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -76,9 +77,10 @@ func (d *keystoneCatalogDataSource) Schema(_ context.Context, _ datasource.Schem
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
 	owner := func(what string) map[string]schema.Attribute {
+		title := strings.ToUpper(what[:1]) + what[1:]
 		return map[string]schema.Attribute{
-			"id":          str(what + " ID."),
-			"name":        str(what + " name."),
+			"id":          str(title + " ID."),
+			"name":        str(title + " name."),
 			"domain_id":   str("ID of the " + what + "'s domain."),
 			"domain_name": str("Name of the " + what + "'s domain."),
 		}

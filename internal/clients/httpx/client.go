@@ -38,12 +38,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, &ConfigError{Attribute: "ca_cert", Msg: err.Error()}
 	}
-	if b := cfg.BaseTLS; b != nil {
-		if tc.RootCAs == nil {
-			tc.RootCAs = b.RootCAs
-		}
-		tc.Certificates = b.Certificates
-	}
 	attempt := &attemptTransport{cfg: &cfg, base: baseTransport(&cfg, tc)}
 	rc := &retryablehttp.Client{
 		HTTPClient: &http.Client{

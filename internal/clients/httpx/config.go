@@ -185,6 +185,12 @@ func TLSConfig(caCert string, insecure bool) (*tls.Config, error) {
 func baseTransport(cfg *Config, tc *tls.Config) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = cfg.Proxy
+	if b := cfg.BaseTLS; b != nil {
+		if tc.RootCAs == nil {
+			tc.RootCAs = b.RootCAs
+		}
+		tc.Certificates = b.Certificates
+	}
 	t.TLSClientConfig = tc
 	t.MaxIdleConnsPerHost = 16
 	t.ResponseHeaderTimeout = cfg.Timeout

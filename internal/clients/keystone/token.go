@@ -3,7 +3,6 @@ package keystone
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -208,19 +207,4 @@ func (e Endpoint) region() string {
 		return e.RegionID
 	}
 	return e.Region
-}
-
-// Describe is a short account of the token for logs (never the token).
-func (t *Token) Describe() string {
-	who := t.User.Name
-	if t.User.Domain.Name != "" {
-		who += "@" + t.User.Domain.Name
-	}
-	switch {
-	case t.Project != nil:
-		return fmt.Sprintf("%s, project %s (%s)", who, t.Project.Name, t.Project.ID)
-	case t.Domain != nil:
-		return fmt.Sprintf("%s, domain %s (%s)", who, t.Domain.Name, t.Domain.ID)
-	}
-	return who + ", " + t.Scope()
 }

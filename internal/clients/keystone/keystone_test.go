@@ -386,6 +386,16 @@ func TestTransientFailuresAndBrokenAnswers(t *testing.T) {
 			t.Fatalf("err = %v, want the 502 with the page's text", err)
 		}
 	})
+	t.Run("an answer over the size cap", func(t *testing.T) {
+		t.Parallel()
+		f := startEmulator(t)
+		f.InjectFault(emulator.Fault{Route: "keystone.tokens.create", Kind: "oversize", Status: 201})
+		_, err := newClient(t, appCred(f.URL)).Login(context.Background())
+		var te *httpx.TransportError
+		if !errors.As(err, &te) || te.Kind != httpx.KindTooLarge {
+			t.Fatalf("err = %v, want the body-too-large error", err)
+		}
+	})
 	t.Run("a 200 that is not JSON", func(t *testing.T) {
 		t.Parallel()
 		f := startEmulator(t)

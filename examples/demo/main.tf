@@ -16,6 +16,12 @@ variable "emulator_url" {
 
 provider "cloudauth" {
   # The emulator's demo credentials; cloudauth-emulator prints them.
+  keystone = {
+    auth_url                      = "${var.emulator_url}/keystone/v3"
+    application_credential_id     = "a3c1e8f07b2d4c9e9f6a5b4d3c2e1f08"
+    application_credential_secret = "kP3vQ9xW2mZ7rT5yL8nB4cF6hJ1dS0aG-Ue7Io2Xw9Rt3Yq5Zp8Lm4Nb6Vc1Kj0Hg7Df2Sa9Pq3Wx5Ez8Ty1Ui4Oc"
+    region                        = "RegionOne"
+  }
   cleura = {
     url      = "${var.emulator_url}/cleura"
     username = "cloudauth-demo"
@@ -45,6 +51,21 @@ output "clc_root_groups" {
       location = g.data_center_name
       children = [for c in g.groups : "${c.name} (${c.type}, ${c.servers_count} servers)"]
     }
+  }
+}
+
+# OpenStack Keystone: what the application credential's token gives access
+# to, read from the login's own answer (no request of its own).
+data "cloudauth_keystone_catalog" "this" {}
+
+output "keystone_catalog" {
+  description = "The token's user, project and roles, and the public URL of each service in RegionOne."
+  value = {
+    user       = data.cloudauth_keystone_catalog.this.user.name
+    project    = data.cloudauth_keystone_catalog.this.project.name
+    roles      = [for r in data.cloudauth_keystone_catalog.this.roles : r.name]
+    expires_at = data.cloudauth_keystone_catalog.this.expires_at
+    endpoints  = data.cloudauth_keystone_catalog.this.endpoints
   }
 }
 

@@ -120,6 +120,7 @@ func (p *cloudauthProvider) Configure(ctx context.Context, req provider.Configur
 func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newCLCRootGroupDataSource,
+		newKeystoneCatalogDataSource,
 		newCleuraDomainsDataSource,
 		newTokenDataSource,
 	}
@@ -136,7 +137,7 @@ func (p *cloudauthProvider) Resources(context.Context) []func() resource.Resourc
 // providerData is what Configure hands to data sources and ephemeral
 // resources: one state per cloud.
 type providerData struct {
-	keystone *cloudState[any]
+	keystone *cloudState[keystoneClient]
 	cleura   *cloudState[cleuraClient]
 	abiquo   *cloudState[any]
 	clc      *cloudState[clcClient]

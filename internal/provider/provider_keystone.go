@@ -2,9 +2,17 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
 )
 
 var keystoneSpec = &blockSpec{
@@ -61,6 +69,158 @@ var keystoneSpec = &blockSpec{
 		"OS_AUTH_URL with OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET (or OS_CLOUD).",
 }
 
-func configureKeystone(_ context.Context, p *cloudauthProvider, v *blockValues) *cloudState[any] {
-	return newCloudState[any](v, v.configured(p.getenv), nil)
+// keystoneClient is what the data sources need from the Keystone client.
+type keystoneClient = *keystone.Client
+
+// cloudsAttrs maps the provider block's attributes to a clouds.yaml entry's
+// values; the entry only fills what the block and the environment leave
+// unset.
+func cloudsAttrs(e *keystone.CloudEntry) map[string]string {
+	m := map[string]string{
+		"auth_url":                      e.AuthURL,
+		"region":                        e.Region,
+		"interface":                     e.Interface,
+		"application_credential_id":     e.ApplicationCredentialID,
+		"application_credential_name":   e.ApplicationCredentialName,
+		"application_credential_secret": e.ApplicationCredentialSecret,
+		"user_id":                       e.UserID,
+		"user_name":                     e.UserName,
+		"user_domain_id":                e.UserDomainID,
+		"user_domain_name":              e.UserDomainName,
+		"password":                      e.Password,
+		"project_id":                    e.ProjectID,
+		"project_name":                  e.ProjectName,
+		"project_domain_id":             e.ProjectDomainID,
+		"project_domain_name":           e.ProjectDomainName,
+		"domain_id":                     e.DomainID,
+		"domain_name":                   e.DomainName,
+		"token":                         e.Token,
+	}
+	if e.Insecure {
+		m["insecure"] = "true"
+	}
+	return m
+}
+
+func configureKeystone(_ context.Context, p *cloudauthProvider, v *blockValues) *cloudState[keystoneClient] {
+	if !v.configured(p.getenv) {
+		return newCloudState[keystoneClient](v, false, nil)
+	}
+	var baseTLS *tls.Config
+	if name := v.str("cloud"); name != "" {
+		entry, err := keystone.LoadCloud(name, p.getenv)
+		if err != nil {
+			v.fail("cloud", "Cannot read clouds.yaml",
+				fmt.Sprintf("%s names a clouds.yaml entry that cannot be used: %s. Check the entry's name and the file, or point OS_CLIENT_CONFIG_FILE at the right file.",
+					v.hint("cloud"), err))
+			return newCloudState[keystoneClient](v, true, nil)
+		}
+		// Order: provider block, then environment, then clouds.yaml, then
+		// the defaults.
+		for name, val := range cloudsAttrs(entry) {
+			if src := v.src[name]; val != "" && (src == "" || src == "default") {
+				v.vals[name] = val
+				v.src[name] = "clouds.yaml " + entry.File
+			}
+		}
+		baseTLS = entry.TLS
+	}
+	hc := v.httpConfig(p, "")
+	hc.BaseTLS = baseTLS
+	if v.diags.HasError() {
+		return newCloudState[keystoneClient](v, true, nil)
+	}
+	c, err := keystone.New(keystone.Config{
+		HTTP:                        hc,
+		AuthURL:                     v.str("auth_url"),
+		Region:                      v.str("region"),
+		Interface:                   v.str("interface"),
+		ApplicationCredentialID:     v.str("application_credential_id"),
+		ApplicationCredentialName:   v.str("application_credential_name"),
+		ApplicationCredentialSecret: v.str("application_credential_secret"),
+		UserID:                      v.str("user_id"),
+		UserName:                    v.str("user_name"),
+		UserDomainID:                v.str("user_domain_id"),
+		UserDomainName:              v.str("user_domain_name"),
+		Password:                    v.str("password"),
+		ProjectID:                   v.str("project_id"),
+		ProjectName:                 v.str("project_name"),
+		ProjectDomainID:             v.str("project_domain_id"),
+		ProjectDomainName:           v.str("project_domain_name"),
+		DomainID:                    v.str("domain_id"),
+		DomainName:                  v.str("domain_name"),
+		Token:                       v.str("token"),
+	})
+	if err != nil {
+		keystoneSettingsErrors(v, err)
+		return newCloudState[keystoneClient](v, true, nil)
+	}
+	return newCloudState(v, true, c)
+}
+
+// keystoneSettingsErrors reports each problem New found on its attribute,
+// naming the attribute and its environment variable.
+func keystoneSettingsErrors(v *blockValues, err error) {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			keystoneSettingsErrors(v, e)
+		}
+		return
+	}
+	var ce *httpx.ConfigError
+	if !errors.As(err, &ce) || !hasAttr(v.spec, ce.Attribute) {
+		v.clientError(err, nil)
+		return
+	}
+	summary := "Invalid keystone." + ce.Attribute
+	if v.str(ce.Attribute) == "" {
+		summary = "Missing keystone." + ce.Attribute
+	}
+	detail := fmt.Sprintf("%s: %s.", v.hint(ce.Attribute), ce.Msg)
+	if v.str("cloud") != "" {
+		detail += fmt.Sprintf(" Values may also come from the clouds.yaml entry %q.", v.str("cloud"))
+	}
+	v.fail(ce.Attribute, summary, detail)
+}
+
+func hasAttr(spec *blockSpec, name string) bool {
+	for _, a := range spec.attrs {
+		if a.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// keystoneLoginDiag explains a failed login: what was refused, Keystone's
+// own answer, and which settings to check. Secrets never appear: the
+// client masks them.
+func keystoneLoginDiag(c keystoneClient, err error) diag.Diagnostic {
+	hints := map[keystone.Method][]string{
+		keystone.MethodToken:       {"token"},
+		keystone.MethodAppCredID:   {"application_credential_id", "application_credential_secret"},
+		keystone.MethodAppCredName: {"application_credential_name", "application_credential_secret", "user_id", "user_name", "user_domain_name"},
+		keystone.MethodPassword:    {"user_name", "user_id", "user_domain_name", "password", "project_name", "project_id", "project_domain_name", "domain_name"},
+	}[c.Method()]
+	v := &blockValues{spec: keystoneSpec}
+	var check []string
+	for _, h := range hints {
+		check = append(check, v.hint(h))
+	}
+	var (
+		le *keystone.LoginError
+		te *httpx.TransportError
+	)
+	switch {
+	case errors.Is(err, keystone.ErrTokenRejected):
+		return diag.NewErrorDiagnostic("Keystone token no longer accepted",
+			fmt.Sprintf("%s. Issue a new token (for example `openstack token issue`) and set %s, or configure credentials instead of a token.", err, v.hint("token")))
+	case errors.As(err, &le):
+		return diag.NewErrorDiagnostic("Keystone login failed",
+			fmt.Sprintf("%s\n\nCheck %s.", err, strings.Join(check, ", ")))
+	case errors.As(err, &te):
+		return diag.NewErrorDiagnostic("Cannot reach Keystone",
+			fmt.Sprintf("%s\n\nCheck %s and that the host is reachable from here.", err, v.hint("auth_url")))
+	}
+	return diag.NewErrorDiagnostic("Keystone login failed", err.Error())
 }

@@ -240,6 +240,13 @@ func (c *Client) APIError(resp *Response) *APIError {
 	return e
 }
 
+// TransportFailure turns the error of a request sent through HTTPClient
+// (by a library such as gophercloud) into the *TransportError that Do would
+// have returned, with the URL masked and the failure classified.
+func (c *Client) TransportFailure(method string, u *url.URL, attempts int, err error) *TransportError {
+	return c.transportError(method, c.cfg.Redactor.URL(u), attempts, err)
+}
+
 func (c *Client) transportError(method, shownURL string, attempts int, err error) *TransportError {
 	kind := classify(err)
 	cause := err

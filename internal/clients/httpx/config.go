@@ -36,6 +36,11 @@ type Config struct {
 	// CACert is a PEM bundle, or the path of a file holding one, that is
 	// trusted in addition to the system roots.
 	CACert string
+	// BaseTLS carries TLS settings that arrive already built, such as those
+	// gophercloud derives from a clouds.yaml entry (its CA pool and client
+	// certificate). Its roots are used only when CACert is empty; Insecure
+	// still decides verification.
+	BaseTLS *tls.Config
 	// Timeout bounds one attempt: connecting, sending and reading the whole
 	// answer. An attempt that runs out of time is not retried, so a server
 	// slower than Timeout fails after about Timeout.
@@ -180,6 +185,12 @@ func TLSConfig(caCert string, insecure bool) (*tls.Config, error) {
 func baseTransport(cfg *Config, tc *tls.Config) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = cfg.Proxy
+	if b := cfg.BaseTLS; b != nil {
+		if tc.RootCAs == nil {
+			tc.RootCAs = b.RootCAs
+		}
+		tc.Certificates = b.Certificates
+	}
 	t.TLSClientConfig = tc
 	t.MaxIdleConnsPerHost = 16
 	t.ResponseHeaderTimeout = cfg.Timeout

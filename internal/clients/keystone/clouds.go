@@ -1,0 +1,138 @@
+package keystone
+
+import (
+	"crypto/tls"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+)
+
+// CloudEntry is an entry of clouds.yaml (merged with secure.yaml), in the
+// provider block's terms. Empty fields were not in the file.
+type CloudEntry struct {
+	Name string
+	// File is the clouds.yaml that held the entry.
+	File string
+
+	AuthURL   string
+	Region    string
+	Interface string
+
+	ApplicationCredentialID     string
+	ApplicationCredentialName   string
+	ApplicationCredentialSecret string
+
+	UserID         string
+	UserName       string
+	UserDomainID   string
+	UserDomainName string
+	Password       string
+
+	ProjectID         string
+	ProjectName       string
+	ProjectDomainID   string
+	ProjectDomainName string
+	DomainID          string
+	DomainName        string
+
+	Token string
+	// Insecure is true for an entry with verify: false.
+	Insecure bool
+	// TLS holds the CA of cacert and the client certificate of cert and
+	// key, for httpx.Config.BaseTLS.
+	TLS *tls.Config
+}
+
+// CloudsFiles returns where clouds.yaml is looked for, in order, as
+// OpenStack's clients do: only OS_CLIENT_CONFIG_FILE when it is set, else
+// ./clouds.yaml, $XDG_CONFIG_HOME/openstack (or ~/.config/openstack) and
+// /etc/openstack. getenv is the provider's environment, which tests give
+// explicitly.
+func CloudsFiles(getenv func(string) string) []string {
+	if f := getenv("OS_CLIENT_CONFIG_FILE"); f != "" {
+		return []string{f}
+	}
+	return searchPath(getenv, "clouds.yaml")
+}
+
+func searchPath(getenv func(string) string, name string) []string {
+	var out []string
+	if cwd, err := os.Getwd(); err == nil {
+		out = append(out, filepath.Join(cwd, name))
+	}
+	switch {
+	case getenv("XDG_CONFIG_HOME") != "":
+		out = append(out, filepath.Join(getenv("XDG_CONFIG_HOME"), "openstack", name))
+	case getenv("HOME") != "":
+		out = append(out, filepath.Join(getenv("HOME"), ".config", "openstack", name))
+	}
+	return append(out, filepath.Join("/etc", "openstack", name))
+}
+
+// LoadCloud reads the clouds.yaml entry name with gophercloud's parser,
+// from the first file of CloudsFiles that exists (and the secure.yaml next
+// to it). Only the file's values are returned: the caller lays the
+// provider block and the environment over them.
+func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
+	files := CloudsFiles(getenv)
+	found := ""
+	for _, f := range files {
+		if _, err := os.Stat(f); err == nil {
+			found = f
+			break
+		}
+	}
+	if found == "" {
+		return nil, fmt.Errorf("cloud %q: no clouds.yaml in %v", name, files)
+	}
+	// The options are all given, so that nothing comes from the process
+	// environment (OS_CLOUD, OS_REGION_NAME, OS_INTERFACE): the provider's
+	// own environment is applied by the caller, above the file.
+	ao, eo, tc, err := clouds.Parse(
+		clouds.WithCloudName(name),
+		clouds.WithLocations(found),
+		clouds.WithPublicLocations(searchPath(getenv, "clouds-public.yaml")...),
+		clouds.WithRegion(""),
+		clouds.WithEndpointType(""),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("cloud %q in %s: %w", name, found, err)
+	}
+	e := &CloudEntry{
+		Name:                        name,
+		File:                        found,
+		AuthURL:                     ao.IdentityEndpoint,
+		Region:                      eo.Region,
+		Interface:                   string(eo.Availability),
+		ApplicationCredentialID:     ao.ApplicationCredentialID,
+		ApplicationCredentialName:   ao.ApplicationCredentialName,
+		ApplicationCredentialSecret: ao.ApplicationCredentialSecret,
+		UserID:                      ao.UserID,
+		UserName:                    ao.Username,
+		UserDomainID:                ao.DomainID,
+		UserDomainName:              ao.DomainName,
+		Password:                    ao.Password,
+		Token:                       ao.TokenID,
+		TLS:                         tc,
+	}
+	if tc != nil {
+		e.Insecure = tc.InsecureSkipVerify
+	}
+	if s := ao.Scope; s != nil {
+		switch {
+		case s.System:
+			return nil, fmt.Errorf("cloud %q in %s asks for a system scope, which this provider does not request", name, found)
+		case s.TrustID != "":
+			return nil, fmt.Errorf("cloud %q in %s asks for a trust scope, which this provider does not request", name, found)
+		case s.ProjectName != "":
+			e.ProjectName, e.ProjectDomainID, e.ProjectDomainName = s.ProjectName, s.DomainID, s.DomainName
+		case s.ProjectID != "":
+			e.ProjectID = s.ProjectID
+		default:
+			e.DomainID, e.DomainName = s.DomainID, s.DomainName
+		}
+	}
+	return e, nil
+}

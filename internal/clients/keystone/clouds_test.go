@@ -1,0 +1,130 @@
+package keystone_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
+)
+
+const cloudsYAML = `clouds:
+  appcred:
+    auth_type: v3applicationcredential
+    auth:
+      auth_url: https://keystone.example:5000
+      application_credential_id: a3c1e8f07b2d4c9e9f6a5b4d3c2e1f08
+    region_name: RegionTwo
+    interface: internal
+  pw:
+    auth:
+      auth_url: https://keystone.example:5000/v3
+      username: demo
+      user_domain_name: Default
+      project_name: demo
+      project_domain_id: default
+    verify: false
+  domain-scoped:
+    auth:
+      auth_url: https://keystone.example:5000/v3
+      user_id: 5b8e2f64c0d94b6e8d1a7f3c9e204b11
+      domain_name: Default
+  system:
+    auth:
+      auth_url: https://keystone.example:5000/v3
+      token: abc
+      system_scope: all
+`
+
+const secureYAML = `clouds:
+  appcred:
+    auth:
+      application_credential_secret: secret-from-secure-yaml
+  pw:
+    auth:
+      password: password-from-secure-yaml
+`
+
+func writeClouds(t *testing.T, dir string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "clouds.yaml")
+	if err := os.WriteFile(path, []byte(cloudsYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "secure.yaml"), []byte(secureYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadCloud(t *testing.T) {
+	t.Parallel()
+	path := writeClouds(t, t.TempDir())
+	env := envOf(map[string]string{"OS_CLIENT_CONFIG_FILE": path})
+
+	ac, err := keystone.LoadCloud("appcred", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ac.File != path || ac.AuthURL != "https://keystone.example:5000" || ac.ApplicationCredentialID != "a3c1e8f07b2d4c9e9f6a5b4d3c2e1f08" ||
+		ac.ApplicationCredentialSecret != "secret-from-secure-yaml" || ac.Region != "RegionTwo" || ac.Interface != "internal" || ac.Insecure {
+		t.Errorf("appcred = %+v", ac)
+	}
+
+	pw, err := keystone.LoadCloud("pw", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw.UserName != "demo" || pw.UserDomainName != "Default" || pw.Password != "password-from-secure-yaml" ||
+		pw.ProjectName != "demo" || pw.ProjectDomainID != "default" || pw.DomainID != "" || pw.DomainName != "" || !pw.Insecure {
+		t.Errorf("pw = %+v", pw)
+	}
+
+	ds, err := keystone.LoadCloud("domain-scoped", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.UserID == "" || ds.DomainName != "Default" || ds.ProjectName != "" {
+		t.Errorf("domain-scoped = %+v", ds)
+	}
+
+	if _, err := keystone.LoadCloud("system", env); err == nil || !strings.Contains(err.Error(), "system scope") {
+		t.Errorf("system scope: err = %v", err)
+	}
+	if _, err := keystone.LoadCloud("nope", env); err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), path) {
+		t.Errorf("unknown entry: err = %v", err)
+	}
+}
+
+func TestCloudsSearchPath(t *testing.T) {
+	t.Parallel()
+	xdg, home := t.TempDir(), t.TempDir()
+	writeClouds(t, filepath.Join(xdg, "openstack"))
+	writeClouds(t, filepath.Join(home, ".config", "openstack"))
+
+	files := keystone.CloudsFiles(envOf(map[string]string{"XDG_CONFIG_HOME": xdg, "HOME": home}))
+	if len(files) != 3 || !strings.HasSuffix(files[0], "/clouds.yaml") || files[1] != filepath.Join(xdg, "openstack", "clouds.yaml") ||
+		files[2] != "/etc/openstack/clouds.yaml" {
+		t.Errorf("with XDG_CONFIG_HOME: %v", files)
+	}
+	e, err := keystone.LoadCloud("appcred", envOf(map[string]string{"XDG_CONFIG_HOME": xdg, "HOME": home}))
+	if err != nil || e.File != filepath.Join(xdg, "openstack", "clouds.yaml") {
+		t.Errorf("XDG_CONFIG_HOME: %+v, %v", e, err)
+	}
+	e, err = keystone.LoadCloud("appcred", envOf(map[string]string{"HOME": home}))
+	if err != nil || e.File != filepath.Join(home, ".config", "openstack", "clouds.yaml") {
+		t.Errorf("HOME: %+v, %v", e, err)
+	}
+	// OS_CLIENT_CONFIG_FILE is the only place looked at when set.
+	missing := filepath.Join(t.TempDir(), "absent.yaml")
+	_, err = keystone.LoadCloud("appcred", envOf(map[string]string{"OS_CLIENT_CONFIG_FILE": missing, "HOME": home}))
+	if err == nil || !strings.Contains(err.Error(), missing) || strings.Contains(err.Error(), home) {
+		t.Errorf("OS_CLIENT_CONFIG_FILE to a missing file: %v", err)
+	}
+}

@@ -1,0 +1,21 @@
+// Package keystone is a typed client for OpenStack Keystone v3 built on
+// gophercloud (openstack/identity/v3/tokens) and the shared HTTP stack: it
+// logs in with an application credential, a password or an existing
+// token, keeps the token for the life of the process, and hands out what
+// the login returned (user, scope, roles, service catalog).
+//
+//	c, err := keystone.New(keystone.Config{
+//		HTTP:                        httpx.Config{Timeout: 30 * time.Second, MaxRetries: 4},
+//		AuthURL:                     "https://in-west3.controlcloud.app:5000",
+//		ApplicationCredentialID:     id,
+//		ApplicationCredentialSecret: secret,
+//	})
+//	tok, err := c.Login(ctx) // POST /v3/auth/tokens once; later calls reuse it
+//	services, urls := tok.Select(keystone.Selection{Interface: "public", Region: "in-west3"})
+//	compute := urls["compute"]
+//
+// gophercloud builds the requests and its errors are turned into the shared
+// stack's (*httpx.APIError with Keystone's message, *httpx.TransportError),
+// but it does not re-authenticate on its own: a 401 goes through the
+// client's httpx.TokenSource, so concurrent callers share one new login.
+package keystone

@@ -1,0 +1,77 @@
+package keystone
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+)
+
+// Seeds live in testdata/fuzz: bodies a real Keystone 22 sent
+// (shared/reference/keystone-samples) and a few hand-made shapes.
+
+func FuzzDecodeToken(f *testing.F) {
+	f.Fuzz(func(t *testing.T, body []byte) {
+		tok, err := DecodeToken(body)
+		if err != nil {
+			return
+		}
+		if tok.ExpiresAt.IsZero() || (tok.User.ID == "" && tok.User.Name == "") {
+			t.Fatalf("accepted a token without expiry or user: %+v", tok)
+		}
+		for _, itf := range []string{"", "internal"} {
+			services, urls := tok.Select(Selection{Interface: itf})
+			want := itf
+			if want == "" {
+				want = "public"
+			}
+			types := map[string]bool{}
+			for _, s := range services {
+				types[s.Type] = true
+				if len(s.Endpoints) == 0 {
+					t.Fatalf("service %q selected without endpoints", s.Type)
+				}
+				for _, e := range s.Endpoints {
+					if !strings.EqualFold(e.Interface, want) {
+						t.Fatalf("endpoint %+v selected for interface %q", e, want)
+					}
+				}
+			}
+			for typ := range urls {
+				if !types[typ] {
+					t.Fatalf("url for %q, which no selected service has", typ)
+				}
+			}
+		}
+	})
+}
+
+// FuzzErrorAnswer feeds error bodies through the mapping of gophercloud's
+// errors: whatever Keystone (or a proxy) sends, the result is an APIError
+// with the status, and a known secret never shows.
+func FuzzErrorAnswer(f *testing.F) {
+	const secret = "fuzz-secret-value-123"
+	c, err := New(Config{AuthURL: "https://keystone.example:5000", ApplicationCredentialID: "id", ApplicationCredentialSecret: secret})
+	if err != nil {
+		f.Fatal(err)
+	}
+	u, _ := url.Parse("https://keystone.example:5000/v3/auth/tokens")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, status := range []int{400, 401, 404, 502} {
+			err := c.requestError("POST", u, 1, gophercloud.ErrUnexpectedResponseCode{
+				Method: "POST", URL: u.String(), Actual: status, Body: append(body, []byte(" "+secret)...),
+			})
+			var ae *httpx.APIError
+			if !errors.As(err, &ae) || ae.StatusCode != status {
+				t.Fatalf("err = %v, want an APIError %d", err, status)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Fatalf("the secret shows: %v", err)
+			}
+		}
+	})
+}

@@ -1,0 +1,210 @@
+package keystone
+
+import (
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Token is what Keystone says about a token: the body of
+// POST/GET /v3/auth/tokens, with the token itself from X-Subject-Token.
+// Fields follow Keystone's JSON names; Project, Domain and System are set
+// only for a token with that scope.
+type Token struct {
+	// ID is the token (from the X-Subject-Token header, never the body).
+	ID                    string                 `json:"-"`
+	Methods               []string               `json:"methods"`
+	ExpiresAt             time.Time              `json:"expires_at"`
+	IssuedAt              time.Time              `json:"issued_at"`
+	AuditIDs              []string               `json:"audit_ids"`
+	User                  User                   `json:"user"`
+	Project               *Project               `json:"project"`
+	Domain                *Domain                `json:"domain"`
+	System                *System                `json:"system"`
+	Roles                 []Role                 `json:"roles"`
+	Catalog               []Service              `json:"catalog"`
+	ApplicationCredential *ApplicationCredential `json:"application_credential"`
+}
+
+// Domain is a Keystone domain.
+type Domain struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// User is the token's owner.
+type User struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Domain Domain `json:"domain"`
+}
+
+// Project is the project a token is scoped to.
+type Project struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Domain Domain `json:"domain"`
+}
+
+// System is the system scope ({"all": true}).
+type System struct {
+	All bool `json:"all"`
+}
+
+// Role is a role the token carries on its scope.
+type Role struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Service is a catalog entry.
+type Service struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Type      string     `json:"type"`
+	Endpoints []Endpoint `json:"endpoints"`
+}
+
+// Endpoint is one URL of a service. Keystone sends the region twice:
+// region_id and the older region (the same value).
+type Endpoint struct {
+	ID        string `json:"id"`
+	Interface string `json:"interface"`
+	Region    string `json:"region"`
+	RegionID  string `json:"region_id"`
+	URL       string `json:"url"`
+}
+
+// ApplicationCredential names the credential a token was issued for.
+type ApplicationCredential struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Restricted bool   `json:"restricted"`
+}
+
+// Scope says what a token is scoped to: "project", "domain", "system" or
+// "unscoped".
+func (t *Token) Scope() string {
+	switch {
+	case t.Project != nil:
+		return "project"
+	case t.Domain != nil:
+		return "domain"
+	case t.System != nil:
+		return "system"
+	}
+	return "unscoped"
+}
+
+// errNotAToken is a body that parses but is not a token document.
+var errNotAToken = errors.New(`the body has no "token" object with a user and an expiry`)
+
+// DecodeToken reads the body of POST or GET /v3/auth/tokens. The token id
+// travels in a header, so the returned Token's ID is empty.
+func DecodeToken(body []byte) (*Token, error) {
+	var env tokenEnvelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	return env.token()
+}
+
+type tokenEnvelope struct {
+	Token *Token `json:"token"`
+}
+
+// token checks the fields every Keystone token has, so that a proxy's or
+// another service's JSON is not taken for a login.
+func (e *tokenEnvelope) token() (*Token, error) {
+	t := e.Token
+	if t == nil || t.ExpiresAt.IsZero() || (t.User.ID == "" && t.User.Name == "") {
+		return nil, errNotAToken
+	}
+	return t, nil
+}
+
+// Selection filters a catalog. Empty fields match everything, except
+// Interface, which defaults to "public" (as OpenStack clients do).
+type Selection struct {
+	ServiceType string
+	Interface   string
+	Region      string
+}
+
+// Interfaces are the endpoint interfaces Keystone knows.
+var Interfaces = []string{"public", "internal", "admin"}
+
+// Select returns the services of the catalog that match s, each with only
+// its matching endpoints, and for every service type the URL to use. A
+// service without a matching endpoint is left out, so a region or interface
+// the catalog lacks gives an empty result rather than an error.
+//
+// Keystone does not promise an order, so the result is sorted (services by
+// type, name and id; endpoints by region, interface and id) to keep plans
+// stable. When no region is chosen and a service has several, the URL is
+// that of the first region in that order; when two services share a type,
+// the first one's.
+func (t *Token) Select(s Selection) ([]Service, map[string]string) {
+	itf := strings.ToLower(strings.TrimSpace(s.Interface))
+	if itf == "" {
+		itf = "public"
+	}
+	out := make([]Service, 0, len(t.Catalog))
+	for _, svc := range t.Catalog {
+		if s.ServiceType != "" && svc.Type != s.ServiceType {
+			continue
+		}
+		var eps []Endpoint
+		for _, ep := range svc.Endpoints {
+			if strings.ToLower(ep.Interface) != itf {
+				continue
+			}
+			if s.Region != "" && ep.RegionID != s.Region && ep.Region != s.Region {
+				continue
+			}
+			eps = append(eps, ep)
+		}
+		if len(eps) == 0 {
+			continue
+		}
+		sort.Slice(eps, func(i, j int) bool {
+			a, b := eps[i], eps[j]
+			if a.region() != b.region() {
+				return a.region() < b.region()
+			}
+			if a.Interface != b.Interface {
+				return a.Interface < b.Interface
+			}
+			return a.ID < b.ID
+		})
+		svc.Endpoints = eps
+		out = append(out, svc)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.ID < b.ID
+	})
+	urls := make(map[string]string, len(out))
+	for _, svc := range out {
+		if _, seen := urls[svc.Type]; !seen {
+			urls[svc.Type] = svc.Endpoints[0].URL
+		}
+	}
+	return out, urls
+}
+
+// region is the endpoint's region, whichever of the two fields is set.
+func (e Endpoint) region() string {
+	if e.RegionID != "" {
+		return e.RegionID
+	}
+	return e.Region
+}

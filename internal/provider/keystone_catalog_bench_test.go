@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
+)
+
+// largeCatalogBody is a token body with services x 3 interfaces x regions
+// endpoints, shaped like Keystone's.
+func largeCatalogBody(services, regions int) []byte {
+	type ep struct {
+		ID        string `json:"id"`
+		Interface string `json:"interface"`
+		RegionID  string `json:"region_id"`
+		URL       string `json:"url"`
+		Region    string `json:"region"`
+	}
+	type svc struct {
+		Endpoints []ep   `json:"endpoints"`
+		ID        string `json:"id"`
+		Type      string `json:"type"`
+		Name      string `json:"name"`
+	}
+	catalog := make([]svc, 0, services)
+	for s := range services {
+		entry := svc{ID: fmt.Sprintf("%032x", s), Type: fmt.Sprintf("service-%03d", s), Name: fmt.Sprintf("name-%03d", s)}
+		for r := range regions {
+			for _, itf := range keystone.Interfaces {
+				region := fmt.Sprintf("Region%d", r)
+				entry.Endpoints = append(entry.Endpoints, ep{
+					ID: fmt.Sprintf("%08x%08x%016x", s, r, len(entry.Endpoints)), Interface: itf, RegionID: region, Region: region,
+					URL: fmt.Sprintf("https://service-%03d.%s.%s.example.com:8774/v2.1/4f2a9c1e7b3d4e8f9a0b1c2d3e4f5a6b", s, itf, region),
+				})
+			}
+		}
+		catalog = append(catalog, entry)
+	}
+	b, err := json.Marshal(map[string]any{"token": map[string]any{
+		"methods":    []string{"application_credential"},
+		"user":       map[string]any{"domain": map[string]string{"id": "default", "name": "Default"}, "id": "u1", "name": "demo", "password_expires_at": nil},
+		"audit_ids":  []string{"3Hc-bLsKRbyG0S8oa0sptw"},
+		"expires_at": "2026-11-22T20:43:57.000000Z", "issued_at": "2026-11-22T19:43:57.000000Z",
+		"project":   map[string]any{"domain": map[string]string{"id": "default", "name": "Default"}, "id": "p1", "name": "demo"},
+		"is_domain": false,
+		"roles":     []map[string]string{{"id": "r1", "name": "member"}, {"id": "r2", "name": "reader"}},
+		"catalog":   catalog,
+	}})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// BenchmarkKeystoneCatalog decodes a catalog of 200 services x 3
+// interfaces x 5 regions (3000 endpoints, about 700 KB) and builds the data
+// source's values from it: the Go model, then the Terraform state the
+// framework writes.
+func BenchmarkKeystoneCatalog(b *testing.B) {
+	ctx := context.Background()
+	body := largeCatalogBody(200, 5)
+	var sresp datasource.SchemaResponse
+	(&keystoneCatalogDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx)
+	sel := keystone.Selection{Interface: "public"}
+	tok, err := keystone.DecodeToken(body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if m := catalogModel(tok, sel, types.StringNull()); len(m.Catalog) != 200 || len(m.Catalog[0].Endpoints) != 5 || len(m.Endpoints) != 200 {
+		b.Fatalf("model has %d services, %d endpoints each, %d URLs", len(m.Catalog), len(m.Catalog[0].Endpoints), len(m.Endpoints))
+	}
+	state := func(m *keystoneCatalogModel) {
+		st := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}
+		if diags := st.Set(ctx, m); diags.HasError() {
+			b.Fatal(diags)
+		}
+	}
+	b.Run("decode", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := keystone.DecodeToken(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("model", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			catalogModel(tok, sel, types.StringNull())
+		}
+	})
+	b.Run("decode+model+state", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			t, err := keystone.DecodeToken(body)
+			if err != nil {
+				b.Fatal(err)
+			}
+			state(catalogModel(t, sel, types.StringNull()))
+		}
+	})
+}

@@ -125,26 +125,49 @@ func (s *server) read(typeName string, cfg map[string]any) (map[string]tftypes.V
 
 // openEphemeral opens an ephemeral resource and returns its values.
 func (s *server) openEphemeral(typeName string, cfg map[string]any) (map[string]tftypes.Value, error) {
+	out, _, err := s.openEphemeralRaw(typeName, cfg)
+	return out, err
+}
+
+// openEphemeralRaw also returns the answer, with RenewAt and the private
+// data that Renew and Close get back.
+func (s *server) openEphemeralRaw(typeName string, cfg map[string]any) (map[string]tftypes.Value, *tfprotov6.OpenEphemeralResourceResponse, error) {
 	sch, ok := s.schema.EphemeralResourceSchemas[typeName]
 	if !ok {
-		return nil, fmt.Errorf("no ephemeral resource %s", typeName)
+		return nil, nil, fmt.Errorf("no ephemeral resource %s", typeName)
 	}
 	typ := sch.ValueType()
 	dv, err := tfprotov6.NewDynamicValue(typ, value(typ, cfg))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	resp, err := s.s.OpenEphemeralResource(context.Background(), &tfprotov6.OpenEphemeralResourceRequest{TypeName: typeName, Config: &dv})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := diagsErr(resp.Diagnostics); err != nil {
-		return nil, err
+		return nil, resp, err
 	}
 	v, err := resp.Result.Unmarshal(typ)
 	if err != nil {
-		return nil, err
+		return nil, resp, err
 	}
 	out := map[string]tftypes.Value{}
-	return out, v.As(&out)
+	return out, resp, v.As(&out)
+}
+
+func (s *server) renewEphemeral(typeName string, private []byte) (*tfprotov6.RenewEphemeralResourceResponse, error) {
+	resp, err := s.s.RenewEphemeralResource(context.Background(), &tfprotov6.RenewEphemeralResourceRequest{TypeName: typeName, Private: private})
+	if err != nil {
+		return nil, err
+	}
+	return resp, diagsErr(resp.Diagnostics)
+}
+
+func (s *server) closeEphemeral(typeName string, private []byte) (*tfprotov6.CloseEphemeralResourceResponse, error) {
+	resp, err := s.s.CloseEphemeralResource(context.Background(), &tfprotov6.CloseEphemeralResourceRequest{TypeName: typeName, Private: private})
+	if err != nil {
+		return nil, err
+	}
+	return resp, diagsErr(resp.Diagnostics)
 }

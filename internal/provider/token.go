@@ -50,6 +50,15 @@ func (d *providerData) tokenTarget(cloud, user string) (*tokenTarget, diag.Diagn
 		return func(err error) (string, string) { return credentialError(spec, err) }
 	}
 	switch cloud {
+	case "keystone":
+		c, diags := d.keystone.use(user)
+		if diags.HasError() {
+			return nil, diags
+		}
+		return &tokenTarget{client: c, spec: keystoneSpec, diagnose: func(err error) (string, string) {
+			d := keystoneLoginDiag(c, err)
+			return d.Summary(), d.Detail()
+		}}, diags
 	case "clc":
 		c, diags := d.clc.use(user)
 		if diags.HasError() {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -108,6 +109,10 @@ func headersWork(address string, headersAt []string, url string) statecheck.Stat
 		}
 		for k, val := range headers {
 			req.Header.Set(k, fmt.Sprint(val))
+		}
+		// A Keystone token is checked by asking Keystone about itself.
+		if tok := req.Header.Get("X-Auth-Token"); tok != "" {
+			req.Header.Set("X-Subject-Token", tok)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -316,4 +321,162 @@ resource "echo" "seen" {}`, revoke)),
 			})
 		})
 	}
+}
+
+var keystoneUnderTestBlock = func(base string) string {
+	return fmt.Sprintf(`
+provider "cloudauth" {
+  keystone = {
+    auth_url                      = %q
+    application_credential_id     = %q
+    application_credential_secret = %q
+  }
+}`, base+"/keystone/v3", emulator.KeystoneAppCredID, emulator.KeystoneAppCredSecret)
+}
+
+func TestAccToken_dataSourceKeystone(t *testing.T) {
+	e := startEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(nil),
+		Steps: []resource.TestStep{{
+			Config: hcl(keystoneUnderTestBlock(e.URL), `data "cloudauth_token" "k" { cloud = "keystone" }`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.cloudauth_token.k", tfjsonpath.New("principal"), knownvalue.StringExact(emulator.KeystoneUser)),
+				statecheck.ExpectKnownValue("data.cloudauth_token.k", tfjsonpath.New("endpoint"), knownvalue.StringExact(e.URL+"/keystone/v3")),
+				statecheck.ExpectKnownValue("data.cloudauth_token.k", tfjsonpath.New("expires_at"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+				statecheck.ExpectKnownValue("data.cloudauth_token.k", tfjsonpath.New("headers"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"X-Auth-Token": knownvalue.StringRegexp(regexp.MustCompile(`^gAAAAA`)),
+				})),
+				headersWork("data.cloudauth_token.k", []string{"headers"}, e.URL+"/keystone/v3/auth/tokens"),
+			},
+		}},
+	})
+}
+
+// The use the ephemeral resource exists for: a token configures another
+// provider (here a second cloudauth, which then logs in with the token
+// alone) and never reaches the state.
+func TestAccToken_ephemeralConfiguresAnotherProvider(t *testing.T) {
+	e := startEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: factories(nil),
+		Steps: []resource.TestStep{{
+			Config: hcl(keystoneUnderTestBlock(e.URL), fmt.Sprintf(`
+ephemeral "cloudauth_token" "k" {
+  cloud = "keystone"
+}
+
+provider "cloudauth" {
+  alias = "by_token"
+  keystone = {
+    auth_url = ephemeral.cloudauth_token.k.endpoint
+    token    = ephemeral.cloudauth_token.k.token
+  }
+}
+
+data "cloudauth_keystone_catalog" "via_token" {
+  provider = cloudauth.by_token
+}
+
+data "cloudauth_keystone_catalog" "direct" {}
+
+output "same_user" {
+  value = data.cloudauth_keystone_catalog.via_token.user.id == data.cloudauth_keystone_catalog.direct.user.id
+}
+# %s`, "the token's catalog matches the application credential's")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.cloudauth_keystone_catalog.via_token", tfjsonpath.New("user").AtMapKey("name"), knownvalue.StringExact(emulator.KeystoneUser)),
+				statecheck.ExpectKnownValue("data.cloudauth_keystone_catalog.via_token", tfjsonpath.New("project").AtMapKey("id"), knownvalue.StringExact(emulator.KeystoneProjectID)),
+				statecheck.ExpectKnownOutputValue("same_user", knownvalue.Bool(true)),
+				noTokenInState(e, "keystone"),
+			},
+		}},
+	})
+}
+
+// Renew and Close at the protocol level, where the exact calls can be
+// counted: RenewAt is five minutes before Keystone's expiry, Renew logs in
+// again, and Close with revoke_on_close revokes the token it handed out.
+func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	s := newServer(t, nil)
+	s.configure(map[string]any{"keystone": map[string]any{
+		"auth_url":                      e.URL + "/keystone/v3",
+		"application_credential_id":     emulator.KeystoneAppCredID,
+		"application_credential_secret": emulator.KeystoneAppCredSecret,
+	}})
+	vals, resp, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token, expires string
+	_ = vals["token"].As(&token)
+	_ = vals["expires_at"].As(&expires)
+	exp, err := time.Parse(time.RFC3339, expires)
+	if err != nil {
+		t.Fatalf("expires_at %q: %v", expires, err)
+	}
+	if !resp.RenewAt.Equal(exp.Add(-5 * time.Minute)) {
+		t.Fatalf("RenewAt = %v, want five minutes before %v", resp.RenewAt, exp)
+	}
+	if e.Logins("keystone") != 1 {
+		t.Fatalf("logins = %d", e.Logins("keystone"))
+	}
+	if !keystoneTokenValid(t, e.URL, token) {
+		t.Fatal("the opened token is not valid")
+	}
+
+	renewed, err := s.renewEphemeral("cloudauth_token", resp.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Logins("keystone") != 2 {
+		t.Errorf("Renew did not log in again: logins = %d", e.Logins("keystone"))
+	}
+	if !renewed.RenewAt.After(time.Now()) {
+		t.Errorf("Renew's RenewAt = %v", renewed.RenewAt)
+	}
+	// The provider's own reads now use the renewed token.
+	cur, err := s.read("cloudauth_token", map[string]any{"cloud": "keystone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var now string
+	_ = cur["token"].As(&now)
+	if now == token || !keystoneTokenValid(t, e.URL, now) {
+		t.Errorf("after Renew the provider does not hold a new, valid token")
+	}
+
+	if _, err := s.closeEphemeral("cloudauth_token", resp.Private); err != nil {
+		t.Fatal(err)
+	}
+	if keystoneTokenValid(t, e.URL, token) {
+		t.Error("Close with revoke_on_close left the token valid")
+	}
+	// Closing twice is harmless and revokes nothing else.
+	if _, err := s.closeEphemeral("cloudauth_token", resp.Private); err != nil {
+		t.Fatal(err)
+	}
+	if !keystoneTokenValid(t, e.URL, now) {
+		t.Error("closing again revoked another token")
+	}
+}
+
+func keystoneTokenValid(t *testing.T, base, token string) bool {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/keystone/v3/auth/tokens", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Auth-Token", token)
+	req.Header.Set("X-Subject-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }

@@ -229,7 +229,7 @@ func (c *Client) APIError(resp *Response) *APIError {
 		Method:      resp.Method,
 		URL:         resp.URL,
 		StatusCode:  resp.StatusCode,
-		Code:        code,
+		Code:        c.cfg.Redactor.String(code),
 		Message:     c.cfg.Redactor.String(msg),
 		ContentType: resp.Header.Get("Content-Type"),
 		Attempts:    resp.Attempts,

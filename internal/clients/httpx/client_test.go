@@ -456,6 +456,22 @@ func TestAPIErrorCarriesTheAPIMessage(t *testing.T) {
 	}
 }
 
+func TestAPIErrorMasksSecretsInCodeAndMessage(t *testing.T) {
+	t.Parallel()
+	// A server that echoes the password back, even in the code field.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"collection":[{"code":"hunter2-secret","message":"bad password hunter2-secret"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, fastConfig(srv.URL))
+	c.Redactor().Add("hunter2-secret")
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/login"})
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "bad password ***") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestDecodeJSON(t *testing.T) {
 	t.Parallel()
 	c := newClient(t, fastConfig("http://x"))

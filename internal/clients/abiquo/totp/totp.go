@@ -124,7 +124,7 @@ func DecodeSecret(s string) ([]byte, error) {
 		return nil, fmt.Errorf("the value is %d digits, which looks like a one-time code rather than the secret the codes are made from", len(clean))
 	}
 	for i, r := range clean {
-		if !(r >= 'A' && r <= 'Z') && !(r >= '2' && r <= '7') {
+		if (r < 'A' || r > 'Z') && (r < '2' || r > '7') {
 			return nil, fmt.Errorf("character %d is not base32 (A-Z, 2-7)", i+1)
 		}
 	}
@@ -159,7 +159,7 @@ func ParseURL(raw string) (*Key, error) {
 	case "hotp":
 		return nil, errors.New("otpauth://hotp/ (counter-based) codes are not supported; Abiquo uses time-based codes (otpauth://totp/)")
 	default:
-		return nil, errors.New("the URL must be otpauth://totp/...")
+		return nil, errors.New("the URL must start with otpauth://totp/")
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {

@@ -120,6 +120,7 @@ func (p *cloudauthProvider) Configure(ctx context.Context, req provider.Configur
 func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newCLCRootGroupDataSource,
+		newAbiquoDatacentersDataSource,
 	}
 }
 
@@ -134,7 +135,7 @@ func (p *cloudauthProvider) Resources(context.Context) []func() resource.Resourc
 type providerData struct {
 	keystone *cloudState[any]
 	cleura   *cloudState[any]
-	abiquo   *cloudState[any]
+	abiquo   *cloudState[abiquoClient]
 	clc      *cloudState[clcClient]
 }
 

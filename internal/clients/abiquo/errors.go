@@ -103,11 +103,12 @@ type TokenError struct {
 }
 
 func (e *TokenError) Error() string {
+	minutes := int(TokenLifetime / time.Minute)
 	if e.Expired {
-		return fmt.Sprintf("the Abiquo token from %s expired at %s (tokens end %s after their last use)",
-			e.Origin, e.ExpiredAt.Local().Format(time.RFC3339), TokenLifetime)
+		return fmt.Sprintf("the Abiquo token from %s expired at %s (tokens end %d minutes after their last use)",
+			e.Origin, e.ExpiredAt.Local().Format(time.RFC3339), minutes)
 	}
-	return fmt.Sprintf("Abiquo refused the token from %s (HTTP 401): it has expired (tokens end %s after their last use) or its session was ended", e.Origin, TokenLifetime)
+	return fmt.Sprintf("Abiquo refused the token from %s (HTTP 401): it has expired (tokens end %d minutes after their last use) or its session was ended", e.Origin, minutes)
 }
 
 // Unwrap makes TokenSource remember the failure.

@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-func abqGet(t *testing.T, url string, h map[string]string) (*http.Response, map[string]any) {
+// abqGet answers the status, headers and JSON body of an admin GET.
+func abqGet(t *testing.T, url string, h map[string]string) (int, http.Header, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	req.SetBasicAuth(AbiquoAdmin, AbiquoAdminPassword)
@@ -22,7 +23,7 @@ func abqGet(t *testing.T, url string, h map[string]string) (*http.Response, map[
 	defer resp.Body.Close()
 	var body map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&body)
-	return resp, body
+	return resp.StatusCode, resp.Header, body
 }
 
 func TestAbiquoPageLinksAndLimits(t *testing.T) {
@@ -45,10 +46,10 @@ func TestAbiquoPageLinksAndLimits(t *testing.T) {
 		{"?limit=10&startwith=500", 0, "first:0 previous:490 last:110"},
 	}
 	for _, tc := range cases {
-		resp, body := abqGet(t, base+tc.query, accept)
-		if resp.StatusCode != 200 || resp.Header.Get("X-Abiquo-Token") == "" ||
-			resp.Header.Get("Content-Type") != "application/vnd.abiquo.datacenters+json; version="+AbiquoNewestVersion {
-			t.Fatalf("%s: %d %v", tc.query, resp.StatusCode, resp.Header)
+		status, header, body := abqGet(t, base+tc.query, accept)
+		if status != 200 || header.Get("X-Abiquo-Token") == "" ||
+			header.Get("Content-Type") != "application/vnd.abiquo.datacenters+json; version="+AbiquoNewestVersion {
+			t.Fatalf("%s: %d %v", tc.query, status, header)
 		}
 		if n := len(body["collection"].([]any)); n != tc.size || body["totalSize"] != float64(AbiquoDatacenterCount) {
 			t.Errorf("%s: %d items of %v, want %d", tc.query, n, body["totalSize"], tc.size)
@@ -57,7 +58,9 @@ func TestAbiquoPageLinksAndLimits(t *testing.T) {
 		for _, l := range body["links"].([]any) {
 			m := l.(map[string]any)
 			var start, limit int
-			fmt.Sscanf(m["href"].(string), base+"?startwith=%d&limit=%d", &start, &limit)
+			if _, err := fmt.Sscanf(m["href"].(string), base+"?startwith=%d&limit=%d", &start, &limit); err != nil {
+				t.Fatalf("%s: link %v: %v", tc.query, m, err)
+			}
 			links += fmt.Sprintf(" %s:%d", m["rel"], start)
 		}
 		if links[1:] != tc.links {
@@ -75,12 +78,12 @@ func TestAbiquoPageLinksAndLimits(t *testing.T) {
 		{"", "application/vnd.abiquo.datacenters+json; version=4.2", 200},
 		{"", "application/vnd.abiquo.datacenters; version=6.1", 200},
 	} {
-		resp, body := abqGet(t, base+tc.query, map[string]string{"Accept": tc.accept})
-		if resp.StatusCode != tc.status {
-			t.Errorf("%s %s: status %d, want %d (%v)", tc.query, tc.accept, resp.StatusCode, tc.status, body)
+		status, header, body := abqGet(t, base+tc.query, map[string]string{"Accept": tc.accept})
+		if status != tc.status {
+			t.Errorf("%s %s: status %d, want %d (%v)", tc.query, tc.accept, status, tc.status, body)
 		}
-		if tc.status != 200 && resp.Header.Get("Content-Type") != abqErrorsCT {
-			t.Errorf("%s %s: error Content-Type %q", tc.query, tc.accept, resp.Header.Get("Content-Type"))
+		if tc.status != 200 && header.Get("Content-Type") != abqErrorsCT {
+			t.Errorf("%s %s: error Content-Type %q", tc.query, tc.accept, header.Get("Content-Type"))
 		}
 	}
 }

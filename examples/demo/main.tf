@@ -16,6 +16,13 @@ variable "emulator_url" {
 
 provider "cloudauth" {
   # The emulator's demo credentials; cloudauth-emulator prints them.
+  # Abiquo: a two-factor user; a fresh TOTP code is made for every login.
+  abiquo = {
+    endpoint   = "${var.emulator_url}/abiquo/api"
+    username   = "sysadmin"
+    password   = "abiquo-2fa-password"
+    otp_secret = "otpauth://totp/1:sysadmin?secret=MQENTMJDTNNY4SBF&issuer=Abiquo"
+  }
   clc = {
     url      = "${var.emulator_url}/clc"
     username = "demo@cloudauth.test"
@@ -40,5 +47,22 @@ output "clc_root_groups" {
       location = g.data_center_name
       children = [for c in g.groups : "${c.name} (${c.type}, ${c.servers_count} servers)"]
     }
+  }
+}
+
+# Abiquo: every datacenter (three pages from the emulator, read once for
+# both data sources) and one picked by name.
+data "cloudauth_abiquo_datacenters" "all" {}
+
+data "cloudauth_abiquo_datacenters" "madrid" {
+  name = "Madrid 3"
+}
+
+output "abiquo_datacenters" {
+  description = "How many datacenters Abiquo has, the first five, and one found by name."
+  value = {
+    total    = data.cloudauth_abiquo_datacenters.all.total
+    first    = [for dc in slice(data.cloudauth_abiquo_datacenters.all.datacenters, 0, 5) : "${dc.id} ${dc.name} (${dc.location})"]
+    madrid_3 = one(data.cloudauth_abiquo_datacenters.madrid.datacenters)
   }
 }

@@ -132,3 +132,60 @@ func basic(user, password string) string {
 	req.SetBasicAuth(user, password)
 	return req.Header.Get("Authorization")[len("Basic "):]
 }
+
+// abqDo sends one request and answers the status, the new token and the
+// JSON body.
+func abqDo(t *testing.T, method, url, auth string) (int, string, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	req.Header.Set("Authorization", auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, resp.Header.Get("X-Abiquo-Token"), body
+}
+
+func TestAbiquoSessions(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(New())
+	t.Cleanup(srv.Close)
+	api := srv.URL + "/abiquo/api"
+	adminBasic := "Basic " + basic(AbiquoAdmin, AbiquoAdminPassword)
+	_, first, _ := abqDo(t, http.MethodGet, api+"/login", adminBasic)
+	_, second, _ := abqDo(t, http.MethodGet, api+"/login", adminBasic)
+	status, _, body := abqDo(t, http.MethodGet, api+"/login/sessions", "Token "+second)
+	list, _ := body["collection"].([]any)
+	if status != 200 || len(list) != 2 {
+		t.Fatalf("sessions: %d %v", status, body)
+	}
+	key := list[0].(map[string]any)["key"].(string)
+	if s, _, _ := abqDo(t, http.MethodDelete, api+"/login/sessions/1/"+key, "Token "+second); s != 204 {
+		t.Fatalf("delete one session: %d", s)
+	}
+	// The first login's session is gone with every token of it; the second
+	// still works.
+	if s, _, _ := abqDo(t, http.MethodGet, api+"/login", "Token "+first); s != 401 {
+		t.Errorf("token of the ended session: %d, want 401", s)
+	}
+	if s, _, _ := abqDo(t, http.MethodGet, api+"/login", "Token "+second); s != 200 {
+		t.Errorf("token of the other session: %d, want 200", s)
+	}
+	if s, _, _ := abqDo(t, http.MethodDelete, api+"/login/sessions/1/"+key, "Token "+second); s != 404 {
+		t.Errorf("deleting it again: %d, want 404", s)
+	}
+	// A user without privileges may end only their own sessions.
+	_, userToken, _ := abqDo(t, http.MethodGet, api+"/login", "Basic "+basic(AbiquoUser, AbiquoUserPassword))
+	if s, _, _ := abqDo(t, http.MethodDelete, api+"/login/sessions/users/1", "Token "+userToken); s != 403 {
+		t.Errorf("ending another user's sessions: %d, want 403", s)
+	}
+	if s, _, _ := abqDo(t, http.MethodDelete, api+"/login/sessions/users/4", "Token "+userToken); s != 204 {
+		t.Errorf("ending one's own sessions: %d, want 204", s)
+	}
+	if s, _, _ := abqDo(t, http.MethodGet, api+"/login", "Token "+userToken); s != 401 {
+		t.Errorf("token after ending one's sessions: %d, want 401", s)
+	}
+}

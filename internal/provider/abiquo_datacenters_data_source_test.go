@@ -319,6 +319,8 @@ func TestAccAbiquoDatacenters_errors(t *testing.T) {
 			[]string{"Abiquo permission denied", `user "user" may not read admin/datacenters`, "GEN-4: Not enough permissions to perform this action", "cloud administrator"}},
 		{"endpoint without /api", hcl(abiquoProvider(map[string]string{"endpoint": e.URL + "/abiquo", "username": "u", "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
 			[]string{"Invalid abiquo.endpoint", "does not end in /api", fmt.Sprintf("use %q", e.URL+"/abiquo/api")}},
+		{"password without a user name", hcl(abiquoProvider(map[string]string{"endpoint": abqEndpoint(e), "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
+			[]string{"Missing abiquo.username", "ABQ_USERNAME"}},
 		{"endpoint missing", hcl(abiquoProvider(map[string]string{"username": "u", "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
 			[]string{"Missing abiquo.endpoint", "ABQ_ENDPOINT"}},
 		{"code and secret together", with(map[string]string{"otp": "123456", "otp_secret": emulator.AbiquoTOTPSecret}), nil,

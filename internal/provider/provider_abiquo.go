@@ -78,6 +78,11 @@ func configureAbiquo(_ context.Context, p *cloudauthProvider, v *blockValues) *c
 			cfg.TokenOrigin = strings.TrimPrefix(src, "env ")
 		}
 	}
+	if cfg.Password != "" && cfg.Username == "" {
+		v.fail("username", "Missing abiquo.username",
+			fmt.Sprintf("A password needs the user name it belongs to: set %s.", v.hint("username")))
+		return newCloudState[abiquoClient](v, true, nil)
+	}
 	if cfg.Password == "" && cfg.Token == "" {
 		// Order: the block, the environment, then the credentials file.
 		if !useStoredToken(p, v, &cfg) {

@@ -213,18 +213,19 @@ func (c *Client) MediaType(entity string) string {
 	return mt
 }
 
-// login is the TokenSource's LoginFunc: the configured token first, then
-// Basic credentials.
+// login is the TokenSource's LoginFunc: a given token first (once, and
+// only while it has not expired), then Basic credentials.
 func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token, error) {
 	if c.cfg.Token != "" && !c.tokenTried.Swap(true) {
-		expired := !c.cfg.TokenExpiresAt.IsZero() && !c.cfg.Now().Before(c.cfg.TokenExpiresAt)
-		if !expired {
+		if c.cfg.TokenExpiresAt.IsZero() || c.cfg.Now().Before(c.cfg.TokenExpiresAt) {
 			return httpx.Token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
 		}
 		if c.cfg.Password == "" {
 			return httpx.Token{}, &TokenError{Origin: c.origin(), ExpiredAt: c.cfg.TokenExpiresAt, Expired: true}
 		}
-	} else if c.cfg.Token != "" && c.cfg.Password == "" {
+	}
+	if c.cfg.Password == "" {
+		// New accepts no password only with a token: it was refused.
 		return httpx.Token{}, &TokenError{Origin: c.origin(), ExpiredAt: c.cfg.TokenExpiresAt}
 	}
 	return c.basicLogin(ctx)

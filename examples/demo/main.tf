@@ -27,6 +27,13 @@ provider "cloudauth" {
     username = "cloudauth-demo"
     password = "cleura-demo-password"
   }
+  # Abiquo: a two-factor user; a fresh TOTP code is made for every login.
+  abiquo = {
+    endpoint   = "${var.emulator_url}/abiquo/api"
+    username   = "sysadmin"
+    password   = "abiquo-2fa-password"
+    otp_secret = "otpauth://totp/1:sysadmin?secret=MQENTMJDTNNY4SBF&issuer=Abiquo"
+  }
   clc = {
     url      = "${var.emulator_url}/clc"
     username = "demo@cloudauth.test"
@@ -84,5 +91,22 @@ output "cleura_regions" {
     available = [
       for d in data.cloudauth_cleura_domains.all.domains : "${d.area.name} (${d.area.tag})" if d.status == "available"
     ]
+  }
+}
+
+# Abiquo: every datacenter (three pages from the emulator, read once for
+# both data sources) and one picked by name.
+data "cloudauth_abiquo_datacenters" "all" {}
+
+data "cloudauth_abiquo_datacenters" "madrid" {
+  name = "Madrid 3"
+}
+
+output "abiquo_datacenters" {
+  description = "How many datacenters Abiquo has, the first five, and one found by name."
+  value = {
+    total    = data.cloudauth_abiquo_datacenters.all.total
+    first    = [for dc in slice(data.cloudauth_abiquo_datacenters.all.datacenters, 0, 5) : "${dc.id} ${dc.name} (${dc.location})"]
+    madrid_3 = one(data.cloudauth_abiquo_datacenters.madrid.datacenters)
   }
 }

@@ -122,6 +122,7 @@ func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.Dat
 		newCLCRootGroupDataSource,
 		newKeystoneCatalogDataSource,
 		newCleuraDomainsDataSource,
+		newAbiquoDatacentersDataSource,
 		newTokenDataSource,
 	}
 }
@@ -139,7 +140,7 @@ func (p *cloudauthProvider) Resources(context.Context) []func() resource.Resourc
 type providerData struct {
 	keystone *cloudState[keystoneClient]
 	cleura   *cloudState[cleuraClient]
-	abiquo   *cloudState[any]
+	abiquo   *cloudState[abiquoClient]
 	clc      *cloudState[clcClient]
 	// open are the tokens ephemeral resources handed out in this process.
 	open openTokens

@@ -98,6 +98,10 @@ type Request struct {
 	Header http.Header
 	// Body is sent as it is; a JSON Content-Type is set when none is given.
 	Body []byte
+	// SingleUse marks a request that spends something usable once (a
+	// one-time code): it is repeated only where it cannot have reached the
+	// API (connection refused) or the API refused it unseen (429, 503).
+	SingleUse bool
 }
 
 func (r *Request) clone() *Request {
@@ -169,6 +173,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		body = bytes.NewReader(r.Body)
 	}
 	ctx, attempts := TrackAttempts(ctx)
+	if r.SingleUse {
+		attempts.st.singleUse.Store(true)
+	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.cfg.Name, err)
@@ -228,7 +235,7 @@ func (c *Client) APIError(resp *Response) *APIError {
 		Method:      resp.Method,
 		URL:         resp.URL,
 		StatusCode:  resp.StatusCode,
-		Code:        code,
+		Code:        c.cfg.Redactor.String(code),
 		Message:     c.cfg.Redactor.String(msg),
 		ContentType: resp.Header.Get("Content-Type"),
 		Attempts:    resp.Attempts,

@@ -114,6 +114,33 @@ func TestRetryPolicy(t *testing.T) {
 	}
 }
 
+func TestSingleUseRequestIsNotRepeatedWhereItMayHaveArrived(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		statuses []int
+		wantHits int32
+	}{
+		// A proxy's 502 or 504 may come after the API spent the code.
+		{"502 not repeated", []int{502}, 1},
+		{"504 not repeated", []int{504}, 1},
+		// 429 and 503 mean the request was refused unseen.
+		{"503 repeated", []int{503}, 2},
+		{"429 repeated", []int{429}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, hits := scripted(t, tc.statuses, nil)
+			c := newClient(t, fastConfig(srv.URL))
+			_, _ = c.Do(context.Background(), &Request{Method: "GET", Path: "/login", SingleUse: true})
+			if got := hits.Load(); got != tc.wantHits {
+				t.Errorf("server saw %d requests, want %d", got, tc.wantHits)
+			}
+		})
+	}
+}
+
 func TestRetryAfterSecondsAndDate(t *testing.T) {
 	t.Parallel()
 	for _, form := range []string{"seconds", "date"} {
@@ -426,6 +453,22 @@ func TestAPIErrorCarriesTheAPIMessage(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "tok-abcdef-123456") {
 			t.Errorf("%s: error shows a token: %v", path, err)
 		}
+	}
+}
+
+func TestAPIErrorMasksSecretsInCodeAndMessage(t *testing.T) {
+	t.Parallel()
+	// A server that echoes the password back, even in the code field.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		fmt.Fprint(w, `{"collection":[{"code":"hunter2-secret","message":"bad password hunter2-secret"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, fastConfig(srv.URL))
+	c.Redactor().Add("hunter2-secret")
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/login"})
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "bad password ***") {
+		t.Fatalf("err = %v", err)
 	}
 }
 

@@ -16,8 +16,9 @@ import (
 // logical request, so the retry policy knows the method and the caller
 // learns how many attempts were made.
 type attemptState struct {
-	method   string
-	attempts atomic.Int32
+	method    string
+	attempts  atomic.Int32
+	singleUse atomic.Bool
 }
 
 type attemptKey struct{}
@@ -72,9 +73,14 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	}
 	method := http.MethodGet
-	if st := stateFrom(ctx); st != nil && st.method != "" {
-		method = st.method
+	once := false
+	if st := stateFrom(ctx); st != nil {
+		if st.method != "" {
+			method = st.method
+		}
+		once = st.singleUse.Load()
 	}
+	repeatable := idempotent(method) && !once
 	if err != nil {
 		switch classify(err) {
 		case KindRefused:
@@ -83,15 +89,15 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 			return false, nil
 		}
 		if errors.Is(err, syscall.ECONNRESET) || strings.Contains(err.Error(), "EOF") {
-			return idempotent(method), nil
+			return repeatable, nil
 		}
-		return idempotent(method), nil
+		return repeatable, nil
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return true, nil
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return idempotent(method), nil
+		return repeatable, nil
 	}
 	return false, nil
 }

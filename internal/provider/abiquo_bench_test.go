@@ -1,0 +1,64 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+)
+
+// BenchmarkAbiquoDatacenters5000 is one data source read of 5,000
+// datacenters from scratch: a login, every page, and the Terraform state
+// value built from them. The emulator runs in the same process, so its
+// work (JSON encoding of the pages) is in the numbers too.
+//
+//	go test ./internal/provider -run '^$' -bench AbiquoDatacenters -benchmem
+func BenchmarkAbiquoDatacenters5000(b *testing.B) {
+	const n = 5000
+	e := emulator.New()
+	e.SetAbiquoDatacenters(n)
+	e.SetAbiquoMaxLimit(1000) // let the client's page size count
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	ctx := context.Background()
+	var sr datasource.SchemaResponse
+	newAbiquoDatacentersDataSource().Schema(ctx, datasource.SchemaRequest{}, &sr)
+	for _, pageSize := range []int{abiquo.DefaultPageSize, 500} {
+		b.Run(fmt.Sprintf("page=%d", pageSize), func(b *testing.B) {
+			e.ResetCounters()
+			runs := 0
+			for b.Loop() {
+				runs++
+				c, err := abiquo.New(abiquo.Config{
+					HTTP:     httpx.Config{BaseURL: srv.URL + "/abiquo/api"},
+					Username: emulator.AbiquoAdmin, Password: emulator.AbiquoAdminPassword, PageSize: pageSize,
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				list, err := c.Datacenters(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m := datacentersModel(types.StringNull(), list)
+				state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+				if diags := state.Set(ctx, &m); diags.HasError() {
+					b.Fatal(diags)
+				}
+				if len(m.Datacenters.Elements()) != n {
+					b.Fatalf("%d datacenters, want %d", len(m.Datacenters.Elements()), n)
+				}
+			}
+			b.ReportMetric(float64(e.Requests("abiquo.datacenters.list"))/float64(runs), "pages/op")
+		})
+	}
+}

@@ -188,6 +188,19 @@ type benchCloud struct {
 
 var benchClouds = []benchCloud{
 	{
+		name: "keystone",
+		block: func(base string) string {
+			return fmt.Sprintf("keystone = {\n    auth_url = %q\n    application_credential_id = %q\n    application_credential_secret = %q\n  }",
+				base+"/keystone/v3", emulator.KeystoneAppCredID, emulator.KeystoneAppCredSecret)
+		},
+		data: func(i int) (string, string) {
+			filters := []string{``, `service_type = "compute"`, `interface = "internal"`, `region = "RegionTwo"`, `service_type = "identity"`}
+			return fmt.Sprintf("data \"cloudauth_keystone_catalog\" \"k%d\" {\n  %s\n}\n", i, filters[i%len(filters)]), "catalog"
+		},
+		// The catalog comes with the login's answer.
+		minimum: func(map[string]bool) int { return 1 },
+	},
+	{
 		name: "clc",
 		block: func(base string) string {
 			return fmt.Sprintf("clc = {\n    url = %q\n    username = %q\n    password = %q\n  }",
@@ -212,6 +225,25 @@ var benchClouds = []benchCloud{
 		},
 		// login, then one list of domains that every filter is applied to.
 		minimum: func(keys map[string]bool) int { return 1 + len(keys) },
+	},
+	{
+		name: "abiquo",
+		block: func(base string) string {
+			return fmt.Sprintf("abiquo = {\n    endpoint = %q\n    username = %q\n    password = %q\n  }",
+				base+"/abiquo/api", emulator.AbiquoAdmin, emulator.AbiquoAdminPassword)
+		},
+		data: func(i int) (string, string) {
+			if i%2 == 0 {
+				return fmt.Sprintf("data \"cloudauth_abiquo_datacenters\" \"a%d\" {}\n", i), "all"
+			}
+			city := []string{"Madrid", "Amsterdam", "Stockholm", "Sydney"}[i%4]
+			return fmt.Sprintf("data \"cloudauth_abiquo_datacenters\" \"a%d\" {\n  name = \"%s %d\"\n}\n", i, city, i%10+1), "all"
+		},
+		// The login (GET /api/login), then every page of the one list
+		// that all name filters are applied to.
+		minimum: func(map[string]bool) int {
+			return 1 + (emulator.AbiquoDatacenterCount+emulator.AbiquoMaxLimit-1)/emulator.AbiquoMaxLimit
+		},
 	},
 }
 

@@ -35,6 +35,23 @@ type cloudUnderTest struct {
 	dataCfg  map[string]any
 	// loginRoute and readRoute are emulator route names.
 	loginRoute, readRoute string
+	// okStatus is the read route's success status (default 200).
+	okStatus int
+	// expire makes the next token expire: before the login where the
+	// client learns the expiry from the API (Keystone), after it where
+	// only the API knows (default: move the emulator's clock past it).
+	expireBefore, expireAfter func(e *emu)
+	// revokedLogins is how many logins a read makes after the token was
+	// revoked behind the provider's back (default 1; 0 where the read
+	// makes no call that could notice).
+	revokedLogins *int
+}
+
+func (c cloudUnderTest) ok() int {
+	if c.okStatus == 0 {
+		return 200
+	}
+	return c.okStatus
 }
 
 func (c cloudUnderTest) provider(base, extra string) string {
@@ -70,7 +87,47 @@ var cleuraUnderTest = cloudUnderTest{
 	readRoute:  "cleura.domains",
 }
 
-var cloudsUnderTest = []cloudUnderTest{clcUnderTest, cleuraUnderTest}
+var zero = 0
+
+var keystoneUnderTest = cloudUnderTest{
+	name: "keystone",
+	block: func(base, extra string) string {
+		return fmt.Sprintf("auth_url = %q\napplication_credential_id = %q\napplication_credential_secret = %q\n%s",
+			base+"/keystone/v3", emulator.KeystoneAppCredID, emulator.KeystoneAppCredSecret, extra)
+	},
+	settings: func(base string) map[string]any {
+		return map[string]any{"auth_url": base + "/keystone/v3", "application_credential_id": emulator.KeystoneAppCredID,
+			"application_credential_secret": emulator.KeystoneAppCredSecret}
+	},
+	read:     `data "cloudauth_keystone_catalog" "f" {}`,
+	dataType: "cloudauth_keystone_catalog",
+	// The catalog comes from the login's answer: the login is the read.
+	loginRoute: "keystone.tokens.create",
+	readRoute:  "keystone.tokens.create",
+	okStatus:   201,
+	// Keystone says when a token expires; a token that lives less than
+	// the provider's one-minute margin is renewed at its next use.
+	expireBefore: func(e *emu) { e.SetTokenLifetime("keystone", 30*time.Second) },
+	expireAfter:  func(*emu) {},
+	// A revoked token goes unnoticed by a catalog read, which makes no call.
+	revokedLogins: &zero,
+}
+
+var abiquoUnderTest = cloudUnderTest{
+	name: "abiquo",
+	block: func(base, extra string) string {
+		return fmt.Sprintf("endpoint = %q\nusername = %q\npassword = %q\n%s", base+"/abiquo/api", emulator.AbiquoAdmin, emulator.AbiquoAdminPassword, extra)
+	},
+	settings: func(base string) map[string]any {
+		return map[string]any{"endpoint": base + "/abiquo/api", "username": emulator.AbiquoAdmin, "password": emulator.AbiquoAdminPassword}
+	},
+	read:       `data "cloudauth_abiquo_datacenters" "f" {}`,
+	dataType:   "cloudauth_abiquo_datacenters",
+	loginRoute: "abiquo.login",
+	readRoute:  "abiquo.datacenters.list",
+}
+
+var cloudsUnderTest = []cloudUnderTest{keystoneUnderTest, cleuraUnderTest, abiquoUnderTest, clcUnderTest}
 
 // closedPort returns a loopback address where nothing listens.
 func closedPort(t *testing.T) string {
@@ -92,7 +149,8 @@ type faultCase struct {
 	base func(t *testing.T, e *emu) string
 	// extra provider attributes.
 	extra string
-	// want: phrases of the expected error; empty means success.
+	// want: phrases of the expected error; empty means success. "%ok"
+	// stands for the cloud's success status.
 	want []string
 }
 
@@ -128,15 +186,15 @@ func faultCases() []faultCase {
 			}, extra: `timeout = "1s"`, want: []string{"no complete answer within 1s", "timeout"}},
 		{name: "malformed JSON",
 			fault: func(c cloudUnderTest) *emulator.Fault {
-				return &emulator.Fault{Route: c.readRoute, Kind: "malformed", Times: 5}
-			}, want: []string{"HTTP 200", "not the expected JSON"}},
+				return &emulator.Fault{Route: c.readRoute, Kind: "malformed", Times: 5, Status: c.ok()}
+			}, want: []string{"HTTP %ok", "not the expected JSON"}},
 		{name: "truncated body",
 			fault: func(c cloudUnderTest) *emulator.Fault {
-				return &emulator.Fault{Route: c.readRoute, Kind: "truncated", Times: 5}
+				return &emulator.Fault{Route: c.readRoute, Kind: "truncated", Times: 5, Status: c.ok()}
 			}, extra: retries2, want: []string{"cut off"}},
 		{name: "body over the cap",
 			fault: func(c cloudUnderTest) *emulator.Fault {
-				return &emulator.Fault{Route: c.readRoute, Kind: "oversize", Times: 5}
+				return &emulator.Fault{Route: c.readRoute, Kind: "oversize", Times: 5, Status: c.ok()}
 			}, want: []string{"larger than the 8 MiB limit"}},
 		{name: "HTML error page from a proxy",
 			fault: func(c cloudUnderTest) *emulator.Fault {
@@ -144,8 +202,8 @@ func faultCases() []faultCase {
 			}, extra: retries2, want: []string{"HTTP 502", "502 Bad Gateway"}},
 		{name: "wrong content type",
 			fault: func(c cloudUnderTest) *emulator.Fault {
-				return &emulator.Fault{Route: c.readRoute, Kind: "wrong-type", Times: 5}
-			}, want: []string{"HTTP 200", "text/plain", "maintenance mode"}},
+				return &emulator.Fault{Route: c.readRoute, Kind: "wrong-type", Times: 5, Status: c.ok()}
+			}, want: []string{"HTTP %ok", "text/plain", "maintenance mode"}},
 	}
 }
 
@@ -163,7 +221,11 @@ func TestAccFaults(t *testing.T) {
 				}
 				step := resource.TestStep{Config: hcl(c.provider(base, fc.extra), c.read)}
 				if len(fc.want) > 0 {
-					step.ExpectError = expectErr(fc.want...)
+					want := make([]string, len(fc.want))
+					for i, w := range fc.want {
+						want[i] = strings.ReplaceAll(w, "%ok", fmt.Sprint(c.ok()))
+					}
+					step.ExpectError = expectErr(want...)
 				}
 				resource.ParallelTest(t, resource.TestCase{
 					ProtoV6ProviderFactories: factories(nil),
@@ -228,20 +290,30 @@ func TestFaultsTokenLostBetweenReads(t *testing.T) {
 				e := startEmulator(t)
 				s := newServer(t, nil)
 				s.configure(map[string]any{c.name: c.settings(e.URL)})
+				want := 1
+				if how == "expired" && c.expireBefore != nil {
+					c.expireBefore(e)
+				}
 				if _, err := s.read("cloudauth_token", map[string]any{"cloud": c.name}); err != nil {
 					t.Fatal(err)
 				}
-				if how == "revoked" {
+				switch {
+				case how == "revoked":
 					e.RevokeAll(c.name)
-				} else {
+					if c.revokedLogins != nil {
+						want = *c.revokedLogins
+					}
+				case c.expireAfter != nil:
+					c.expireAfter(e)
+				default:
 					e.Advance(emulator.DefaultLifetimes[c.name] + time.Minute)
 				}
 				e.ResetCounters()
 				if _, err := s.read(c.dataType, c.dataCfg); err != nil {
 					t.Fatalf("read after the token was %s: %v", how, err)
 				}
-				if got := e.Logins(c.name); got != 1 {
-					t.Errorf("logins after the token was %s = %d, want exactly 1", how, got)
+				if got := e.Logins(c.name); got != want {
+					t.Errorf("logins after the token was %s = %d, want exactly %d", how, got, want)
 				}
 			})
 		}

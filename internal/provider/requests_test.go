@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -65,5 +66,68 @@ func TestRequestsConfigureMakesNoCall(t *testing.T) {
 	}})
 	if c := e.Counters(); len(c.Requests) != 0 {
 		t.Fatalf("Configure sent requests: %v", c.Requests)
+	}
+}
+
+// All four clouds in one provider process, 80 concurrent reads: one login
+// per cloud, and no request beyond what the data needs.
+func TestRequestsAllCloudsOneLoginEachAndTheMinimum(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	s := newServer(t, nil)
+	cfg := map[string]any{}
+	for _, c := range cloudsUnderTest {
+		cfg[c.name] = c.settings(e.URL)
+	}
+	s.configure(cfg)
+	reads := []struct {
+		typ string
+		cfg map[string]any
+	}{
+		{"cloudauth_keystone_catalog", map[string]any{}},
+		{"cloudauth_keystone_catalog", map[string]any{"service_type": "compute"}},
+		{"cloudauth_cleura_domains", map[string]any{}},
+		{"cloudauth_cleura_domains", map[string]any{"status": "available"}},
+		{"cloudauth_abiquo_datacenters", map[string]any{}},
+		{"cloudauth_abiquo_datacenters", map[string]any{"name": "Madrid 1"}},
+		{"cloudauth_clc_root_group", map[string]any{"data_center": "WA1"}},
+		{"cloudauth_clc_root_group", map[string]any{"data_center": "VA1"}},
+		{"cloudauth_token", map[string]any{"cloud": "keystone"}},
+		{"cloudauth_token", map[string]any{"cloud": "abiquo"}},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 80)
+	for i := 0; i < 80; i++ {
+		wg.Add(1)
+		go func(r struct {
+			typ string
+			cfg map[string]any
+		}) {
+			defer wg.Done()
+			if _, err := s.read(r.typ, r.cfg); err != nil {
+				errs <- fmt.Errorf("%s: %w", r.typ, err)
+			}
+		}(reads[i%len(reads)])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	c := e.Counters()
+	pages := (emulator.AbiquoDatacenterCount + emulator.AbiquoMaxLimit - 1) / emulator.AbiquoMaxLimit
+	want := map[string]int{
+		"keystone": 1,         // the catalog comes with the login
+		"cleura":   2,         // login, one list of domains
+		"abiquo":   1 + pages, // GET /api/login, then every page once
+		"clc":      1 + 2*2,   // login, data center and group for WA1 and VA1
+	}
+	for cloud, n := range want {
+		if c.Logins[cloud] != 1 {
+			t.Errorf("%s: logins = %d, want 1", cloud, c.Logins[cloud])
+		}
+		if c.Totals[cloud] != n {
+			t.Errorf("%s: requests = %d, want the minimum %d: %v", cloud, c.Totals[cloud], n, c.Requests)
+		}
 	}
 }

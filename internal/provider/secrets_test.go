@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo/totp"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -29,6 +31,48 @@ type secretRun struct {
 }
 
 var secretRuns = []secretRun{{
+	cloud: "keystone",
+	config: func(base string) string {
+		return fmt.Sprintf(`
+  keystone = {
+    auth_url                      = %q
+    application_credential_id     = %q
+    application_credential_secret = %q
+  }`, base+"/keystone/v3", emulator.KeystoneAppCredID, emulator.KeystoneAppCredSecret)
+	},
+	bad: func(base string) string {
+		return fmt.Sprintf(`
+  keystone = {
+    auth_url                      = %q
+    application_credential_id     = %q
+    application_credential_secret = "a-wrong-keystone-secret"
+  }`, base+"/keystone/v3", emulator.KeystoneAppCredID)
+	},
+	secrets: []string{emulator.KeystoneAppCredSecret, "a-wrong-keystone-secret"},
+}, {
+	cloud: "abiquo",
+	// The two-factor user with an 8-digit code: the one-time codes of the
+	// run are among the secrets (see codesAround).
+	config: func(base string) string {
+		return fmt.Sprintf(`
+  abiquo = {
+    endpoint   = %q
+    username   = %q
+    password   = %q
+    otp_secret = %q
+  }`, base+"/abiquo/api", emulator.AbiquoOpsUser, emulator.AbiquoOpsPassword, emulator.AbiquoOpsOTPURL)
+	},
+	bad: func(base string) string {
+		return fmt.Sprintf(`
+  abiquo = {
+    endpoint = %q
+    username = %q
+    password = "a-wrong-abiquo-password"
+    otp      = "12345678"
+  }`, base+"/abiquo/api", emulator.AbiquoOpsUser)
+	},
+	secrets: []string{emulator.AbiquoOpsPassword, "YCOWXZJYY4YYF25D5ZZYWWBPT2Z4OO6Y", "a-wrong-abiquo-password", "12345678"},
+}, {
 	cloud: "clc",
 	config: func(base string) string {
 		return fmt.Sprintf(`
@@ -70,6 +114,17 @@ var secretRuns = []secretRun{{
 
 // secretReads are the data sources and ephemeral tokens read per cloud.
 var secretReads = map[string]string{
+	"keystone": `
+data "cloudauth_keystone_catalog" "keystone" {}
+ephemeral "cloudauth_token" "keystone" {
+  cloud           = "keystone"
+  revoke_on_close = true
+}
+`,
+	"abiquo": `
+data "cloudauth_abiquo_datacenters" "abiquo" {}
+ephemeral "cloudauth_token" "abiquo" { cloud = "abiquo" }
+`,
 	"clc": `
 data "cloudauth_clc_root_group" "clc" {}
 ephemeral "cloudauth_token" "clc" { cloud = "clc" }
@@ -159,12 +214,17 @@ provider_installation {
 		return string(logText) + "\n--- output ---\n" + out.String() + "\n--- state ---\n" + string(state)
 	}
 
+	start := time.Now()
 	good := run("good", func(r secretRun) func(string) string { return r.config }, true)
 	bad := run("refused", func(r secretRun) func(string) string { return r.bad }, false)
+	codes, err := codesAround(emulator.AbiquoOpsOTPURL, start, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The log must hold the provider's own debug lines, or this test
 	// proves nothing.
-	for _, want := range []string{"provider.terraform-provider-cloudauth: HTTP request:", "Authorization:***", "request body", `password\":\"***`} {
+	for _, want := range []string{"provider.terraform-provider-cloudauth: HTTP request:", "Authorization:***", "X-Abiquo-Otp:***", "X-Subject-Token:***", "request body", `password\":\"***`} {
 		if !strings.Contains(good, want) {
 			t.Fatalf("the trace log lacks %q: the provider's logging did not reach it", want)
 		}
@@ -177,6 +237,7 @@ provider_installation {
 	for _, r := range secretRuns {
 		secrets = append(secrets, r.secrets...)
 	}
+	secrets = append(secrets, codes...)
 	issued := e.IssuedTokens("")
 	if len(issued) == 0 {
 		t.Fatal("no token was issued")
@@ -190,4 +251,18 @@ provider_installation {
 			}
 		}
 	}
+}
+
+// codesAround returns every one-time code of an otpauth URL valid from a
+// step before from to a step after to: the codes a run may have sent.
+func codesAround(url string, from, to time.Time) ([]string, error) {
+	k, err := totp.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	var codes []string
+	for c := k.Counter(from) - 1; c <= k.Counter(to)+1; c++ {
+		codes = append(codes, k.CodeAt(c))
+	}
+	return codes, nil
 }

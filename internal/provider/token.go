@@ -59,6 +59,15 @@ func (d *providerData) tokenTarget(cloud, user string) (*tokenTarget, diag.Diagn
 			d := keystoneLoginDiag(c, err)
 			return d.Summary(), d.Detail()
 		}}, diags
+	case "abiquo":
+		c, diags := d.abiquo.use(user)
+		if diags.HasError() {
+			return nil, diags
+		}
+		return &tokenTarget{client: c, spec: abiquoSpec, diagnose: func(err error) (string, string) {
+			d := abiquoDiagnostic(c, "Cannot get an Abiquo token", err)
+			return d.Summary(), d.Detail()
+		}}, diags
 	case "clc":
 		c, diags := d.clc.use(user)
 		if diags.HasError() {
@@ -74,9 +83,9 @@ func (d *providerData) tokenTarget(cloud, user string) (*tokenTarget, diag.Diagn
 			return s.diagnose(err, "get a token")
 		}}, diags
 	}
+	// The schema's validator allows only the four clouds above.
 	var diags diag.Diagnostics
-	diags.AddError("Token not available for "+cloud,
-		fmt.Sprintf("%s cannot issue %s tokens in this version of the provider; use one of the other clouds.", user, cloud))
+	diags.AddError("Unknown cloud "+cloud, fmt.Sprintf("%s: cloud must be one of %v.", user, tokenClouds))
 	return nil, diags
 }
 

@@ -2,13 +2,11 @@ package httpx
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -88,9 +86,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		case KindTimeout, KindTLS, KindDNS, KindTooLarge, KindCanceled:
 			return false, nil
 		}
-		if errors.Is(err, syscall.ECONNRESET) || strings.Contains(err.Error(), "EOF") {
-			return repeatable, nil
-		}
+		// A reset or a dropped connection may have reached the API.
 		return repeatable, nil
 	}
 	switch resp.StatusCode {

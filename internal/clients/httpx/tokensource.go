@@ -183,37 +183,55 @@ type Auth struct {
 	Observe func(resp *Response)
 }
 
-// DoAuthed sends req with the cached token. When the API rejects the token
-// it is invalidated, a new one obtained (one login for all callers that saw
-// it fail) and the request sent once more.
+// WithToken runs call with the cached token. When rejected(err) says the
+// API refused the token, the token is invalidated, a new one obtained (one
+// login for all callers that saw it fail) and call run once more. Clients
+// whose requests go through a library (gophercloud) use it directly;
+// DoAuthed is built on it.
+func (s *TokenSource) WithToken(ctx context.Context, rejected func(error) bool, call func(ctx context.Context, t Token) error) error {
+	tok, err := s.Token(ctx)
+	if err != nil {
+		return err
+	}
+	err = call(ctx, tok)
+	if err == nil || !rejected(err) {
+		return err
+	}
+	s.Invalidate(tok.Value)
+	tok, err = s.Token(ctx)
+	if err != nil {
+		return err
+	}
+	return call(ctx, tok)
+}
+
+// Unauthorized is the default Rejected: HTTP 401.
+func Unauthorized(err error) bool { return StatusIs(err, http.StatusUnauthorized) }
+
+// DoAuthed sends req with the cached token, logging in once more when the
+// API rejects it (see WithToken).
 func (c *Client) DoAuthed(ctx context.Context, a *Auth, req *Request) (*Response, error) {
 	rejected := a.Rejected
 	if rejected == nil {
-		rejected = func(err error) bool { return StatusIs(err, http.StatusUnauthorized) }
+		rejected = Unauthorized
 	}
-	send := func(t Token) (*Response, error) {
+	var (
+		resp    *Response
+		callErr error
+	)
+	err := a.Source.WithToken(ctx, rejected, func(ctx context.Context, t Token) error {
 		r := req.clone()
 		a.Apply(r.Header, t)
-		resp, err := c.Do(ctx, r)
+		resp, callErr = c.Do(ctx, r)
 		if resp != nil && a.Observe != nil {
 			a.Observe(resp)
 		}
-		return resp, err
-	}
-	tok, err := a.Source.Token(ctx)
-	if err != nil {
+		return callErr
+	})
+	if err != callErr { //nolint:errorlint // identity: did the error come from the answer or from a login?
 		return nil, err
 	}
-	resp, err := send(tok)
-	if err == nil || !rejected(err) {
-		return resp, err
-	}
-	a.Source.Invalidate(tok.Value)
-	tok, lerr := a.Source.Token(ctx)
-	if lerr != nil {
-		return nil, lerr
-	}
-	return send(tok)
+	return resp, err
 }
 
 // Credential is a token ready for use outside the provider: the value, the

@@ -490,22 +490,11 @@ func (c *Client) Verify(ctx context.Context) (*Token, error) {
 }
 
 // authed runs call with the cached token and repeats it once with a new
-// one when Keystone answers 401.
+// one when Keystone answers 401 (the shared re-login policy).
 func (c *Client) authed(ctx context.Context, call func(ctx context.Context, token string) error) error {
-	t, err := c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	err = call(ctx, t.Value)
-	if !httpx.StatusIs(err, http.StatusUnauthorized) {
-		return err
-	}
-	c.tokens.Invalidate(t.Value)
-	t, err = c.tokens.Token(ctx)
-	if err != nil {
-		return err
-	}
-	return call(ctx, t.Value)
+	return c.tokens.WithToken(ctx, httpx.Unauthorized, func(ctx context.Context, t httpx.Token) error {
+		return call(ctx, t.Value)
+	})
 }
 
 // Revoke revokes token (DELETE /v3/auth/tokens), authenticating with the

@@ -75,8 +75,9 @@ func BenchmarkKeystoneCatalog(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if m := catalogModel(tok, sel, types.StringNull()); len(m.Catalog) != 200 || len(m.Catalog[0].Endpoints) != 5 || len(m.Endpoints) != 200 {
-		b.Fatalf("model has %d services, %d endpoints each, %d URLs", len(m.Catalog), len(m.Catalog[0].Endpoints), len(m.Endpoints))
+	if m := catalogModel(tok, sel, types.StringNull()); len(m.Catalog.Elements()) != 200 || len(m.Endpoints) != 200 ||
+		len(m.Catalog.Elements()[0].(types.Object).Attributes()["endpoints"].(types.List).Elements()) != 5 {
+		b.Fatalf("model has %d services, %d URLs", len(m.Catalog.Elements()), len(m.Endpoints))
 	}
 	state := func(m *keystoneCatalogModel) {
 		st := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}

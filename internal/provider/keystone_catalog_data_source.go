@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -26,16 +27,16 @@ type keystoneCatalogDataSource struct {
 }
 
 type keystoneCatalogModel struct {
-	ServiceType types.String           `tfsdk:"service_type"`
-	Interface   types.String           `tfsdk:"interface"`
-	Region      types.String           `tfsdk:"region"`
-	User        *keystoneUserModel     `tfsdk:"user"`
-	Project     *keystoneProjectModel  `tfsdk:"project"`
-	Roles       []keystoneRoleModel    `tfsdk:"roles"`
-	IssuedAt    types.String           `tfsdk:"issued_at"`
-	ExpiresAt   types.String           `tfsdk:"expires_at"`
-	Catalog     []keystoneServiceModel `tfsdk:"catalog"`
-	Endpoints   map[string]string      `tfsdk:"endpoints"`
+	ServiceType types.String          `tfsdk:"service_type"`
+	Interface   types.String          `tfsdk:"interface"`
+	Region      types.String          `tfsdk:"region"`
+	User        *keystoneUserModel    `tfsdk:"user"`
+	Project     *keystoneProjectModel `tfsdk:"project"`
+	Roles       []keystoneRoleModel   `tfsdk:"roles"`
+	IssuedAt    types.String          `tfsdk:"issued_at"`
+	ExpiresAt   types.String          `tfsdk:"expires_at"`
+	Catalog     types.List            `tfsdk:"catalog"`
+	Endpoints   map[string]string     `tfsdk:"endpoints"`
 }
 
 type keystoneUserModel struct {
@@ -53,20 +54,20 @@ type keystoneRoleModel struct {
 	Name types.String `tfsdk:"name"`
 }
 
-type keystoneServiceModel struct {
-	ID        types.String            `tfsdk:"id"`
-	Name      types.String            `tfsdk:"name"`
-	Type      types.String            `tfsdk:"type"`
-	Endpoints []keystoneEndpointModel `tfsdk:"endpoints"`
-}
-
-type keystoneEndpointModel struct {
-	ID        types.String `tfsdk:"id"`
-	Interface types.String `tfsdk:"interface"`
-	Region    types.String `tfsdk:"region"`
-	RegionID  types.String `tfsdk:"region_id"`
-	URL       types.String `tfsdk:"url"`
-}
+// The catalog is built as Terraform values directly rather than as tagged
+// structs: the framework's reflection costs about a hundred times more per
+// element, which a catalog of thousands of endpoints makes visible
+// (BenchmarkKeystoneCatalog).
+var (
+	keystoneEndpointType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"id": types.StringType, "interface": types.StringType, "region": types.StringType,
+		"region_id": types.StringType, "url": types.StringType,
+	}}
+	keystoneServiceType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"id": types.StringType, "name": types.StringType, "type": types.StringType,
+		"endpoints": types.ListType{ElemType: keystoneEndpointType},
+	}}
+)
 
 func (d *keystoneCatalogDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_keystone_catalog"
@@ -198,20 +199,21 @@ func catalogModel(tok *keystone.Token, sel keystone.Selection, serviceType types
 	}
 	services, urls := tok.Select(sel)
 	m.Endpoints = urls
-	m.Catalog = make([]keystoneServiceModel, 0, len(services))
+	list := make([]attr.Value, 0, len(services))
 	for _, s := range services {
-		svc := keystoneServiceModel{
-			ID: types.StringValue(s.ID), Name: types.StringValue(s.Name), Type: types.StringValue(s.Type),
-			Endpoints: make([]keystoneEndpointModel, 0, len(s.Endpoints)),
-		}
+		eps := make([]attr.Value, 0, len(s.Endpoints))
 		for _, e := range s.Endpoints {
-			svc.Endpoints = append(svc.Endpoints, keystoneEndpointModel{
-				ID: types.StringValue(e.ID), Interface: types.StringValue(e.Interface),
-				Region: types.StringValue(e.Region), RegionID: types.StringValue(e.RegionID), URL: types.StringValue(e.URL),
-			})
+			eps = append(eps, types.ObjectValueMust(keystoneEndpointType.AttrTypes, map[string]attr.Value{
+				"id": types.StringValue(e.ID), "interface": types.StringValue(e.Interface),
+				"region": types.StringValue(e.Region), "region_id": types.StringValue(e.RegionID), "url": types.StringValue(e.URL),
+			}))
 		}
-		m.Catalog = append(m.Catalog, svc)
+		list = append(list, types.ObjectValueMust(keystoneServiceType.AttrTypes, map[string]attr.Value{
+			"id": types.StringValue(s.ID), "name": types.StringValue(s.Name), "type": types.StringValue(s.Type),
+			"endpoints": types.ListValueMust(keystoneEndpointType, eps),
+		}))
 	}
+	m.Catalog = types.ListValueMust(keystoneServiceType, list)
 	return m
 }
 

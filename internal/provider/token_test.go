@@ -86,6 +86,12 @@ func noTokenInState(e *emu, cloud string) statecheck.StateCheck {
 // headersWork sends a request to the emulator with the headers a token
 // data source or echoed ephemeral token produced, and expects success.
 func headersWork(address string, headersAt []string, url string) statecheck.StateCheck {
+	return headersWorkWith(address, headersAt, url, nil)
+}
+
+// headersWorkWith adds headers that are not about authentication (an
+// Accept media type the API insists on).
+func headersWorkWith(address string, headersAt []string, url string, extra map[string]string) statecheck.StateCheck {
 	return stateCheck(func(s *tfjson.State) error {
 		v, err := stateValues(s, address)
 		if err != nil {
@@ -114,6 +120,9 @@ func headersWork(address string, headersAt []string, url string) statecheck.Stat
 		if tok := req.Header.Get("X-Auth-Token"); tok != "" {
 			req.Header.Set("X-Subject-Token", tok)
 		}
+		for k, v := range extra {
+			req.Header.Set(k, v)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err
@@ -124,7 +133,14 @@ func headersWork(address string, headersAt []string, url string) statecheck.Stat
 		}
 		// Without the headers the same request must fail, or the check
 		// proves nothing.
-		bare, err := http.Get(url)
+		breq, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		for k, v := range extra {
+			breq.Header.Set(k, v)
+		}
+		bare, err := http.DefaultClient.Do(breq)
 		if err != nil {
 			return err
 		}
@@ -479,4 +495,24 @@ func keystoneTokenValid(t *testing.T, base, token string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
+}
+
+func TestAccToken_dataSourceAbiquo(t *testing.T) {
+	e := startEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(nil),
+		Steps: []resource.TestStep{{
+			Config: hcl(abiquoUnderTest.provider(e.URL, ""), `data "cloudauth_token" "a" { cloud = "abiquo" }`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.cloudauth_token.a", tfjsonpath.New("principal"), knownvalue.StringExact(emulator.AbiquoAdmin)),
+				statecheck.ExpectKnownValue("data.cloudauth_token.a", tfjsonpath.New("endpoint"), knownvalue.StringExact(e.URL+"/abiquo/api")),
+				statecheck.ExpectKnownValue("data.cloudauth_token.a", tfjsonpath.New("expires_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.cloudauth_token.a", tfjsonpath.New("headers"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"Authorization": knownvalue.StringRegexp(regexp.MustCompile(`^Token \S+$`)),
+				})),
+				headersWorkWith("data.cloudauth_token.a", []string{"headers"}, e.URL+"/abiquo/api/admin/datacenters",
+					map[string]string{"Accept": "application/vnd.abiquo.datacenters+json"}),
+			},
+		}},
+	})
 }

@@ -598,6 +598,17 @@ func TestRedactor(t *testing.T) {
 			t.Errorf("cut-off body shows a secret: %s", got)
 		}
 	}
+	// Invalid bytes and line breaks inside a secret are removed or folded
+	// by the snippet; the joined secret must still be masked.
+	r.Add("fuzz-secret-value-123", "pass word two")
+	for _, body := range []string{
+		"<html>fuzz-secret-value\x80\x80-123</html>",
+		"error: pass\n\n  word   two",
+	} {
+		if got := r.Snippet([]byte(body), 200); strings.Contains(got, "fuzz-secret-value-123") || strings.Contains(got, "pass word two") {
+			t.Errorf("snippet shows a secret: %q", got)
+		}
+	}
 	u, _ := ParseBaseURL("https://user:pw@host/p")
 	u.RawQuery = "secret=1&limit=2"
 	if got := r.URL(u); strings.Contains(got, "pw") || strings.Contains(got, "secret=1") || !strings.Contains(got, "limit=2") {

@@ -215,6 +215,9 @@ func (r *Redactor) Snippet(body []byte, max int) string {
 		}
 		return c
 	}, s)
+	// Removing characters and folding white space can join the parts of a
+	// secret that the body had split; mask once more on the final text.
+	s = r.String(s)
 	if len(s) > max {
 		cut := max
 		for cut > 0 && !utf8Start(s[cut]) {

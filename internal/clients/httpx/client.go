@@ -62,9 +62,27 @@ func New(cfg Config) (*Client, error) {
 		cfg:       cfg,
 		base:      base,
 		transport: transport,
-		http:      &http.Client{Transport: &stackTransport{retry: &retryablehttp.RoundTripper{Client: rc}, base: transport}},
+		http: &http.Client{
+			Transport:     &stackTransport{retry: &retryablehttp.RoundTripper{Client: rc}, base: transport},
+			CheckRedirect: sameOrigin,
+		},
 	}
 	return c, nil
+}
+
+// sameOrigin follows a redirect only to the same scheme, host and port.
+// Go drops Authorization on a redirect to another host but not the APIs'
+// own token headers (X-Auth-Token, X-AUTH-TOKEN) nor a login body, so a
+// redirect elsewhere would hand credentials to that host.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	from := via[0].URL
+	if req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
+		return fmt.Errorf("the server redirected to %s://%s; the provider does not send credentials to another address: set the URL to the address the API answers on", req.URL.Scheme, req.URL.Host)
+	}
+	return nil
 }
 
 // Name returns the provider block the client serves.

@@ -615,3 +615,39 @@ func TestRedactor(t *testing.T) {
 		t.Errorf("URL = %s", got)
 	}
 }
+
+func TestRedirectsStayOnTheSameOrigin(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		fmt.Fprint(w, `{}`)
+	}))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/moved":
+			http.Redirect(w, r, "/here", http.StatusTemporaryRedirect)
+		case "/away":
+			http.Redirect(w, r, other.URL+"/steal", http.StatusTemporaryRedirect)
+		default:
+			if r.Header.Get("X-Auth-Token") != "tok-000001" {
+				w.WriteHeader(401)
+			}
+			fmt.Fprint(w, `{}`)
+		}
+	}))
+	defer srv.Close()
+	c := newClient(t, fastConfig(srv.URL))
+	h := http.Header{"X-Auth-Token": {"tok-000001"}}
+	if _, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/moved", Header: h, Body: []byte(`{"password":"p"}`)}); err != nil {
+		t.Fatalf("a redirect on the same origin must be followed with its headers: %v", err)
+	}
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/away", Header: h, Body: []byte(`{"password":"p"}`)})
+	if err == nil || !strings.Contains(err.Error(), "does not send credentials to another address") {
+		t.Fatalf("err = %v", err)
+	}
+	if elsewhere.Load() != 0 {
+		t.Fatal("the request reached the other host")
+	}
+}

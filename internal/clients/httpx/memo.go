@@ -18,6 +18,18 @@ type Memo[V any] struct {
 
 // Get returns the remembered value for key, or calls fetch once.
 func (m *Memo[V]) Get(ctx context.Context, key string, fetch func(ctx context.Context) (V, error)) (V, error) {
+	for {
+		v, err := m.get(ctx, key, fetch)
+		// A read shared with a caller who gave up ends with that caller's
+		// context error; a caller still waiting reads again itself.
+		if isContextErr(err) && ctx.Err() == nil {
+			continue
+		}
+		return v, err
+	}
+}
+
+func (m *Memo[V]) get(ctx context.Context, key string, fetch func(ctx context.Context) (V, error)) (V, error) {
 	m.mu.Lock()
 	if v, ok := m.done[key]; ok {
 		m.mu.Unlock()

@@ -78,6 +78,22 @@ func (s *TokenSource) SetClock(now func() time.Time) { s.now = now }
 // it is about to expire. A login refused with a 4xx is remembered: later
 // calls return the same error without asking the API again.
 func (s *TokenSource) Token(ctx context.Context) (Token, error) {
+	for {
+		tok, err := s.token(ctx)
+		// A login shared with a caller who gave up ends with that caller's
+		// context error; a caller still waiting tries again itself.
+		if isContextErr(err) && ctx.Err() == nil {
+			continue
+		}
+		return tok, err
+	}
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+func (s *TokenSource) token(ctx context.Context) (Token, error) {
 	s.mu.Lock()
 	if s.have && !s.expiring(s.cur) {
 		t := s.cur

@@ -249,3 +249,72 @@ func TestMemo(t *testing.T) {
 		t.Fatalf("a failure was remembered: v=%d err=%v", v, err)
 	}
 }
+
+// A caller that gives up must not take the callers waiting on the same
+// login or read down with it.
+func TestSharedWorkSurvivesTheLeadersCancellation(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{}, 2)
+	var logins atomic.Int32
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		logins.Add(1)
+		started <- struct{}{}
+		select {
+		case <-ctx.Done():
+			return Token{}, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+			return Token{Value: "ok"}, nil
+		}
+	})
+	var m Memo[int]
+	fetch := func(ctx context.Context) (int, error) {
+		started <- struct{}{}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+			return 7, nil
+		}
+	}
+	for _, name := range []string{"token source", "memo"} {
+		leader, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			if name == "memo" {
+				_, err := m.Get(leader, "k", fetch)
+				done <- err
+				return
+			}
+			_, err := s.Token(leader)
+			done <- err
+		}()
+		<-started
+		waiter := make(chan error, 1)
+		go func() {
+			if name == "memo" {
+				v, err := m.Get(context.Background(), "k", fetch)
+				if err == nil && v != 7 {
+					err = fmt.Errorf("v = %d", v)
+				}
+				waiter <- err
+				return
+			}
+			tok, err := s.Token(context.Background())
+			if err == nil && tok.Value != "ok" {
+				err = fmt.Errorf("token %q", tok.Value)
+			}
+			waiter <- err
+		}()
+		time.Sleep(10 * time.Millisecond)
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: the leader got %v", name, err)
+		}
+		if err := <-waiter; err != nil {
+			t.Errorf("%s: a waiter with a live context failed: %v", name, err)
+		}
+	}
+	if logins.Load() != 2 {
+		t.Errorf("logins = %d, want 2 (the cancelled one and the waiter's own)", logins.Load())
+	}
+}

@@ -225,6 +225,10 @@ func (s *cleuraSession) diagnose(err error, what string) (string, string) {
 	)
 	relogin := fmt.Sprintf("`cloudauth login cleura --url %s --username %s`", s.api.Endpoint(), s.username)
 	switch {
+	case errors.As(err, &rejected) && !rejected.Permanent():
+		return "Cleura Cloud login failed",
+			fmt.Sprintf("%s.\n\nThe API refused the token, and the new login with the password failed for a reason that may pass "+
+				"(the service or a proxy in between); run Terraform again. If it keeps failing, check `cleura.url` (or CLEURA_API_URL).", err)
 	case errors.As(err, &rejected):
 		why := ""
 		switch {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
@@ -52,8 +51,7 @@ type Client struct {
 
 	// checked records that the configured Token passed validation once, so
 	// that Credential never hands out a dead token.
-	mu      sync.Mutex
-	checked bool
+	checked httpx.Memo[struct{}]
 }
 
 // New builds a client; it makes no network call.
@@ -244,7 +242,8 @@ func ParseCode(s string) (int64, error) {
 
 // VerifySMSCode completes the SMS login and returns the token.
 func (c *Client) VerifySMSCode(ctx context.Context, verification string, code int64) (string, error) {
-	c.http.Redactor().Add(verification, strconv.FormatInt(code, 10))
+	// Also the six-digit form, in case the code began with a zero.
+	c.http.Redactor().Add(verification, strconv.FormatInt(code, 10), fmt.Sprintf("%06d", code))
 	// The docs: the code is a JSON integer; in quotes the API refuses it.
 	ans, err := c.postToken(ctx, "/auth/v1/tokens/verify2fa", map[string]any{"verify2fa": map[string]any{
 		"login": c.cfg.Username, "verification": verification, "code": code,
@@ -313,6 +312,9 @@ func (c *Client) Revoke(ctx context.Context, token string) error {
 	req := &httpx.Request{Method: http.MethodDelete, Path: "/auth/v1/tokens", Header: http.Header{}}
 	c.setAuth(req.Header, token)
 	_, err := c.http.Do(ctx, req)
+	if IsInvalidToken(err) {
+		err = nil // no longer valid: as good as revoked
+	}
 	if err == nil {
 		c.tokens.Invalidate(token)
 	}
@@ -324,16 +326,13 @@ func (c *Client) Revoke(ctx context.Context, token string) error {
 // replaced by a login (with a password) or reported, not handed out.
 func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
 	if c.cfg.Token != "" {
-		c.mu.Lock()
-		checked := c.checked
-		c.mu.Unlock()
-		if !checked {
-			if _, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate"}); err != nil {
-				return httpx.Credential{}, err
-			}
-			c.mu.Lock()
-			c.checked = true
-			c.mu.Unlock()
+		// Once per client, shared by concurrent callers.
+		_, err := c.checked.Get(ctx, "token", func(ctx context.Context) (struct{}, error) {
+			_, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate"})
+			return struct{}{}, err
+		})
+		if err != nil {
+			return httpx.Credential{}, err
 		}
 	}
 	t, err := c.tokens.Token(ctx)

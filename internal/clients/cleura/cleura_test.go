@@ -430,7 +430,8 @@ func TestRevoke(t *testing.T) {
 	if err := c.Validate(ctx, tok); !cleura.IsInvalidToken(err) {
 		t.Errorf("validate after revoke: %v", err)
 	}
-	if err := c.Revoke(ctx, tok); !cleura.IsInvalidToken(err) {
+	// A token that is no longer valid is as good as revoked.
+	if err := c.Revoke(ctx, tok); err != nil {
 		t.Errorf("second revoke: %v", err)
 	}
 }
@@ -594,5 +595,47 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		if strings.Contains(all, secret) {
 			t.Errorf("a secret of %d characters is in the log:\n%s", len(secret), all)
 		}
+	}
+}
+
+// A refused token whose replacement login fails for a passing reason (a
+// 502) is tried again on the next call, not remembered for the process.
+func TestRejectedTokenThenTransientFailureIsRetried(t *testing.T) {
+	t.Parallel()
+	v := start(t)
+	ctx := context.Background()
+	c := v.client(t, cleura.Config{Username: emulator.CleuraUser, Password: emulator.CleuraPassword, Token: "not-a-valid-token-000000000000"})
+	v.e.InjectFault(emulator.Fault{Route: "cleura.login", Status: 502, Times: 10})
+	_, err := c.Domains(ctx)
+	var rejected *cleura.TokenRejectedError
+	if !errors.As(err, &rejected) || rejected.Permanent() || errors.Is(err, httpx.ErrNeedsNewCredential) {
+		t.Fatalf("err = %v, want a passing TokenRejectedError", err)
+	}
+	v.e.ClearFaults()
+	if _, err := c.Domains(ctx); err != nil {
+		t.Fatalf("the next call did not log in again: %v", err)
+	}
+}
+
+// Concurrent first uses of a configured token validate it once.
+func TestConfiguredTokenValidatedOnce(t *testing.T) {
+	t.Parallel()
+	v := start(t)
+	tok := v.smsLogin(t)
+	c := v.client(t, cleura.Config{Username: emulator.CleuraSMSUser, Token: tok})
+	v.e.ResetCounters()
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Credential(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := v.e.Requests("cleura.validate"); n != 1 {
+		t.Fatalf("validations = %d, want 1", n)
 	}
 }

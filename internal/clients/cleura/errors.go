@@ -108,13 +108,22 @@ func (e *TokenRejectedError) Error() string {
 	return fmt.Sprintf("Cleura Cloud no longer accepts the token%s for %q (it was revoked, has expired or belongs to another login), and there is no password to log in again", from, e.Login)
 }
 
-// Unwrap marks the error as one that only a new token fixes and keeps the
-// failed login reachable with errors.As.
+// Unwrap keeps the failed login reachable with errors.As, and marks the
+// error as one that only a new token fixes unless the login failed for a
+// passing reason (a 502, a timeout): that one is tried again.
 func (e *TokenRejectedError) Unwrap() []error {
-	if e.Cause != nil {
+	if e.Cause == nil {
+		return []error{httpx.ErrNeedsNewCredential}
+	}
+	if e.Permanent() {
 		return []error{httpx.ErrNeedsNewCredential, e.Cause}
 	}
-	return []error{httpx.ErrNeedsNewCredential}
+	return []error{e.Cause}
+}
+
+// Permanent reports whether trying again cannot help.
+func (e *TokenRejectedError) Permanent() bool {
+	return e.Cause == nil || httpx.IsPermanent(e.Cause) || errors.Is(e.Cause, httpx.ErrNeedsNewCredential)
 }
 
 // AccessError is a call the login may not make ("No access").

@@ -248,9 +248,16 @@ func (c *Client) basicLogin(ctx context.Context) (httpx.Token, error) {
 	code := CodeNone
 	switch {
 	case c.otp != nil:
-		otp := c.otp.Code(c.cfg.Now())
-		c.http.Redactor().Add(otp)
-		h.Set("X-Abiquo-OTP", otp)
+		fresh := func(h http.Header) {
+			otp := c.otp.Code(c.cfg.Now())
+			c.http.Redactor().Add(otp)
+			h.Set("X-Abiquo-OTP", otp)
+		}
+		fresh(h)
+		// The API may refuse a code it has seen; a retry goes only where
+		// the first attempt cannot have arrived, with the code of its time.
+		req.SingleUse = true
+		req.Refresh = fresh
 		code = CodeFromSecret
 	case c.cfg.OTP != "":
 		if c.otpSpent.Swap(true) {

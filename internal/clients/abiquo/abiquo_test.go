@@ -605,3 +605,29 @@ func TestPageWithoutCollection(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A login with a TOTP code is not repeated after an answer that may have
+// come after the API saw the code (a proxy's 502), and a retry after a
+// refusal the API made unseen (503) carries the code of its own time.
+func TestTOTPLoginRetriesOnlyUnseen(t *testing.T) {
+	t.Parallel()
+	e, endpoint := start(t)
+	cfg := abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword, OTPSecret: emulator.AbiquoTOTPSecret}
+	e.InjectFault(emulator.Fault{Route: "abiquo.login", Status: 502})
+	c := client(t, endpoint, cfg)
+	if _, err := c.Credential(context.Background()); err == nil {
+		t.Fatal("want the 502")
+	}
+	if n := e.Requests("abiquo.login"); n != 1 {
+		t.Fatalf("a login with a one-time code was sent %d times after a 502", n)
+	}
+	e.ResetCounters()
+	e.InjectFault(emulator.Fault{Route: "abiquo.login", Status: 503})
+	c = client(t, endpoint, cfg)
+	if _, err := c.Credential(context.Background()); err != nil {
+		t.Fatalf("a 503 refused unseen must be retried: %v", err)
+	}
+	if n := e.Requests("abiquo.login"); n != 2 {
+		t.Fatalf("logins sent = %d, want 2", n)
+	}
+}

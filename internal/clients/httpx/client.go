@@ -57,6 +57,12 @@ func New(cfg Config) (*Client, error) {
 		// The last answer (a 503 after the final retry, say) is handed back
 		// as it is, so that the caller can report the API's own message.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		PrepareRetry: func(req *http.Request) error {
+			if st := stateFrom(req.Context()); st != nil && st.refresh != nil {
+				st.refresh(req.Header)
+			}
+			return nil
+		},
 	}
 	c := &Client{
 		cfg:       cfg,
@@ -120,6 +126,9 @@ type Request struct {
 	// one-time code): it is repeated only where it cannot have reached the
 	// API (connection refused) or the API refused it unseen (429, 503).
 	SingleUse bool
+	// Refresh, when set, updates the headers before each retry: a
+	// time-based one-time code may have changed during a Retry-After wait.
+	Refresh func(h http.Header)
 }
 
 func (r *Request) clone() *Request {
@@ -194,6 +203,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r.SingleUse {
 		attempts.st.singleUse.Store(true)
 	}
+	attempts.st.refresh = r.Refresh
 	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.cfg.Name, err)

@@ -651,3 +651,32 @@ func TestRedirectsStayOnTheSameOrigin(t *testing.T) {
 		t.Fatal("the request reached the other host")
 	}
 }
+
+func TestRefreshRunsBeforeEachRetry(t *testing.T) {
+	t.Parallel()
+	var seen []string
+	var mu sync.Mutex
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("X-Code"))
+		mu.Unlock()
+		if n.Add(1) < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, fastConfig(srv.URL))
+	i := 0
+	refresh := func(h http.Header) { i++; h.Set("X-Code", fmt.Sprint("code-", i)) }
+	h := http.Header{}
+	refresh(h)
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/login", Header: h, SingleUse: true, Refresh: refresh}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(seen, ",") != "code-1,code-2,code-3" {
+		t.Fatalf("codes sent: %v", seen)
+	}
+}

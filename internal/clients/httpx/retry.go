@@ -17,6 +17,8 @@ type attemptState struct {
 	method    string
 	attempts  atomic.Int32
 	singleUse atomic.Bool
+	// refresh updates the headers before a retry (Request.Refresh).
+	refresh func(http.Header)
 }
 
 type attemptKey struct{}

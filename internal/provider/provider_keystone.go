@@ -210,8 +210,12 @@ func keystoneLoginDiag(c keystoneClient, err error) diag.Diagnostic {
 	var (
 		le *keystone.LoginError
 		te *httpx.TransportError
+		ee *keystone.EndpointError
 	)
 	switch {
+	case errors.As(err, &ee):
+		return diag.NewErrorDiagnostic("Keystone not found at auth_url",
+			fmt.Sprintf("%s\n\nSet %s to the identity endpoint (for example https://keystone.example.com:5000 or its /v3 URL), not a dashboard or another service.", err, v.hint("auth_url")))
 	case errors.Is(err, keystone.ErrTokenRejected):
 		return diag.NewErrorDiagnostic("Keystone token no longer accepted",
 			fmt.Sprintf("%s. Issue a new token (for example `openstack token issue`) and set %s, or configure credentials instead of a token.", err, v.hint("token")))

@@ -32,6 +32,26 @@ type tokenRevoker interface {
 	Revoke(ctx context.Context, token string) error
 }
 
+// ownTokenIssuer is implemented by clients that can log in for a token
+// outside their cache, which can then be revoked without ending the token
+// the provider's other reads use.
+type ownTokenIssuer interface {
+	IssueToken(ctx context.Context) (httpx.Credential, error)
+}
+
+// loginCapable tells whether a client can get a new token by itself; one
+// configured with only a token cannot. Clients without it always can.
+type loginCapable interface {
+	CanLogin() bool
+}
+
+func canLogin(c tokenClient) bool {
+	if lc, ok := c.(loginCapable); ok {
+		return lc.CanLogin()
+	}
+	return true
+}
+
 var tokenClouds = []string{"keystone", "cleura", "abiquo", "clc"}
 
 // tokenTarget is one cloud as the token data source and ephemeral

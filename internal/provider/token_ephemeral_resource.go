@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
 var (
@@ -56,19 +58,22 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"that is **never stored** in the Terraform state or plan. Use it to configure another provider, " +
 			"or in any other ephemeral context (Terraform 1.10+, OpenTofu 1.11+). It is the provider's own " +
 			"cached token, so opening it costs no extra login.\n\n" +
-			"Where the API says when the token expires (Keystone), Terraform is asked to renew it five " +
-			"minutes before; renewing logs in again, so that the provider's own later calls use a fresh " +
-			"token. Terraform cannot hand a renewed value to what was already configured with the first " +
-			"one, so a run that lasts longer than a token's lifetime needs a longer-lived credential.\n\n" +
-			"With `revoke_on_close = true` the token is revoked when Terraform closes the resource at the " +
-			"end of the run, where the API can revoke (Keystone, Cleura); the provider logs in again if it " +
-			"needs the cloud after that. Abiquo and CenturyLink Cloud have no revoke call.",
+			"Where the API says when the token expires (Keystone) and the provider has credentials to log in " +
+			"with, Terraform is asked to renew it five minutes before; renewing logs in again, so that the " +
+			"provider's own later calls use a fresh token. Terraform cannot hand a renewed value to what was " +
+			"already configured with the first one, so a run that lasts longer than a token's lifetime needs a " +
+			"longer-lived credential. A token configured in the provider block is not renewed.\n\n" +
+			"With `revoke_on_close = true` the resource logs in for a token of its own (one more login) and " +
+			"revokes it when Terraform closes the resource at the end of the run, where the API can revoke " +
+			"(Keystone, Cleura); the token the provider's reads share is never revoked. With only a fixed token " +
+			"configured, or for Abiquo and CenturyLink Cloud (no revoke call), it warns and revokes nothing.",
 		Attributes: map[string]schema.Attribute{
 			"cloud": schema.StringAttribute{Required: true, MarkdownDescription: tokenCloudDesc,
 				Validators: []validator.String{stringvalidator.OneOf(tokenClouds...)}},
 			"revoke_on_close": schema.BoolAttribute{Optional: true,
-				MarkdownDescription: "Revoke the token when Terraform closes this resource (Keystone, Cleura). Default `false`: " +
-					"the token stays valid until it expires, and the provider keeps using it for the rest of the run."},
+				MarkdownDescription: "Get a token of this resource's own (one more login) and revoke it when Terraform closes " +
+					"the resource (Keystone, Cleura). Default `false`: the resource gives the provider's shared token, which " +
+					"stays valid until it expires."},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: tokenTokenDesc},
 			"headers":    schema.MapAttribute{Computed: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: tokenHeadersDesc},
 			"expires_at": schema.StringAttribute{Computed: true, MarkdownDescription: tokenExpiresDesc},
@@ -95,12 +100,30 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 		return
 	}
 	revoke := m.RevokeOnClose.ValueBool()
-	if _, ok := target.client.(tokenRevoker); revoke && !ok {
+	var (
+		cred httpx.Credential
+		err  error
+	)
+	_, revocable := target.client.(tokenRevoker)
+	issuer, ownable := target.client.(ownTokenIssuer)
+	switch {
+	case revoke && !revocable:
 		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect for "+cloud,
 			target.spec.title+" has no API call to revoke a token; it stays valid until it expires.")
 		revoke = false
+	case revoke && (!ownable || !canLogin(target.client)):
+		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect with a fixed "+target.spec.title+" token",
+			"The provider is configured with a token and no credentials to log in with, so the token this resource gives is "+
+				"that token itself. Revoking it would end the only credential the provider has, for this run and the next; it is not revoked.")
+		revoke = false
+	case revoke:
+		// A token of its own, so that revoking it cannot end the token the
+		// provider's reads (and other ephemeral tokens) share.
+		cred, err = issuer.IssueToken(ctx)
 	}
-	cred, err := target.client.Credential(ctx)
+	if !revoke {
+		cred, err = target.client.Credential(ctx)
+	}
 	if err != nil {
 		resp.Diagnostics.AddError(target.diagnose(err))
 		return
@@ -113,7 +136,9 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKey, priv)...)
-	if !cred.ExpiresAt.IsZero() {
+	// Renewal logs in again for the provider's shared token; a token of
+	// its own, or a fixed one, cannot be renewed.
+	if !revoke && canLogin(target.client) && !cred.ExpiresAt.IsZero() {
 		resp.RenewAt = renewAt(cred.ExpiresAt)
 	}
 }
@@ -149,7 +174,7 @@ func (r *tokenEphemeralResource) Renew(ctx context.Context, req ephemeral.RenewR
 	}
 	target, diags := r.data.tokenTarget(p.Cloud, "ephemeral.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || p.Revoke || !canLogin(target.client) {
 		return
 	}
 	cred, err := target.client.Relogin(ctx)

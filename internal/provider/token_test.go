@@ -14,6 +14,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -413,8 +414,7 @@ output "same_user" {
 }
 
 // Renew and Close at the protocol level, where the exact calls can be
-// counted: RenewAt is five minutes before Keystone's expiry, Renew logs in
-// again, and Close with revoke_on_close revokes the token it handed out.
+// counted.
 func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
@@ -424,60 +424,119 @@ func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 		"application_credential_id":     emulator.KeystoneAppCredID,
 		"application_credential_secret": emulator.KeystoneAppCredSecret,
 	}})
-	vals, resp, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	str := func(v map[string]tftypes.Value, k string) string {
+		var out string
+		_ = v[k].As(&out)
+		return out
+	}
+
+	// The shared token: RenewAt five minutes before Keystone's expiry;
+	// Renew logs in again and the provider's reads use the new token.
+	vals, resp, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var token, expires string
-	_ = vals["token"].As(&token)
-	_ = vals["expires_at"].As(&expires)
-	exp, err := time.Parse(time.RFC3339, expires)
+	shared := str(vals, "token")
+	exp, err := time.Parse(time.RFC3339, str(vals, "expires_at"))
 	if err != nil {
-		t.Fatalf("expires_at %q: %v", expires, err)
+		t.Fatal(err)
 	}
 	if !resp.RenewAt.Equal(exp.Add(-5 * time.Minute)) {
 		t.Fatalf("RenewAt = %v, want five minutes before %v", resp.RenewAt, exp)
 	}
-	if e.Logins("keystone") != 1 {
-		t.Fatalf("logins = %d", e.Logins("keystone"))
-	}
-	if !keystoneTokenValid(t, e.URL, token) {
-		t.Fatal("the opened token is not valid")
-	}
-
-	renewed, err := s.renewEphemeral("cloudauth_token", resp.Private)
-	if err != nil {
+	if _, err := s.renewEphemeral("cloudauth_token", resp.Private); err != nil {
 		t.Fatal(err)
 	}
 	if e.Logins("keystone") != 2 {
 		t.Errorf("Renew did not log in again: logins = %d", e.Logins("keystone"))
 	}
-	if !renewed.RenewAt.After(time.Now()) {
-		t.Errorf("Renew's RenewAt = %v", renewed.RenewAt)
-	}
-	// The provider's own reads now use the renewed token.
 	cur, err := s.read("cloudauth_token", map[string]any{"cloud": "keystone"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var now string
-	_ = cur["token"].As(&now)
-	if now == token || !keystoneTokenValid(t, e.URL, now) {
-		t.Errorf("after Renew the provider does not hold a new, valid token")
+	renewed := str(cur, "token")
+	if renewed == shared || !keystoneTokenValid(t, e.URL, renewed) {
+		t.Fatal("after Renew the provider does not hold a new, valid token")
 	}
 
+	// Two revoking resources: each gets a token of its own, never the
+	// shared one, and is not renewed; closing one revokes only its own.
+	a, ra, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, rb, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta, tb := str(a, "token"), str(b, "token")
+	if ta == renewed || tb == renewed || ta == tb {
+		t.Fatal("a revoking resource got a token that someone else holds")
+	}
+	if !ra.RenewAt.IsZero() || !rb.RenewAt.IsZero() {
+		t.Error("a token of the resource's own asks for renewal")
+	}
+	if _, err := s.closeEphemeral("cloudauth_token", ra.Private); err != nil {
+		t.Fatal(err)
+	}
+	if keystoneTokenValid(t, e.URL, ta) {
+		t.Error("Close with revoke_on_close left its token valid")
+	}
+	if !keystoneTokenValid(t, e.URL, tb) || !keystoneTokenValid(t, e.URL, renewed) {
+		t.Error("closing one resource revoked another's token or the shared one")
+	}
 	if _, err := s.closeEphemeral("cloudauth_token", resp.Private); err != nil {
 		t.Fatal(err)
 	}
-	if keystoneTokenValid(t, e.URL, token) {
-		t.Error("Close with revoke_on_close left the token valid")
+	if !keystoneTokenValid(t, e.URL, renewed) {
+		t.Error("closing a resource without revoke_on_close revoked the shared token")
 	}
-	// Closing twice is harmless and revokes nothing else.
+	if _, err := s.read("cloudauth_keystone_catalog", map[string]any{}); err != nil {
+		t.Fatalf("the provider's reads fail after the closes: %v", err)
+	}
+}
+
+// With only a fixed token there is nothing to renew with and nothing that
+// may be revoked: the token is the user's only credential.
+func TestTokenEphemeralFixedTokenIsNeitherRenewedNorRevoked(t *testing.T) {
+	t.Parallel()
+	e := startEmulator(t)
+	issuer := newServer(t, nil)
+	issuer.configure(map[string]any{"keystone": keystoneUnderTest.settings(e.URL)})
+	v, err := issuer.read("cloudauth_token", map[string]any{"cloud": "keystone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fixed string
+	_ = v["token"].As(&fixed)
+
+	s := newServer(t, nil)
+	s.configure(map[string]any{"keystone": map[string]any{"auth_url": e.URL + "/keystone/v3", "token": fixed}})
+	_, resp, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.RenewAt.IsZero() {
+		t.Errorf("a fixed token asks for renewal at %v", resp.RenewAt)
+	}
+	var warned bool
+	for _, d := range resp.Diagnostics {
+		warned = warned || (d.Severity == tfprotov6.DiagnosticSeverityWarning && strings.Contains(d.Summary, "fixed"))
+	}
+	if !warned {
+		t.Errorf("no warning that revoke_on_close does nothing: %v", resp.Diagnostics)
+	}
+	if _, err := s.renewEphemeral("cloudauth_token", resp.Private); err != nil {
+		t.Fatalf("Renew failed: %v", err)
+	}
 	if _, err := s.closeEphemeral("cloudauth_token", resp.Private); err != nil {
 		t.Fatal(err)
 	}
-	if !keystoneTokenValid(t, e.URL, now) {
-		t.Error("closing again revoked another token")
+	if !keystoneTokenValid(t, e.URL, fixed) {
+		t.Fatal("the user's only token was revoked")
+	}
+	if _, err := s.read("cloudauth_keystone_catalog", map[string]any{}); err != nil {
+		t.Fatalf("reads fail after Renew and Close: %v", err)
 	}
 }
 

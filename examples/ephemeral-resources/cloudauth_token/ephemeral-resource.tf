@@ -9,7 +9,8 @@ provider "openstack" {
   token    = ephemeral.cloudauth_token.openstack.token
 }
 
-# Revoke the token when the run ends (Keystone and Cleura can).
+# A token of its own (one more login) that is revoked when the run ends
+# (Keystone and Cleura can); the token above is not affected.
 ephemeral "cloudauth_token" "short_lived" {
   cloud           = "keystone"
   revoke_on_close = true

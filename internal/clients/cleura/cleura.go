@@ -348,6 +348,27 @@ func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
 	}, nil
 }
 
+// CanLogin reports whether the client can get a new token by itself (it
+// has a password).
+func (c *Client) CanLogin() bool { return c.cfg.Password != "" }
+
+// IssueToken logs in with the password for a token of the caller's own,
+// outside the cache: one that can be revoked without ending the token the
+// client's other callers use.
+func (c *Client) IssueToken(ctx context.Context) (httpx.Credential, error) {
+	if !c.CanLogin() {
+		return httpx.Credential{}, errors.New("cleura: there is no password to get another token with")
+	}
+	t, err := c.passwordLogin(ctx)
+	if err != nil {
+		return httpx.Credential{}, err
+	}
+	return httpx.Credential{
+		Token: t.Value, Principal: c.cfg.Username, Endpoint: c.Endpoint(),
+		Headers: map[string]string{"X-AUTH-LOGIN": c.cfg.Username, "X-AUTH-TOKEN": t.Value},
+	}, nil
+}
+
 // Relogin drops the cached token and logs in again; with only a
 // configured token and no password it fails with *TokenRejectedError.
 func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {

@@ -312,18 +312,22 @@ type maskedError struct {
 func (m maskedError) Error() string { return m.msg }
 func (m maskedError) Unwrap() error { return m.cause }
 
+// DecodeFailure describes a success answer whose content a client could not
+// use (JSON of the wrong shape), with a short, masked excerpt.
+func (c *Client) DecodeFailure(resp *Response, err error) *DecodeError {
+	return &DecodeError{
+		Method: resp.Method, URL: resp.URL, StatusCode: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
+		Snippet: c.cfg.Redactor.Snippet(resp.Body, snippetLen), Err: err,
+	}
+}
+
 // DecodeJSON decodes a success answer into v. An HTML page (from a proxy or
 // a captive portal) or a body that is not JSON gives a *DecodeError with
 // the status and a short, masked excerpt.
 func (c *Client) DecodeJSON(resp *Response, v any) error {
 	ct := resp.Header.Get("Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
-	fail := func(err error) error {
-		return &DecodeError{
-			Method: resp.Method, URL: resp.URL, StatusCode: resp.StatusCode, ContentType: ct,
-			Snippet: c.cfg.Redactor.Snippet(resp.Body, snippetLen), Err: err,
-		}
-	}
+	fail := func(err error) error { return c.DecodeFailure(resp, err) }
 	if mt == "text/html" || mt == "text/xml" || mt == "application/xml" {
 		return fail(fmt.Errorf("expected JSON but the server sent %s", mt))
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
@@ -310,19 +311,68 @@ func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token,
 		t, err = c.issue(ctx)
 	}
 	if err != nil {
-		var ae *httpx.APIError
-		if errors.As(err, &ae) && ae.StatusCode >= 400 && ae.StatusCode < 500 {
-			return httpx.Token{}, &LoginError{Method: c.method, AuthURL: c.authURL, Err: ae}
-		}
-		return httpx.Token{}, err
+		return httpx.Token{}, c.loginError(err)
+	}
+	expires := t.ExpiresAt
+	if c.method == MethodToken {
+		// A configured token cannot be renewed: it is used until Keystone
+		// refuses it, not re-checked over and over near its expiry.
+		expires = time.Time{}
 	}
 	return httpx.Token{
 		Value:     t.ID,
-		ExpiresAt: t.ExpiresAt,
-		IssuedAt:  t.IssuedAt,
+		ExpiresAt: expires,
 		Principal: t.User.Name,
 		Data:      t,
 	}, nil
+}
+
+// loginError sorts a failed login: a refusal by Keystone (400, 401, 403,
+// and 404 with Keystone's own message, as for an unknown application
+// credential) names the credentials; any other answer means auth_url does
+// not point at Keystone's identity API.
+func (c *Client) loginError(err error) error {
+	var ae *httpx.APIError
+	if !errors.As(err, &ae) || ae.StatusCode < 400 || ae.StatusCode >= 500 {
+		return err
+	}
+	switch {
+	case ae.StatusCode == http.StatusBadRequest, ae.StatusCode == http.StatusUnauthorized, ae.StatusCode == http.StatusForbidden,
+		ae.StatusCode == http.StatusNotFound && ae.Message != "":
+		return &LoginError{Method: c.method, AuthURL: c.authURL, Err: ae}
+	}
+	return &EndpointError{AuthURL: c.authURL, Err: ae}
+}
+
+// EndpointError is an answer that shows auth_url is not Keystone's v3
+// identity API (a 404 web page, a 405 from another service).
+type EndpointError struct {
+	AuthURL string
+	Err     *httpx.APIError
+}
+
+func (e *EndpointError) Error() string {
+	return fmt.Sprintf("%s does not answer like the Keystone v3 identity API: %v", e.AuthURL, e.Err)
+}
+
+func (e *EndpointError) Unwrap() error { return e.Err }
+
+// CanLogin reports whether the client can get a new token by itself; with
+// a configured token it cannot.
+func (c *Client) CanLogin() bool { return c.method != MethodToken }
+
+// IssueToken logs in for a token of the caller's own, outside the cache:
+// one that can be revoked without ending the token the client's other
+// callers use.
+func (c *Client) IssueToken(ctx context.Context) (httpx.Credential, error) {
+	if !c.CanLogin() {
+		return httpx.Credential{}, errors.New("keystone: with a configured token there are no credentials to get another token with")
+	}
+	t, err := c.issue(ctx)
+	if err != nil {
+		return httpx.Credential{}, c.loginError(err)
+	}
+	return c.credential(t), nil
 }
 
 func (c *Client) tokensURL() string { return c.sc.ServiceURL("auth", "tokens") }
@@ -376,8 +426,7 @@ func (c *Client) decode(r *httpx.Response) (*Token, error) {
 	}
 	t, err := env.token()
 	if err != nil {
-		return nil, &httpx.DecodeError{Method: r.Method, URL: r.URL, StatusCode: r.StatusCode,
-			ContentType: r.Header.Get("Content-Type"), Snippet: c.http.Redactor().Snippet(r.Body, 200), Err: err}
+		return nil, c.http.DecodeFailure(r, err)
 	}
 	if id == "" {
 		return nil, fmt.Errorf("%s %s: HTTP %d without the X-Subject-Token header that carries the token", r.Method, r.URL, r.StatusCode)
@@ -457,13 +506,17 @@ func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
 	if err != nil {
 		return httpx.Credential{}, err
 	}
+	return c.credential(t), nil
+}
+
+func (c *Client) credential(t *Token) httpx.Credential {
 	return httpx.Credential{
 		Token:     t.ID,
 		ExpiresAt: t.ExpiresAt,
 		Principal: t.User.Name,
 		Endpoint:  c.authURL,
 		Headers:   map[string]string{"X-Auth-Token": t.ID},
-	}, nil
+	}
 }
 
 // Relogin drops the cached token and logs in again. With a configured

@@ -3,7 +3,9 @@ package keystone_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -496,6 +498,30 @@ func TestNormalizeAuthURL(t *testing.T) {
 	for _, bad := range []string{"", "ks.example:5000", "https://ks.example/v2.0", "ftp://ks.example"} {
 		if got, err := keystone.NormalizeAuthURL(bad); err == nil {
 			t.Errorf("NormalizeAuthURL(%q) = %q, want an error", bad, got)
+		}
+	}
+}
+
+// An answer that is not Keystone's (a web page's 404, another service's
+// 405) points at auth_url, not at the credentials.
+func TestNotKeystoneAtAuthURL(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusNotFound, http.StatusMethodNotAllowed} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			fmt.Fprint(w, "<html><body>Dashboard</body></html>")
+		}))
+		c, err := keystone.New(keystone.Config{AuthURL: srv.URL, ApplicationCredentialID: "id", ApplicationCredentialSecret: "secret-000001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Login(context.Background())
+		srv.Close()
+		var ee *keystone.EndpointError
+		var le *keystone.LoginError
+		if !errors.As(err, &ee) || errors.As(err, &le) {
+			t.Errorf("HTTP %d: err = %v, want an EndpointError", status, err)
 		}
 	}
 }

@@ -171,5 +171,5 @@ func abiquoDiagnostic(c abiquoClient, fallback string, err error) diag.Diagnosti
 				"administrator's. Log in as such a user (%s), or ask an administrator to give this user's role that privilege.",
 			err, v.hint("username")))
 	}
-	return diag.NewErrorDiagnostic(fallback, err.Error())
+	return diag.NewErrorDiagnostic(fallback, fallbackDetail(abiquoSpec, err))
 }

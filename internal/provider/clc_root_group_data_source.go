@@ -172,7 +172,7 @@ func (d *clcRootGroupDataSource) Read(ctx context.Context, req datasource.ReadRe
 			resp.Diagnostics.AddError("CenturyLink Cloud login failed",
 				fmt.Sprintf("%s\n\n%s", err, clcSpec.loginHint))
 		default:
-			resp.Diagnostics.AddError("Cannot read the CenturyLink Cloud root hardware group", err.Error())
+			resp.Diagnostics.AddError("Cannot read the CenturyLink Cloud root hardware group", fallbackDetail(clcSpec, err))
 		}
 		return
 	}

@@ -39,6 +39,7 @@ var abiquoSpec = &blockSpec{
 			desc:          "Version to ask for in the media types (`application/vnd.abiquo.<entity>+json; version=6.1`). Default: none, so the API answers in its newest version.",
 			strValidators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]+\.[0-9]+$`), "must be a version such as \"6.1\"")}},
 	}, commonAttrs("abiquo", nil, nil)...),
+	urlAttr:  "endpoint",
 	triggers: []string{"ABQ_ENDPOINT"},
 	setup: "Add `abiquo { endpoint = ..., username = ..., password = ... }` to the provider configuration, or set " +
 		"ABQ_ENDPOINT, ABQ_USERNAME and ABQ_PASSWORD (two-factor users: also ABQ_OTP_SECRET, or run " +

@@ -22,6 +22,7 @@ var clcSpec = &blockSpec{
 		{name: "account_alias", env: []string{"CLC_ACCOUNT", "CLC_ACCT_ALIAS"},
 			desc: "Account to read; default: the account of the user who logs in."},
 	}, commonAttrs("clc", nil, nil)...),
+	urlAttr:   "url",
 	triggers:  []string{"CLC_USERNAME", "CLC_V2_API_USERNAME"},
 	loginHint: "Check clc.username and clc.password (or CLC_USERNAME and CLC_PASSWORD).",
 	setup: "Add `clc { username = ..., password = ... }` to the provider configuration, or set CLC_USERNAME and " +

@@ -30,6 +30,7 @@ var cleuraSpec = &blockSpec{
 			desc: "A token already issued for `username` (for two-factor accounts). Environment: `CLEURA_API_TOKEN`; " +
 				"without either, the token that `cloudauth login cleura` stored for `url` and `username` in the credentials file."},
 	}, commonAttrs("cleura", nil, nil)...),
+	urlAttr:  "url",
 	triggers: []string{"CLEURA_API_USERNAME", "CLEURA_API_TOKEN"},
 	setup: "Add `cleura { username = ..., password = ... }` to the provider configuration, or set " +
 		"CLEURA_API_USERNAME and CLEURA_API_PASSWORD (or CLEURA_API_TOKEN for two-factor accounts), " +
@@ -257,5 +258,5 @@ func (s *cleuraSession) diagnose(err error, what string) (string, string) {
 		return "No access in Cleura Cloud",
 			fmt.Sprintf("%s. Ask an administrator of the account to give the user this privilege, or use a login that has it.", err)
 	}
-	return "Cannot " + what + " in Cleura Cloud", err.Error()
+	return "Cannot " + what + " in Cleura Cloud", fallbackDetail(cleuraSpec, err)
 }

@@ -63,6 +63,7 @@ var keystoneSpec = &blockSpec{
 		{name: "cloud", env: []string{"OS_CLOUD"},
 			desc: "Entry of `clouds.yaml` (and `secure.yaml`) to read, searched in the current directory, `~/.config/openstack` and `/etc/openstack` (or `OS_CLIENT_CONFIG_FILE`). Attributes set here override the entry."},
 	}, commonAttrs("keystone", []string{"OS_INSECURE"}, []string{"OS_CACERT"})...),
+	urlAttr:  "auth_url",
 	triggers: []string{"OS_AUTH_URL", "OS_CLOUD"},
 	setup: "Add `keystone { auth_url = ..., application_credential_id = ..., application_credential_secret = ... }` " +
 		"(or a user and password, or `cloud` naming a clouds.yaml entry) to the provider configuration, or set " +
@@ -226,5 +227,5 @@ func keystoneLoginDiag(c keystoneClient, err error) diag.Diagnostic {
 		return diag.NewErrorDiagnostic("Cannot reach Keystone",
 			fmt.Sprintf("%s\n\nCheck %s and that the host is reachable from here.", err, v.hint("auth_url")))
 	}
-	return diag.NewErrorDiagnostic("Keystone login failed", err.Error())
+	return diag.NewErrorDiagnostic("Keystone login failed", fallbackDetail(keystoneSpec, err))
 }

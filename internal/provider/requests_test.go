@@ -61,9 +61,11 @@ func TestRequestsConfigureMakesNoCall(t *testing.T) {
 	t.Parallel()
 	e := startEmulator(t)
 	s := newServer(t, nil)
-	s.configure(map[string]any{"clc": map[string]any{
-		"url": e.URL + "/clc", "username": emulator.CLCUser, "password": emulator.CLCPassword,
-	}})
+	cfg := map[string]any{}
+	for _, c := range cloudsUnderTest {
+		cfg[c.name] = c.settings(e.URL)
+	}
+	s.configure(cfg)
 	if c := e.Counters(); len(c.Requests) != 0 {
 		t.Fatalf("Configure sent requests: %v", c.Requests)
 	}

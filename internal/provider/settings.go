@@ -56,6 +56,8 @@ type blockSpec struct {
 	setup string
 	// loginHint tells a user what to check when a login is refused.
 	loginHint string
+	// urlAttr is the attribute with the API's address.
+	urlAttr string
 }
 
 // Defaults shared by every block.

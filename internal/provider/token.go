@@ -150,6 +150,9 @@ func credentialError(spec *blockSpec, err error) (string, string) {
 	if errors.Is(err, httpx.ErrNeedsNewCredential) {
 		return "A new " + spec.title + " credential is needed", detail
 	}
+	if d := fallbackDetail(spec, err); d != detail {
+		return "Cannot get a " + spec.title + " token", d
+	}
 	if spec.loginHint != "" {
 		detail += "\n\n" + spec.loginHint
 	}

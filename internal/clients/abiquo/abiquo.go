@@ -200,7 +200,7 @@ func (c *Client) observe(resp *httpx.Response) {
 		return
 	}
 	c.http.Redactor().Add(t)
-	c.tokens.Offer(httpx.Token{Value: t, IssuedAt: resp.ReceivedAt}, resp.ReceivedAt)
+	c.tokens.Offer(httpx.Token{Value: t}, resp.ReceivedAt)
 }
 
 // MediaType is the Abiquo media type of an entity, with the configured
@@ -287,7 +287,7 @@ func (c *Client) basicLogin(ctx context.Context) (httpx.Token, error) {
 		return httpx.Token{}, err
 	}
 	c.setUser(&u)
-	return httpx.Token{Value: tok, IssuedAt: resp.ReceivedAt, Principal: u.Nick}, nil
+	return httpx.Token{Value: tok, Principal: u.Nick}, nil
 }
 
 func (c *Client) loginError(ae *httpx.APIError, code CodeSource) error {
@@ -305,9 +305,6 @@ func (c *Client) loginError(ae *httpx.APIError, code CodeSource) error {
 	}
 	return le
 }
-
-// Tokens exposes the token source (the token data source shares it).
-func (c *Client) Tokens() *httpx.TokenSource { return c.tokens }
 
 // Endpoint returns the API endpoint, ending in /api.
 func (c *Client) Endpoint() string { return c.http.BaseURL() }
@@ -388,9 +385,7 @@ func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
 
 // Relogin drops the kept token and authenticates again.
 func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
-	if t, ok := c.tokens.Current(); ok {
-		c.tokens.Invalidate(t.Value)
-	}
+	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
 
@@ -399,15 +394,12 @@ func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
 func (c *Client) Get(ctx context.Context, path string, query url.Values, entity string, v any) error {
 	h := http.Header{}
 	h.Set("Accept", c.MediaType(entity))
-	resp, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: path, Query: query, Header: h})
-	if err != nil {
-		var ae *httpx.APIError
-		if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
-			return &AccessError{User: c.principal(), Path: path, Err: ae}
-		}
-		return err
+	err := c.http.GetJSON(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: path, Query: query, Header: h}, v)
+	var ae *httpx.APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
+		return &AccessError{User: c.principal(), Path: path, Err: ae}
 	}
-	return c.http.DecodeJSON(resp, v)
+	return err
 }
 
 // Delete sends DELETE to path (below the endpoint).

@@ -118,7 +118,6 @@ func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token, e
 	c.http.Redactor().Add(lr.BearerToken)
 	return httpx.Token{
 		Value:     lr.BearerToken,
-		IssuedAt:  resp.ReceivedAt,
 		Principal: lr.UserName,
 		Data:      &lr,
 	}, nil
@@ -136,9 +135,6 @@ func (c *Client) Login(ctx context.Context) (*LoginResult, httpx.Token, error) {
 	}
 	return lr, t, nil
 }
-
-// Tokens exposes the token source (the token data source shares it).
-func (c *Client) Tokens() *httpx.TokenSource { return c.tokens }
 
 // Endpoint returns the API base URL.
 func (c *Client) Endpoint() string { return c.http.BaseURL() }
@@ -159,9 +155,7 @@ func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
 
 // Relogin drops the cached token and logs in again.
 func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
-	if t, ok := c.tokens.Current(); ok {
-		c.tokens.Invalidate(t.Value)
-	}
+	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
 
@@ -251,11 +245,7 @@ func (e *AccessError) Error() string {
 func (e *AccessError) Unwrap() error { return e.Err }
 
 func (c *Client) get(ctx context.Context, path string, query url.Values, v any) error {
-	resp, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: path, Query: query})
-	if err != nil {
-		return err
-	}
-	return c.http.DecodeJSON(resp, v)
+	return c.http.GetJSON(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: path, Query: query}, v)
 }
 
 // resolve fills in the account alias: the argument, else the configured

@@ -95,9 +95,6 @@ func (c *Client) Username() string { return c.cfg.Username }
 // Endpoint returns the API base URL.
 func (c *Client) Endpoint() string { return c.http.BaseURL() }
 
-// Tokens exposes the token source (the token data source shares it).
-func (c *Client) Tokens() *httpx.TokenSource { return c.tokens }
-
 // login is the token source's LoginFunc: the configured token first, then
 // the password; without a password a refused token needs the user.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token, error) {
@@ -372,9 +369,7 @@ func (c *Client) IssueToken(ctx context.Context) (httpx.Credential, error) {
 // Relogin drops the cached token and logs in again; with only a
 // configured token and no password it fails with *TokenRejectedError.
 func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
-	if t, ok := c.tokens.Current(); ok {
-		c.tokens.Invalidate(t.Value)
-	}
+	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
 

@@ -18,10 +18,9 @@ import (
 
 // Client sends requests through the shared stack.
 type Client struct {
-	cfg       Config
-	base      *url.URL
-	http      *http.Client
-	transport *http.Transport
+	cfg  Config
+	base *url.URL
+	http *http.Client
 }
 
 // New builds a client. It makes no network call.
@@ -39,8 +38,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, &ConfigError{Attribute: "ca_cert", Msg: err.Error()}
 	}
-	transport := baseTransport(&cfg, tc)
-	attempt := &attemptTransport{cfg: &cfg, base: transport}
+	attempt := &attemptTransport{cfg: &cfg, base: baseTransport(&cfg, tc)}
 	rc := &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport: attempt,
@@ -65,11 +63,10 @@ func New(cfg Config) (*Client, error) {
 		},
 	}
 	c := &Client{
-		cfg:       cfg,
-		base:      base,
-		transport: transport,
+		cfg:  cfg,
+		base: base,
 		http: &http.Client{
-			Transport:     &stackTransport{retry: &retryablehttp.RoundTripper{Client: rc}, base: transport},
+			Transport:     &stackTransport{retry: &retryablehttp.RoundTripper{Client: rc}},
 			CheckRedirect: sameOrigin,
 		},
 	}
@@ -101,9 +98,6 @@ func (c *Client) BaseURL() string {
 	}
 	return c.base.String()
 }
-
-// CloseIdleConnections closes the connections kept for reuse.
-func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
 
 // Redactor returns the client's secret masker.
 func (c *Client) Redactor() *Redactor { return c.cfg.Redactor }
@@ -148,7 +142,6 @@ type Response struct {
 	URL        string // secrets masked
 	Method     string
 	Attempts   int
-	Duration   time.Duration
 	// ReceivedAt orders answers that race (Abiquo's rotating tokens).
 	ReceivedAt time.Time
 }
@@ -223,7 +216,6 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			"body": c.cfg.Redactor.Snippet(r.Body, 2048),
 		})
 	}
-	start := time.Now()
 	resp, err := c.http.Do(req)
 	shownURL := c.cfg.Redactor.URL(u)
 	if err != nil {
@@ -238,7 +230,6 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		URL:        shownURL,
 		Method:     r.Method,
 		Attempts:   attempts.N(),
-		Duration:   time.Since(start),
 		ReceivedAt: time.Now(),
 	}
 	if readErr != nil {
@@ -299,7 +290,7 @@ func (c *Client) transportError(method, shownURL string, attempts int, err error
 		Attempts: attempts,
 		Timeout:  c.cfg.Timeout,
 		Block:    c.cfg.Name,
-		Err:      maskedError{msg: c.cfg.Redactor.String(cause.Error()), cause: cause},
+		Err:      c.cfg.Redactor.Error(cause),
 	}
 }
 
@@ -311,6 +302,15 @@ type maskedError struct {
 
 func (m maskedError) Error() string { return m.msg }
 func (m maskedError) Unwrap() error { return m.cause }
+
+// Error returns err with its text masked; errors.Is and errors.As still
+// see the cause.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return maskedError{msg: r.String(err.Error()), cause: err}
+}
 
 // DecodeFailure describes a success answer whose content a client could not
 // use (JSON of the wrong shape), with a short, masked excerpt.
@@ -344,12 +344,7 @@ func (c *Client) DecodeJSON(resp *Response, v any) error {
 // its method (for the retry policy) before handing it to retryablehttp.
 type stackTransport struct {
 	retry http.RoundTripper
-	base  *http.Transport
 }
-
-// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
-// pooled connections.
-func (t *stackTransport) CloseIdleConnections() { t.base.CloseIdleConnections() }
 
 func (t *stackTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, _ := TrackAttempts(req.Context())

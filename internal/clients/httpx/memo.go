@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"golang.org/x/sync/singleflight"
@@ -22,8 +23,12 @@ func (m *Memo[V]) Get(ctx context.Context, key string, fetch func(ctx context.Co
 		v, err := m.get(ctx, key, fetch)
 		// A read shared with a caller who gave up ends with that caller's
 		// context error; a caller still waiting reads again itself.
-		if isContextErr(err) && ctx.Err() == nil {
-			continue
+		var gone *leaderGone
+		if errors.As(err, &gone) {
+			if ctx.Err() == nil {
+				continue
+			}
+			err = gone.err
 		}
 		return v, err
 	}
@@ -39,7 +44,7 @@ func (m *Memo[V]) get(ctx context.Context, key string, fetch func(ctx context.Co
 	ch := m.group.DoChan(key, func() (any, error) {
 		v, err := fetch(ctx)
 		if err != nil {
-			return v, err
+			return v, sharedResult(ctx, err)
 		}
 		m.mu.Lock()
 		if m.done == nil {

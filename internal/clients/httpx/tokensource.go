@@ -14,7 +14,6 @@ type Token struct {
 	Value string
 	// ExpiresAt is zero when the API does not say.
 	ExpiresAt time.Time
-	IssuedAt  time.Time
 	// Principal is the user or login the token belongs to.
 	Principal string
 	// Data carries what the login returned besides the token (Keystone's
@@ -49,15 +48,14 @@ type TokenSource struct {
 	early time.Duration
 	now   func() time.Time
 
-	mu       sync.Mutex
-	cur      Token
-	have     bool
-	curAt    time.Time
-	next     LoginReason
-	flight   *flight
-	failed   error
-	logins   atomic.Int64
-	rejected atomic.Int64
+	mu     sync.Mutex
+	cur    Token
+	have   bool
+	curAt  time.Time
+	next   LoginReason
+	flight *flight
+	failed error
+	logins atomic.Int64
 }
 
 type flight struct {
@@ -82,15 +80,31 @@ func (s *TokenSource) Token(ctx context.Context) (Token, error) {
 		tok, err := s.token(ctx)
 		// A login shared with a caller who gave up ends with that caller's
 		// context error; a caller still waiting tries again itself.
-		if isContextErr(err) && ctx.Err() == nil {
-			continue
+		var gone *leaderGone
+		if errors.As(err, &gone) {
+			if ctx.Err() == nil {
+				continue
+			}
+			err = gone.err
 		}
 		return tok, err
 	}
 }
 
-func isContextErr(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+// leaderGone is the result of shared work whose first caller's context
+// ended before the work did. (A timeout inside the work is an ordinary
+// failure, though Go reports it as a deadline too.)
+type leaderGone struct{ err error }
+
+func (e *leaderGone) Error() string { return e.err.Error() }
+func (e *leaderGone) Unwrap() error { return e.err }
+
+// sharedResult marks err when the leader's context is what ended the work.
+func sharedResult(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return &leaderGone{err: err}
+	}
+	return err
 }
 
 func (s *TokenSource) token(ctx context.Context) (Token, error) {
@@ -123,6 +137,7 @@ func (s *TokenSource) token(ctx context.Context) (Token, error) {
 	s.mu.Unlock()
 
 	tok, err := s.login(ctx, why)
+	err = sharedResult(ctx, err)
 
 	s.mu.Lock()
 	s.flight = nil
@@ -149,6 +164,14 @@ func (s *TokenSource) Current() (Token, bool) {
 	return s.cur, s.have
 }
 
+// InvalidateCurrent drops whatever token is cached, so that the next Token
+// call logs in again (a client's Relogin).
+func (s *TokenSource) InvalidateCurrent() {
+	if t, ok := s.Current(); ok {
+		s.Invalidate(t.Value)
+	}
+}
+
 // Invalidate drops the cached token if it is still stale; the next Token
 // call logs in again. Callers that saw the same stale token at once cause
 // one new login between them, not one each.
@@ -158,7 +181,6 @@ func (s *TokenSource) Invalidate(stale string) {
 	if s.have && s.cur.Value == stale {
 		s.have = false
 		s.next = LoginRejected
-		s.rejected.Add(1)
 	}
 }
 
@@ -223,6 +245,16 @@ func (s *TokenSource) WithToken(ctx context.Context, rejected func(error) bool, 
 
 // Unauthorized is the default Rejected: HTTP 401.
 func Unauthorized(err error) bool { return StatusIs(err, http.StatusUnauthorized) }
+
+// GetJSON sends req with the cached token (see DoAuthed) and decodes the
+// answer into v.
+func (c *Client) GetJSON(ctx context.Context, a *Auth, req *Request, v any) error {
+	resp, err := c.DoAuthed(ctx, a, req)
+	if err != nil {
+		return err
+	}
+	return c.DecodeJSON(resp, v)
+}
 
 // DoAuthed sends req with the cached token, logging in once more when the
 // API rejects it (see WithToken).

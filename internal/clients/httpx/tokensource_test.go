@@ -318,3 +318,30 @@ func TestSharedWorkSurvivesTheLeadersCancellation(t *testing.T) {
 		t.Errorf("logins = %d, want 2 (the cancelled one and the waiter's own)", logins.Load())
 	}
 }
+
+// A timeout inside the login (Go reports it as a deadline) is an ordinary
+// failure for a caller whose context is alive: returned, not retried.
+func TestLoginTimeoutIsNotMistakenForACancelledCaller(t *testing.T) {
+	t.Parallel()
+	var logins atomic.Int32
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+		logins.Add(1)
+		return Token{}, fmt.Errorf("Client.Timeout exceeded: %w", context.DeadlineExceeded)
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Token(context.Background())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Token loops on a login that timed out")
+	}
+	if logins.Load() != 1 {
+		t.Fatalf("logins = %d, want 1", logins.Load())
+	}
+}

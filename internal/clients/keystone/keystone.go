@@ -127,7 +127,6 @@ func New(cfg Config) (*Client, error) {
 		IdentityEndpoint: authURL + "/",
 		HTTPClient:       *hc.HTTPClient(),
 	}
-	pc.UseTokenLock()
 	c := &Client{
 		cfg:     cfg,
 		method:  method,
@@ -263,9 +262,6 @@ func (c *Client) Interface() string {
 	}
 	return c.cfg.Interface
 }
-
-// Tokens exposes the token source (the token data source shares it).
-func (c *Client) Tokens() *httpx.TokenSource { return c.tokens }
 
 // LoginError is a login Keystone refused. Message is Keystone's own text
 // (for a 401 always "The request you have made requires authentication.").
@@ -482,7 +478,7 @@ func (c *Client) requestError(method string, u *url.URL, attempts int, err error
 	if errors.As(err, &ue) {
 		return c.http.TransportFailure(method, u, attempts, err)
 	}
-	return fmt.Errorf("%s %s: %s", method, c.http.Redactor().URL(u), c.http.Redactor().String(err.Error()))
+	return fmt.Errorf("%s %s: %w", method, c.http.Redactor().URL(u), c.http.Redactor().Error(err))
 }
 
 // Login returns the cached token, logging in on first use. It makes no
@@ -522,9 +518,7 @@ func (c *Client) credential(t *Token) httpx.Credential {
 // Relogin drops the cached token and logs in again. With a configured
 // token there is nothing to log in with: it fails with ErrTokenRejected.
 func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
-	if t, ok := c.tokens.Current(); ok {
-		c.tokens.Invalidate(t.Value)
-	}
+	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
 

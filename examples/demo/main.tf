@@ -110,3 +110,27 @@ output "abiquo_datacenters" {
     madrid_3 = one(data.cloudauth_abiquo_datacenters.madrid.datacenters)
   }
 }
+
+# Tokens for other tools: an ephemeral Keystone token, never written to the
+# state or plan, configures a second provider instance that then needs no
+# credentials of its own (the way it would configure the OpenStack provider).
+ephemeral "cloudauth_token" "keystone" {
+  cloud = "keystone"
+}
+
+provider "cloudauth" {
+  alias = "with_token"
+  keystone = {
+    auth_url = ephemeral.cloudauth_token.keystone.endpoint
+    token    = ephemeral.cloudauth_token.keystone.token
+  }
+}
+
+data "cloudauth_keystone_catalog" "with_token" {
+  provider = cloudauth.with_token
+}
+
+output "token_handoff" {
+  description = "What the provider configured with the ephemeral token sees."
+  value       = "the ephemeral token reached project ${data.cloudauth_keystone_catalog.with_token.project.name} as user ${data.cloudauth_keystone_catalog.with_token.user.name}"
+}

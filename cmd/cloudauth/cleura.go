@@ -258,6 +258,9 @@ func cleuraLogout(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Revoke counts a dead token as revoked; asking first tells the user
+	// which it was.
+	dead := cleura.IsInvalidToken(c.Validate(context.Background(), e.Token))
 	revokeErr := c.Revoke(context.Background(), e.Token)
 	// The local copy goes whatever the API said: a token that cannot be
 	// revoked now still ends on its own within a day.
@@ -266,10 +269,10 @@ func cleuraLogout(a *app, args []string) error {
 		return fmt.Errorf("could not remove the token from %s: %w", f.Path(), err)
 	}
 	switch {
+	case revokeErr == nil && dead:
+		fmt.Fprintf(a.stdout, "The token of %s at %s was no longer valid; removed it from %s.\n", t.username, url, f.Path())
 	case revokeErr == nil:
 		fmt.Fprintf(a.stdout, "Revoked the token of %s at %s and removed it from %s.\n", t.username, url, f.Path())
-	case cleura.IsInvalidToken(revokeErr):
-		fmt.Fprintf(a.stdout, "The token of %s at %s was no longer valid; removed it from %s.\n", t.username, url, f.Path())
 	default:
 		return fmt.Errorf("removed the token of %s from %s, but Cleura Cloud did not revoke it (%w); it stays valid until it expires", t.username, f.Path(), revokeErr)
 	}

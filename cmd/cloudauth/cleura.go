@@ -238,12 +238,7 @@ func cleuraLogout(a *app, args []string) error {
 	username := strings.TrimSpace(*user)
 	e, ok := f.Find("cleura", url, username)
 	if !ok {
-		var logins []string
-		for _, x := range f.Entries {
-			if x.Cloud == "cleura" && strings.TrimRight(x.URL, "/") == url {
-				logins = append(logins, x.Login)
-			}
-		}
+		logins := f.Logins("cleura", url)
 		if username == "" && len(logins) > 1 {
 			return fmt.Errorf("%s holds Cleura Cloud tokens of several logins for %s (%s); pick one with --username", f.Path(), url, strings.Join(logins, ", "))
 		}

@@ -110,6 +110,34 @@ func (f *File) Find(cloud, url, login string) (Entry, bool) {
 	return found[0], true
 }
 
+// Logins lists, sorted, the logins with a token for a cloud and URL.
+func (f *File) Logins(cloud, url string) []string {
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range f.Entries {
+		if same(e, cloud, url, "") {
+			out = append(out, e.Login)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Has reports whether the file holds any token for a cloud.
+func (f *File) Has(cloud string) bool {
+	if f == nil {
+		return false
+	}
+	for _, e := range f.Entries {
+		if e.Cloud == cloud {
+			return true
+		}
+	}
+	return false
+}
+
 // Put adds an entry or replaces the one for the same cloud, URL and login.
 func (f *File) Put(e Entry) {
 	for i, old := range f.Entries {

@@ -69,6 +69,12 @@ func TestSaveLoadFindRemove(t *testing.T) {
 	if _, ok := g.Find("cleura", "https://rest.cleura.cloud", ""); ok {
 		t.Error("an empty login must not pick one of two entries")
 	}
+	if got := g.Logins("cleura", "https://rest.cleura.cloud/"); len(got) != 2 || got[0] != "ALICE" || got[1] != "bob" {
+		t.Errorf("Logins = %v", got)
+	}
+	if !g.Has("cleura") || g.Has("abiquo") {
+		t.Error("Has is wrong")
+	}
 	if gone := g.Remove("cleura", "https://rest.cleura.cloud", "bob"); len(gone) != 1 {
 		t.Errorf("removed %v", gone)
 	}

@@ -94,13 +94,8 @@ func configureCleura(_ context.Context, p *cloudauthProvider, v *blockValues) *c
 			filePath = path
 			file, fileErr = credstore.Load(path)
 		}
-		if file != nil && !configured {
-			for _, e := range file.Entries {
-				if e.Cloud == "cleura" {
-					configured = true
-					break
-				}
-			}
+		if !configured && file.Has("cleura") {
+			configured = true
 		}
 	}
 	if !configured {
@@ -177,19 +172,7 @@ func configureCleura(_ context.Context, p *cloudauthProvider, v *blockValues) *c
 }
 
 // storedLogins lists the logins with a Cleura token for url.
-func storedLogins(f *credstore.File, url string) []string {
-	if f == nil {
-		return nil
-	}
-	var out []string
-	for _, e := range f.Entries {
-		if e.Cloud == "cleura" && strings.TrimRight(e.URL, "/") == url {
-			out = append(out, e.Login)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+func storedLogins(f *credstore.File, url string) []string { return f.Logins("cleura", url) }
 
 // storedURLs lists the other URLs with a Cleura token, when url has none.
 func storedURLs(f *credstore.File, url string) []string {

@@ -132,7 +132,8 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 	priv, err := json.Marshal(tokenPrivate{Cloud: cloud, Handle: r.data.open.add(cloud, cred.Token), Revoke: revoke})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot keep the token's state", err.Error())
+		resp.Diagnostics.AddError("Cannot keep the token's state",
+			err.Error()+"\n\nThis is a bug in the provider; please report it with the Terraform version.")
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKey, priv)...)
@@ -159,7 +160,8 @@ func (r *tokenEphemeralResource) private(ctx context.Context, get func(context.C
 		return p, diags
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
-		diags.AddError("Cannot read the token's state", err.Error())
+		diags.AddError("Cannot read the token's state",
+			err.Error()+"\n\nTerraform handed back private data this provider did not write; run again, and report it if it persists.")
 	}
 	return p, diags
 }

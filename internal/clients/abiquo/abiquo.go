@@ -84,12 +84,11 @@ type Client struct {
 	auth   *httpx.Auth
 	otp    *totp.Key
 
-	tokenTried atomic.Bool
-	otpSpent   atomic.Bool
-	userMu     sync.Mutex
-	user       *User
-	users      httpx.Memo[*User]
-	dcs        httpx.Memo[[]Datacenter]
+	otpSpent atomic.Bool
+	userMu   sync.Mutex
+	user     *User
+	users    httpx.Memo[*User]
+	dcs      httpx.Memo[[]Datacenter]
 }
 
 var versionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
@@ -215,8 +214,10 @@ func (c *Client) MediaType(entity string) string {
 
 // login is the TokenSource's LoginFunc: a given token first (once, and
 // only while it has not expired), then Basic credentials.
-func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token, error) {
-	if c.cfg.Token != "" && !c.tokenTried.Swap(true) {
+func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token, error) {
+	// The token source asks for the first login once; later logins follow
+	// a refused or expired token and go to Basic.
+	if c.cfg.Token != "" && why == httpx.LoginFirst {
 		if c.cfg.TokenExpiresAt.IsZero() || c.cfg.Now().Before(c.cfg.TokenExpiresAt) {
 			return httpx.Token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
@@ -22,9 +23,9 @@ import (
 // from a cloud's client. Credential returns the client's cached token (the
 // same one its data sources use), so reading it costs no extra login.
 type tokenClient interface {
-	Credential(ctx context.Context) (httpx.Credential, error)
+	Credential(ctx context.Context) (cred.Credential, error)
 	// Relogin drops the cached token and logs in again.
-	Relogin(ctx context.Context) (httpx.Credential, error)
+	Relogin(ctx context.Context) (cred.Credential, error)
 }
 
 // tokenRevoker is implemented by clients whose API can revoke a token.
@@ -36,7 +37,7 @@ type tokenRevoker interface {
 // outside their cache, which can then be revoked without ending the token
 // the provider's other reads use.
 type ownTokenIssuer interface {
-	IssueToken(ctx context.Context) (httpx.Credential, error)
+	IssueToken(ctx context.Context) (cred.Credential, error)
 }
 
 // loginCapable tells whether a client can get a new token by itself; one
@@ -118,7 +119,7 @@ type tokenModel struct {
 	Endpoint  types.String `tfsdk:"endpoint"`
 }
 
-func (m *tokenModel) fill(c httpx.Credential) diag.Diagnostics {
+func (m *tokenModel) fill(c cred.Credential) diag.Diagnostics {
 	headers, diags := types.MapValueFrom(context.Background(), types.StringType, c.Headers)
 	m.Token = types.StringValue(c.Token)
 	m.Headers = headers

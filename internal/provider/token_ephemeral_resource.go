@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 )
 
 var (
@@ -101,7 +101,7 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 	}
 	revoke := m.RevokeOnClose.ValueBool()
 	var (
-		cred httpx.Credential
+		cred cred.Credential
 		err  error
 	)
 	_, revocable := target.client.(tokenRevoker)

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo/totp"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
@@ -80,8 +81,8 @@ type Config struct {
 type Client struct {
 	cfg    Config
 	http   *httpx.Client
-	tokens *httpx.TokenSource
-	auth   *httpx.Auth
+	tokens *httpx.TokenSource[struct{}]
+	auth   *httpx.Session[struct{}]
 	otp    *totp.Key
 
 	otpSpent atomic.Bool
@@ -167,9 +168,10 @@ func New(cfg Config) (*Client, error) {
 		c.otp = k
 	}
 	c.tokens = httpx.NewTokenSource(c.login)
-	c.auth = &httpx.Auth{
-		Source: c.tokens,
-		Apply: func(h http.Header, t httpx.Token) {
+	c.auth = &httpx.Session[struct{}]{
+		HTTP:   hc,
+		Tokens: c.tokens,
+		Apply: func(h http.Header, t token) {
 			h.Set("Authorization", "Token "+t.Value)
 		},
 		Observe: c.observe,
@@ -199,7 +201,7 @@ func (c *Client) observe(resp *httpx.Response) {
 		return
 	}
 	c.http.Redactor().Add(t)
-	c.tokens.Offer(httpx.Token{Value: t}, resp.ReceivedAt)
+	c.tokens.Offer(token{Value: t}, resp.ReceivedAt)
 }
 
 // MediaType is the Abiquo media type of an entity, with the configured
@@ -212,22 +214,25 @@ func (c *Client) MediaType(entity string) string {
 	return mt
 }
 
+// token is an Abiquo token; the login's user is kept apart (setUser).
+type token = httpx.Token[struct{}]
+
 // login is the TokenSource's LoginFunc: a given token first (once, and
 // only while it has not expired), then Basic credentials.
-func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token, error) {
+func (c *Client) login(ctx context.Context, why httpx.LoginReason) (token, error) {
 	// The token source asks for the first login once; later logins follow
 	// a refused or expired token and go to Basic.
 	if c.cfg.Token != "" && why == httpx.LoginFirst {
 		if c.cfg.TokenExpiresAt.IsZero() || c.cfg.Now().Before(c.cfg.TokenExpiresAt) {
-			return httpx.Token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
+			return token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
 		}
 		if c.cfg.Password == "" {
-			return httpx.Token{}, &TokenError{Origin: c.origin(), ExpiredAt: c.cfg.TokenExpiresAt, Expired: true}
+			return token{}, &TokenError{Origin: c.origin(), ExpiredAt: c.cfg.TokenExpiresAt, Expired: true}
 		}
 	}
 	if c.cfg.Password == "" {
 		// New accepts no password only with a token: it was refused.
-		return httpx.Token{}, &TokenError{Origin: c.origin(), ExpiredAt: c.cfg.TokenExpiresAt}
+		return token{}, &TokenError{Origin: c.origin(), ExpiredAt: c.cfg.TokenExpiresAt}
 	}
 	return c.basicLogin(ctx)
 }
@@ -241,7 +246,7 @@ func (c *Client) origin() string {
 
 // basicLogin is GET /login with Basic credentials and, for two-factor
 // users, a one-time code.
-func (c *Client) basicLogin(ctx context.Context) (httpx.Token, error) {
+func (c *Client) basicLogin(ctx context.Context) (token, error) {
 	h := http.Header{}
 	h.Set("Authorization", "Basic "+basicValue(c.cfg.Username, c.cfg.Password))
 	h.Set("Accept", c.MediaType("user"))
@@ -262,7 +267,7 @@ func (c *Client) basicLogin(ctx context.Context) (httpx.Token, error) {
 		code = CodeFromSecret
 	case c.cfg.OTP != "":
 		if c.otpSpent.Swap(true) {
-			return httpx.Token{}, &CodeSpentError{User: c.cfg.Username}
+			return token{}, &CodeSpentError{User: c.cfg.Username}
 		}
 		h.Set("X-Abiquo-OTP", c.cfg.OTP)
 		// A repeat after a lost answer would find the code spent.
@@ -273,22 +278,22 @@ func (c *Client) basicLogin(ctx context.Context) (httpx.Token, error) {
 	if err != nil {
 		var ae *httpx.APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
-			return httpx.Token{}, c.loginError(ae, code)
+			return token{}, c.loginError(ae, code)
 		}
-		return httpx.Token{}, err
+		return token{}, err
 	}
 	tok := resp.Header.Get("X-Abiquo-Token")
 	if tok == "" {
-		return httpx.Token{}, fmt.Errorf("GET %s: the login was accepted but the answer has no X-Abiquo-Token header; "+
+		return token{}, fmt.Errorf("GET %s: the login was accepted but the answer has no X-Abiquo-Token header; "+
 			"token authentication needs Abiquo 4.2 or later", resp.URL)
 	}
 	c.http.Redactor().Add(tok)
 	var u User
 	if err := c.http.DecodeJSON(resp, &u); err != nil {
-		return httpx.Token{}, err
+		return token{}, err
 	}
 	c.setUser(&u)
-	return httpx.Token{Value: tok, Principal: u.Nick}, nil
+	return token{Value: tok, Principal: u.Nick}, nil
 }
 
 func (c *Client) loginError(ae *httpx.APIError, code CodeSource) error {
@@ -367,16 +372,16 @@ func (c *Client) User(ctx context.Context) (*User, error) {
 // Credential returns the newest token with the header the API expects.
 // Abiquo does not say when a token ends (30 minutes after its last use by
 // default), so ExpiresAt is zero.
-func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	u, err := c.User(ctx)
 	if err != nil {
-		return httpx.Credential{}, err
+		return cred.Credential{}, err
 	}
 	t, err := c.tokens.Token(ctx)
 	if err != nil {
-		return httpx.Credential{}, err
+		return cred.Credential{}, err
 	}
-	return httpx.Credential{
+	return cred.Credential{
 		Token:     t.Value,
 		Principal: u.Nick,
 		Endpoint:  c.Endpoint(),
@@ -384,8 +389,12 @@ func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
 	}, nil
 }
 
+// CanLogin reports whether the client can get a new token by itself (it
+// has a password).
+func (c *Client) CanLogin() bool { return c.cfg.Password != "" }
+
 // Relogin drops the kept token and authenticates again.
-func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
 	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
@@ -395,7 +404,7 @@ func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
 func (c *Client) Get(ctx context.Context, path string, query url.Values, entity string, v any) error {
 	h := http.Header{}
 	h.Set("Accept", c.MediaType(entity))
-	err := c.http.GetJSON(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: path, Query: query, Header: h}, v)
+	err := c.auth.GetJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: path, Query: query, Header: h}, v)
 	var ae *httpx.APIError
 	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
 		return &AccessError{User: c.principal(), Path: path, Err: ae}
@@ -405,7 +414,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values, entity 
 
 // Delete sends DELETE to path (below the endpoint).
 func (c *Client) Delete(ctx context.Context, path string) error {
-	_, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodDelete, Path: path})
+	_, err := c.auth.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: path})
 	var ae *httpx.APIError
 	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
 		return &AccessError{User: c.principal(), Path: path, Err: ae}

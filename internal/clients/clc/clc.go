@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
@@ -40,8 +41,8 @@ type Config struct {
 type Client struct {
 	cfg    Config
 	http   *httpx.Client
-	tokens *httpx.TokenSource
-	auth   *httpx.Auth
+	tokens *httpx.TokenSource[*LoginResult]
+	auth   *httpx.Session[*LoginResult]
 	roots  httpx.Memo[*RootGroup]
 	dcs    httpx.Memo[[]DataCenter]
 }
@@ -64,9 +65,10 @@ func New(cfg Config) (*Client, error) {
 	hc.Redactor().Add(cfg.Password)
 	c := &Client{cfg: cfg, http: hc}
 	c.tokens = httpx.NewTokenSource(c.login)
-	c.auth = &httpx.Auth{
-		Source: c.tokens,
-		Apply: func(h http.Header, t httpx.Token) {
+	c.auth = &httpx.Session[*LoginResult]{
+		HTTP:   hc,
+		Tokens: c.tokens,
+		Apply: func(h http.Header, t httpx.Token[*LoginResult]) {
 			h.Set("Authorization", "Bearer "+t.Value)
 		},
 	}
@@ -95,28 +97,29 @@ func (e *LoginError) Error() string {
 
 func (e *LoginError) Unwrap() error { return e.Err }
 
-func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token, error) {
+func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token[*LoginResult], error) {
+	var none httpx.Token[*LoginResult]
 	body, err := json.Marshal(map[string]string{"username": c.cfg.Username, "password": c.cfg.Password})
 	if err != nil {
-		return httpx.Token{}, err
+		return none, err
 	}
 	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/v2/authentication/login", Body: body})
 	if err != nil {
 		var ae *httpx.APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
-			return httpx.Token{}, &LoginError{Username: c.cfg.Username, Message: ae.Message, Err: ae}
+			return none, &LoginError{Username: c.cfg.Username, Message: ae.Message, Err: ae}
 		}
-		return httpx.Token{}, err
+		return none, err
 	}
 	var lr LoginResult
 	if err := c.http.DecodeJSON(resp, &lr); err != nil {
-		return httpx.Token{}, err
+		return none, err
 	}
 	if lr.BearerToken == "" {
-		return httpx.Token{}, fmt.Errorf("POST %s: the login answer has no bearerToken", resp.URL)
+		return none, fmt.Errorf("POST %s: the login answer has no bearerToken", resp.URL)
 	}
 	c.http.Redactor().Add(lr.BearerToken)
-	return httpx.Token{
+	return httpx.Token[*LoginResult]{
 		Value:     lr.BearerToken,
 		Principal: lr.UserName,
 		Data:      &lr,
@@ -124,28 +127,21 @@ func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token, e
 }
 
 // Login returns the cached login, logging in on first use.
-func (c *Client) Login(ctx context.Context) (*LoginResult, httpx.Token, error) {
+func (c *Client) Login(ctx context.Context) (*LoginResult, httpx.Token[*LoginResult], error) {
 	t, err := c.tokens.Token(ctx)
-	if err != nil {
-		return nil, t, err
-	}
-	lr, _ := t.Data.(*LoginResult)
-	if lr == nil {
-		return nil, t, errors.New("clc: the cached token has no login result")
-	}
-	return lr, t, nil
+	return t.Data, t, err
 }
 
 // Endpoint returns the API base URL.
 func (c *Client) Endpoint() string { return c.http.BaseURL() }
 
 // Credential returns the cached token with the headers the API expects.
-func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	lr, t, err := c.Login(ctx)
 	if err != nil {
-		return httpx.Credential{}, err
+		return cred.Credential{}, err
 	}
-	return httpx.Credential{
+	return cred.Credential{
 		Token:     t.Value,
 		Principal: lr.UserName,
 		Endpoint:  c.Endpoint(),
@@ -153,8 +149,12 @@ func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
 	}, nil
 }
 
+// CanLogin reports that the client can always log in again: it has the
+// password.
+func (c *Client) CanLogin() bool { return true }
+
 // Relogin drops the cached token and logs in again.
-func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
 	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
@@ -245,7 +245,7 @@ func (e *AccessError) Error() string {
 func (e *AccessError) Unwrap() error { return e.Err }
 
 func (c *Client) get(ctx context.Context, path string, query url.Values, v any) error {
-	return c.http.GetJSON(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: path, Query: query}, v)
+	return c.auth.GetJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: path, Query: query}, v)
 }
 
 // resolve fills in the account alias: the argument, else the configured

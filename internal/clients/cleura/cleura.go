@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
@@ -45,8 +46,8 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	http    *httpx.Client
-	tokens  *httpx.TokenSource
-	auth    *httpx.Auth
+	tokens  *httpx.TokenSource[struct{}]
+	auth    *httpx.Session[struct{}]
 	domains httpx.Memo[[]Domain]
 
 	// checked records that the configured Token passed validation once, so
@@ -76,9 +77,10 @@ func New(cfg Config) (*Client, error) {
 	hc.Redactor().Add(cfg.Password, cfg.Token)
 	c := &Client{cfg: cfg, http: hc}
 	c.tokens = httpx.NewTokenSource(c.login)
-	c.auth = &httpx.Auth{
-		Source:   c.tokens,
-		Apply:    func(h http.Header, t httpx.Token) { c.setAuth(h, t.Value) },
+	c.auth = &httpx.Session[struct{}]{
+		HTTP:     hc,
+		Tokens:   c.tokens,
+		Apply:    func(h http.Header, t token) { c.setAuth(h, t.Value) },
 		Rejected: IsInvalidToken,
 	}
 	return c, nil
@@ -95,18 +97,21 @@ func (c *Client) Username() string { return c.cfg.Username }
 // Endpoint returns the API base URL.
 func (c *Client) Endpoint() string { return c.http.BaseURL() }
 
+// token is a Cleura token; the login returns nothing else.
+type token = httpx.Token[struct{}]
+
 // login is the token source's LoginFunc: the configured token first, then
 // the password; without a password a refused token needs the user.
-func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token, error) {
+func (c *Client) login(ctx context.Context, why httpx.LoginReason) (token, error) {
 	if why == httpx.LoginFirst && c.cfg.Token != "" {
-		return httpx.Token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
+		return token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
 	}
 	refusedOwn := false
 	if cur, _ := c.tokens.Current(); c.cfg.Token != "" && cur.Value == c.cfg.Token {
 		refusedOwn = true
 	}
 	if c.cfg.Password == "" {
-		return httpx.Token{}, &TokenRejectedError{Login: c.cfg.Username, Origin: c.cfg.TokenOrigin}
+		return token{}, &TokenRejectedError{Login: c.cfg.Username, Origin: c.cfg.TokenOrigin}
 	}
 	t, err := c.passwordLogin(ctx)
 	if err != nil && refusedOwn && why == httpx.LoginRejected {
@@ -115,15 +120,15 @@ func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token,
 	return t, err
 }
 
-func (c *Client) passwordLogin(ctx context.Context) (httpx.Token, error) {
+func (c *Client) passwordLogin(ctx context.Context) (token, error) {
 	ans, err := c.CreateToken(ctx, "")
 	if err != nil {
-		return httpx.Token{}, err
+		return token{}, err
 	}
 	if ans.Result != ResultLoginOK {
-		return httpx.Token{}, &TwoFactorRequiredError{Login: c.cfg.Username, Type: ans.Type, Options: ans.Options}
+		return token{}, &TwoFactorRequiredError{Login: c.cfg.Username, Type: ans.Type, Options: ans.Options}
 	}
-	return httpx.Token{Value: ans.Token, Principal: c.cfg.Username}, nil
+	return token{Value: ans.Token, Principal: c.cfg.Username}, nil
 }
 
 // TokenAnswer is the answer of POST /auth/v1/tokens and of verify2fa.
@@ -321,22 +326,22 @@ func (c *Client) Revoke(ctx context.Context, token string) error {
 // Credential returns the client's token with the headers the API expects.
 // A configured token is validated once first, so that a dead one is
 // replaced by a login (with a password) or reported, not handed out.
-func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	if c.cfg.Token != "" {
 		// Once per client, shared by concurrent callers.
 		_, err := c.checked.Get(ctx, "token", func(ctx context.Context) (struct{}, error) {
-			_, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate"})
+			_, err := c.auth.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate"})
 			return struct{}{}, err
 		})
 		if err != nil {
-			return httpx.Credential{}, err
+			return cred.Credential{}, err
 		}
 	}
 	t, err := c.tokens.Token(ctx)
 	if err != nil {
-		return httpx.Credential{}, err
+		return cred.Credential{}, err
 	}
-	return httpx.Credential{
+	return cred.Credential{
 		Token:     t.Value,
 		Principal: c.cfg.Username,
 		Endpoint:  c.Endpoint(),
@@ -352,15 +357,15 @@ func (c *Client) CanLogin() bool { return c.cfg.Password != "" }
 // IssueToken logs in with the password for a token of the caller's own,
 // outside the cache: one that can be revoked without ending the token the
 // client's other callers use.
-func (c *Client) IssueToken(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) IssueToken(ctx context.Context) (cred.Credential, error) {
 	if !c.CanLogin() {
-		return httpx.Credential{}, errors.New("cleura: there is no password to get another token with")
+		return cred.Credential{}, fmt.Errorf("cleura: %w", cred.ErrCannotLogin)
 	}
 	t, err := c.passwordLogin(ctx)
 	if err != nil {
-		return httpx.Credential{}, err
+		return cred.Credential{}, err
 	}
-	return httpx.Credential{
+	return cred.Credential{
 		Token: t.Value, Principal: c.cfg.Username, Endpoint: c.Endpoint(),
 		Headers: map[string]string{"X-AUTH-LOGIN": c.cfg.Username, "X-AUTH-TOKEN": t.Value},
 	}, nil
@@ -368,7 +373,7 @@ func (c *Client) IssueToken(ctx context.Context) (httpx.Credential, error) {
 
 // Relogin drops the cached token and logs in again; with only a
 // configured token and no password it fails with *TokenRejectedError.
-func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
 	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
@@ -377,7 +382,7 @@ func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
 // /accesscontrol/v1/openstack/domains), read once per client.
 func (c *Client) Domains(ctx context.Context) ([]Domain, error) {
 	return c.domains.Get(ctx, "domains", func(ctx context.Context) ([]Domain, error) {
-		resp, err := c.http.DoAuthed(ctx, c.auth, &httpx.Request{Method: http.MethodGet, Path: "/accesscontrol/v1/openstack/domains"})
+		resp, err := c.auth.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: "/accesscontrol/v1/openstack/domains"})
 		if err != nil {
 			var ae *httpx.APIError
 			if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden && !IsInvalidToken(err) {

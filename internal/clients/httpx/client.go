@@ -102,11 +102,6 @@ func (c *Client) BaseURL() string {
 // Redactor returns the client's secret masker.
 func (c *Client) Redactor() *Redactor { return c.cfg.Redactor }
 
-// HTTPClient returns a standard client on the shared stack, for libraries
-// that bring their own request code (gophercloud). Its answers are not
-// turned into errors; the library does that.
-func (c *Client) HTTPClient() *http.Client { return c.http }
-
 // Request is one logical API call.
 type Request struct {
 	Method string
@@ -192,7 +187,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	ctx, attempts := TrackAttempts(ctx)
+	ctx, attempts := trackAttempts(ctx)
 	if r.SingleUse {
 		attempts.st.singleUse.Store(true)
 	}
@@ -264,13 +259,6 @@ func (c *Client) APIError(resp *Response) *APIError {
 		e.Snippet = c.cfg.Redactor.Snippet(resp.Body, snippetLen)
 	}
 	return e
-}
-
-// TransportFailure turns the error of a request sent through HTTPClient
-// (by a library such as gophercloud) into the *TransportError that Do would
-// have returned, with the URL masked and the failure classified.
-func (c *Client) TransportFailure(method string, u *url.URL, attempts int, err error) *TransportError {
-	return c.transportError(method, c.cfg.Redactor.URL(u), attempts, err)
 }
 
 func (c *Client) transportError(method, shownURL string, attempts int, err error) *TransportError {
@@ -347,7 +335,7 @@ type stackTransport struct {
 }
 
 func (t *stackTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, _ := TrackAttempts(req.Context())
+	ctx, _ := trackAttempts(req.Context())
 	if st := stateFrom(ctx); st != nil {
 		st.method = req.Method
 	}

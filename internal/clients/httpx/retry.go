@@ -24,7 +24,7 @@ type attemptState struct {
 type attemptKey struct{}
 
 // Attempts counts the attempts of the requests made with a context from
-// TrackAttempts.
+// trackAttempts.
 type Attempts struct{ st *attemptState }
 
 // N returns the number of attempts made so far.
@@ -35,10 +35,8 @@ func (a Attempts) N() int {
 	return int(a.st.attempts.Load())
 }
 
-// TrackAttempts returns a context whose requests count their attempts. The
-// clients that go through a library (gophercloud) use it to report attempts
-// in their errors.
-func TrackAttempts(ctx context.Context) (context.Context, Attempts) {
+// trackAttempts returns a context whose requests count their attempts.
+func trackAttempts(ctx context.Context) (context.Context, Attempts) {
 	if st, ok := ctx.Value(attemptKey{}).(*attemptState); ok {
 		return ctx, Attempts{st}
 	}

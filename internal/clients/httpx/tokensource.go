@@ -9,16 +9,16 @@ import (
 	"time"
 )
 
-// Token is a credential an API issued.
-type Token struct {
+// Token is a credential an API issued. D is what the login returned
+// besides the token (Keystone's catalog, CenturyLink's account alias), typed
+// by the client that owns the source.
+type Token[D any] struct {
 	Value string
 	// ExpiresAt is zero when the API does not say.
 	ExpiresAt time.Time
 	// Principal is the user or login the token belongs to.
 	Principal string
-	// Data carries what the login returned besides the token (Keystone's
-	// catalog, CenturyLink's account alias).
-	Data any
+	Data      D
 }
 
 // LoginReason tells a LoginFunc why a token is needed.
@@ -37,45 +37,42 @@ const (
 )
 
 // LoginFunc obtains a new token.
-type LoginFunc func(ctx context.Context, why LoginReason) (Token, error)
+type LoginFunc[D any] func(ctx context.Context, why LoginReason) (Token[D], error)
 
 // TokenSource caches one token per client and makes sure that concurrent
 // callers share one login: whatever the number of data sources reading at
 // once, the API sees a single login.
-type TokenSource struct {
-	login LoginFunc
+type TokenSource[D any] struct {
+	login LoginFunc[D]
 	// early renews a token this long before its expiry.
 	early time.Duration
 	now   func() time.Time
 
 	mu     sync.Mutex
-	cur    Token
+	cur    Token[D]
 	have   bool
 	curAt  time.Time
 	next   LoginReason
-	flight *flight
+	flight *flight[Token[D]]
 	failed error
 	logins atomic.Int64
-}
-
-type flight struct {
-	done chan struct{}
-	tok  Token
-	err  error
+	// joined, when set, is called as a caller starts waiting on another
+	// caller's login (tests synchronise on it).
+	joined func()
 }
 
 // NewTokenSource returns a source that logs in with login on first use.
-func NewTokenSource(login LoginFunc) *TokenSource {
-	return &TokenSource{login: login, early: time.Minute, now: time.Now}
+func NewTokenSource[D any](login LoginFunc[D]) *TokenSource[D] {
+	return &TokenSource[D]{login: login, early: time.Minute, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
-func (s *TokenSource) SetClock(now func() time.Time) { s.now = now }
+func (s *TokenSource[D]) SetClock(now func() time.Time) { s.now = now }
 
 // Token returns the cached token, logging in first when there is none or
 // it is about to expire. A login refused with a 4xx is remembered: later
 // calls return the same error without asking the API again.
-func (s *TokenSource) Token(ctx context.Context) (Token, error) {
+func (s *TokenSource[D]) Token(ctx context.Context) (Token[D], error) {
 	for {
 		tok, err := s.token(ctx)
 		// A login shared with a caller who gave up ends with that caller's
@@ -107,7 +104,7 @@ func sharedResult(ctx context.Context, err error) error {
 	return err
 }
 
-func (s *TokenSource) token(ctx context.Context) (Token, error) {
+func (s *TokenSource[D]) token(ctx context.Context) (Token[D], error) {
 	s.mu.Lock()
 	if s.have && !s.expiring(s.cur) {
 		t := s.cur
@@ -117,22 +114,20 @@ func (s *TokenSource) token(ctx context.Context) (Token, error) {
 	if s.failed != nil {
 		err := s.failed
 		s.mu.Unlock()
-		return Token{}, err
+		return Token[D]{}, err
 	}
 	if f := s.flight; f != nil {
 		s.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.tok, f.err
-		case <-ctx.Done():
-			return Token{}, ctx.Err()
+		if s.joined != nil {
+			s.joined()
 		}
+		return f.wait(ctx)
 	}
 	why := s.next
 	if s.have {
 		why = LoginExpired
 	}
-	f := &flight{done: make(chan struct{})}
+	f := &flight[Token[D]]{done: make(chan struct{})}
 	s.flight = f
 	s.mu.Unlock()
 
@@ -147,18 +142,18 @@ func (s *TokenSource) token(ctx context.Context) (Token, error) {
 	} else if IsPermanent(err) || errors.Is(err, ErrNeedsNewCredential) {
 		s.failed = err
 	}
-	f.tok, f.err = tok, err
+	f.val, f.err = tok, err
 	s.mu.Unlock()
 	close(f.done)
 	return tok, err
 }
 
-func (s *TokenSource) expiring(t Token) bool {
+func (s *TokenSource[D]) expiring(t Token[D]) bool {
 	return !t.ExpiresAt.IsZero() && !s.now().Add(s.early).Before(t.ExpiresAt)
 }
 
 // Current returns the cached token without logging in.
-func (s *TokenSource) Current() (Token, bool) {
+func (s *TokenSource[D]) Current() (Token[D], bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cur, s.have
@@ -166,7 +161,7 @@ func (s *TokenSource) Current() (Token, bool) {
 
 // InvalidateCurrent drops whatever token is cached, so that the next Token
 // call logs in again (a client's Relogin).
-func (s *TokenSource) InvalidateCurrent() {
+func (s *TokenSource[D]) InvalidateCurrent() {
 	if t, ok := s.Current(); ok {
 		s.Invalidate(t.Value)
 	}
@@ -175,7 +170,7 @@ func (s *TokenSource) InvalidateCurrent() {
 // Invalidate drops the cached token if it is still stale; the next Token
 // call logs in again. Callers that saw the same stale token at once cause
 // one new login between them, not one each.
-func (s *TokenSource) Invalidate(stale string) {
+func (s *TokenSource[D]) Invalidate(stale string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.have && s.cur.Value == stale {
@@ -187,7 +182,7 @@ func (s *TokenSource) Invalidate(stale string) {
 // Offer replaces the cached token with one the API handed out with an
 // answer received at receivedAt (Abiquo renews its token on every answer).
 // An answer that arrives late never replaces a newer token.
-func (s *TokenSource) Offer(t Token, receivedAt time.Time) {
+func (s *TokenSource[D]) Offer(t Token[D], receivedAt time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.have && receivedAt.Before(s.curAt) {
@@ -201,18 +196,20 @@ func (s *TokenSource) Offer(t Token, receivedAt time.Time) {
 }
 
 // Logins returns how many logins succeeded in this source's life.
-func (s *TokenSource) Logins() int64 { return s.logins.Load() }
+func (s *TokenSource[D]) Logins() int64 { return s.logins.Load() }
 
 // ErrNeedsNewCredential marks login errors that only the user can fix (a
 // rejected fixed token, a one-time code already used); TokenSource
 // remembers them like a refused login.
 var ErrNeedsNewCredential = errors.New("a new credential is needed")
 
-// Auth describes how a client authenticates its calls.
-type Auth struct {
-	Source *TokenSource
+// Session is a client's authenticated side: the HTTP client, the token
+// source, and how a token goes on a request.
+type Session[D any] struct {
+	HTTP   *Client
+	Tokens *TokenSource[D]
 	// Apply sets the token on a request's headers.
-	Apply func(h http.Header, t Token)
+	Apply func(h http.Header, t Token[D])
 	// Rejected reports whether an error means the token is no longer good.
 	// Default: HTTP 401.
 	Rejected func(err error) bool
@@ -223,10 +220,9 @@ type Auth struct {
 
 // WithToken runs call with the cached token. When rejected(err) says the
 // API refused the token, the token is invalidated, a new one obtained (one
-// login for all callers that saw it fail) and call run once more. Clients
-// whose requests go through a library (gophercloud) use it directly;
-// DoAuthed is built on it.
-func (s *TokenSource) WithToken(ctx context.Context, rejected func(error) bool, call func(ctx context.Context, t Token) error) error {
+// login for all callers that saw it fail) and call run once more. Do is
+// built on it; a client whose call is not one request uses it directly.
+func (s *TokenSource[D]) WithToken(ctx context.Context, rejected func(error) bool, call func(ctx context.Context, t Token[D]) error) error {
 	tok, err := s.Token(ctx)
 	if err != nil {
 		return err
@@ -246,19 +242,19 @@ func (s *TokenSource) WithToken(ctx context.Context, rejected func(error) bool, 
 // Unauthorized is the default Rejected: HTTP 401.
 func Unauthorized(err error) bool { return StatusIs(err, http.StatusUnauthorized) }
 
-// GetJSON sends req with the cached token (see DoAuthed) and decodes the
-// answer into v.
-func (c *Client) GetJSON(ctx context.Context, a *Auth, req *Request, v any) error {
-	resp, err := c.DoAuthed(ctx, a, req)
+// GetJSON sends req with the cached token (see Do) and decodes the answer
+// into v.
+func (a *Session[D]) GetJSON(ctx context.Context, req *Request, v any) error {
+	resp, err := a.Do(ctx, req)
 	if err != nil {
 		return err
 	}
-	return c.DecodeJSON(resp, v)
+	return a.HTTP.DecodeJSON(resp, v)
 }
 
-// DoAuthed sends req with the cached token, logging in once more when the
-// API rejects it (see WithToken).
-func (c *Client) DoAuthed(ctx context.Context, a *Auth, req *Request) (*Response, error) {
+// Do sends req with the cached token, logging in once more when the API
+// rejects it (see WithToken).
+func (a *Session[D]) Do(ctx context.Context, req *Request) (*Response, error) {
 	rejected := a.Rejected
 	if rejected == nil {
 		rejected = Unauthorized
@@ -267,10 +263,10 @@ func (c *Client) DoAuthed(ctx context.Context, a *Auth, req *Request) (*Response
 		resp    *Response
 		callErr error
 	)
-	err := a.Source.WithToken(ctx, rejected, func(ctx context.Context, t Token) error {
+	err := a.Tokens.WithToken(ctx, rejected, func(ctx context.Context, t Token[D]) error {
 		r := req.clone()
 		a.Apply(r.Header, t)
-		resp, callErr = c.Do(ctx, r)
+		resp, callErr = a.HTTP.Do(ctx, r)
 		if resp != nil && a.Observe != nil {
 			a.Observe(resp)
 		}
@@ -280,15 +276,4 @@ func (c *Client) DoAuthed(ctx context.Context, a *Auth, req *Request) (*Response
 		return nil, err
 	}
 	return resp, err
-}
-
-// Credential is a token ready for use outside the provider: the value, the
-// headers the API expects it in, and whom and what it is for.
-type Credential struct {
-	Token string
-	// ExpiresAt is zero when the API does not say.
-	ExpiresAt time.Time
-	Principal string
-	Endpoint  string
-	Headers   map[string]string
 }

@@ -13,15 +13,32 @@ import (
 	"time"
 )
 
+// tok is a token whose login returns nothing else.
+type tok = Token[struct{}]
+
+// joinedBy returns a hook for TokenSource.joined or Memo.joined and a
+// channel closed once n callers have joined another's work.
+func joinedBy(n int32) (func(), chan struct{}) {
+	var count atomic.Int32
+	all := make(chan struct{})
+	return func() {
+		if count.Add(1) == n {
+			close(all)
+		}
+	}, all
+}
+
 func TestTokenSourceSingleFlight(t *testing.T) {
 	t.Parallel()
+	var allJoined chan struct{}
 	var logins atomic.Int32
 	release := make(chan struct{})
-	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
 		logins.Add(1)
 		<-release
-		return Token{Value: "t1"}, nil
+		return tok{Value: "t1"}, nil
 	})
+	s.joined, allJoined = joinedBy(99)
 	var wg sync.WaitGroup
 	for i := 0; i < 100; i++ {
 		wg.Add(1)
@@ -33,7 +50,7 @@ func TestTokenSourceSingleFlight(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(20 * time.Millisecond)
+	<-allJoined
 	close(release)
 	wg.Wait()
 	if logins.Load() != 1 || s.Logins() != 1 {
@@ -45,9 +62,9 @@ func TestTokenSourceRenewsBeforeExpiry(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	var reasons []LoginReason
-	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
 		reasons = append(reasons, why)
-		return Token{Value: fmt.Sprint("t", len(reasons)), ExpiresAt: now.Add(time.Hour)}, nil
+		return tok{Value: fmt.Sprint("t", len(reasons)), ExpiresAt: now.Add(time.Hour)}, nil
 	})
 	s.SetClock(func() time.Time { return now })
 	tok, _ := s.Token(context.Background())
@@ -66,9 +83,9 @@ func TestTokenSourceRenewsBeforeExpiry(t *testing.T) {
 func TestTokenSourceRemembersRefusedLogin(t *testing.T) {
 	t.Parallel()
 	var logins atomic.Int32
-	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
 		logins.Add(1)
-		return Token{}, &APIError{StatusCode: 401, Method: "POST", URL: "u"}
+		return tok{}, &APIError{StatusCode: 401, Method: "POST", URL: "u"}
 	})
 	for i := 0; i < 5; i++ {
 		if _, err := s.Token(context.Background()); !StatusIs(err, 401) {
@@ -83,11 +100,11 @@ func TestTokenSourceRemembersRefusedLogin(t *testing.T) {
 func TestTokenSourceRetriesTransientLoginFailure(t *testing.T) {
 	t.Parallel()
 	var logins atomic.Int32
-	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
 		if logins.Add(1) == 1 {
-			return Token{}, &TransportError{Kind: KindRefused}
+			return tok{}, &TransportError{Kind: KindRefused}
 		}
-		return Token{Value: "ok"}, nil
+		return tok{Value: "ok"}, nil
 	})
 	if _, err := s.Token(context.Background()); err == nil {
 		t.Fatal("want the first error")
@@ -99,15 +116,15 @@ func TestTokenSourceRetriesTransientLoginFailure(t *testing.T) {
 
 func TestTokenSourceOfferKeepsNewest(t *testing.T) {
 	t.Parallel()
-	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
-		return Token{Value: "login", Principal: "admin"}, nil
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
+		return tok{Value: "login", Principal: "admin"}, nil
 	})
 	if _, err := s.Token(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Now()
-	s.Offer(Token{Value: "newer"}, t0.Add(2*time.Second))
-	s.Offer(Token{Value: "older"}, t0.Add(time.Second))
+	s.Offer(tok{Value: "newer"}, t0.Add(2*time.Second))
+	s.Offer(tok{Value: "older"}, t0.Add(time.Second))
 	cur, _ := s.Current()
 	if cur.Value != "newer" || cur.Principal != "admin" {
 		t.Fatalf("current = %+v, a late answer replaced the newest token", cur)
@@ -146,26 +163,26 @@ func (a *authServer) revoke() {
 	a.mu.Unlock()
 }
 
-func TestDoAuthedReloginOnceForAllCallers(t *testing.T) {
+func TestSessionDoReloginOnceForAllCallers(t *testing.T) {
 	t.Parallel()
 	as := &authServer{}
 	srv := httptest.NewServer(as)
 	defer srv.Close()
 	c := newClient(t, fastConfig(srv.URL))
-	src := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+	src := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
 		resp, err := c.Do(ctx, &Request{Method: "POST", Path: "/login", Body: []byte(`{}`)})
 		if err != nil {
-			return Token{}, err
+			return tok{}, err
 		}
 		var v struct{ Token string }
 		if err := c.DecodeJSON(resp, &v); err != nil {
-			return Token{}, err
+			return tok{}, err
 		}
-		return Token{Value: v.Token}, nil
+		return tok{Value: v.Token}, nil
 	})
-	auth := &Auth{Source: src, Apply: func(h http.Header, t Token) { h.Set("Authorization", "Bearer "+t.Value) }}
+	auth := &Session[struct{}]{HTTP: c, Tokens: src, Apply: func(h http.Header, t tok) { h.Set("Authorization", "Bearer "+t.Value) }}
 	read := func() error {
-		_, err := c.DoAuthed(context.Background(), auth, &Request{Method: "GET", Path: "/data"})
+		_, err := auth.Do(context.Background(), &Request{Method: "GET", Path: "/data"})
 		return err
 	}
 	if err := read(); err != nil {
@@ -188,26 +205,26 @@ func TestDoAuthedReloginOnceForAllCallers(t *testing.T) {
 	}
 }
 
-func TestDoAuthedFixedTokenRejected(t *testing.T) {
+func TestSessionDoFixedTokenRejected(t *testing.T) {
 	t.Parallel()
 	as := &authServer{valid: "nothing"}
 	srv := httptest.NewServer(as)
 	defer srv.Close()
 	c := newClient(t, fastConfig(srv.URL))
 	var reasons []LoginReason
-	src := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+	src := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
 		reasons = append(reasons, why)
 		if why == LoginRejected {
-			return Token{}, fmt.Errorf("the configured token was rejected; get a new one: %w", ErrNeedsNewCredential)
+			return tok{}, fmt.Errorf("the configured token was rejected; get a new one: %w", ErrNeedsNewCredential)
 		}
-		return Token{Value: "fixed"}, nil
+		return tok{Value: "fixed"}, nil
 	})
-	auth := &Auth{Source: src, Apply: func(h http.Header, t Token) { h.Set("Authorization", "Bearer "+t.Value) }}
-	_, err := c.DoAuthed(context.Background(), auth, &Request{Method: "GET", Path: "/data"})
+	auth := &Session[struct{}]{HTTP: c, Tokens: src, Apply: func(h http.Header, t tok) { h.Set("Authorization", "Bearer "+t.Value) }}
+	_, err := auth.Do(context.Background(), &Request{Method: "GET", Path: "/data"})
 	if err == nil || !strings.Contains(err.Error(), "get a new one") {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = c.DoAuthed(context.Background(), auth, &Request{Method: "GET", Path: "/data"})
+	_, err = auth.Do(context.Background(), &Request{Method: "GET", Path: "/data"})
 	if !errors.Is(err, ErrNeedsNewCredential) || len(reasons) != 2 {
 		t.Fatalf("err=%v reasons=%v: a rejected fixed token should be reported, not retried", err, reasons)
 	}
@@ -218,6 +235,8 @@ func TestMemo(t *testing.T) {
 	var m Memo[int]
 	var calls atomic.Int32
 	release := make(chan struct{})
+	var allJoined chan struct{}
+	m.joined, allJoined = joinedBy(49)
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
 		wg.Add(1)
@@ -233,7 +252,7 @@ func TestMemo(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(20 * time.Millisecond)
+	<-allJoined
 	close(release)
 	wg.Wait()
 	v, _ := m.Get(context.Background(), "k", func(ctx context.Context) (int, error) { calls.Add(1); return 0, nil })
@@ -251,32 +270,34 @@ func TestMemo(t *testing.T) {
 }
 
 // A caller that gives up must not take the callers waiting on the same
-// login or read down with it.
+// login or read down with it. The work blocks until its caller's context
+// ends, and the leader is cancelled only once the waiter has joined.
 func TestSharedWorkSurvivesTheLeadersCancellation(t *testing.T) {
 	t.Parallel()
 	started := make(chan struct{}, 2)
-	var logins atomic.Int32
-	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
-		logins.Add(1)
-		started <- struct{}{}
-		select {
-		case <-ctx.Done():
-			return Token{}, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-			return Token{Value: "ok"}, nil
+	var logins, fetches atomic.Int32
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
+		if logins.Add(1) > 1 {
+			return tok{Value: "ok"}, nil
 		}
+		started <- struct{}{}
+		<-ctx.Done()
+		return tok{}, ctx.Err()
 	})
 	var m Memo[int]
 	fetch := func(ctx context.Context) (int, error) {
-		started <- struct{}{}
-		select {
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		if fetches.Add(1) > 1 {
 			return 7, nil
 		}
+		started <- struct{}{}
+		<-ctx.Done()
+		return 0, ctx.Err()
 	}
 	for _, name := range []string{"token source", "memo"} {
+		joined := make(chan struct{})
+		var once sync.Once
+		hook := func() { once.Do(func() { close(joined) }) }
+		s.joined, m.joined = hook, hook
 		leader, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
@@ -305,7 +326,7 @@ func TestSharedWorkSurvivesTheLeadersCancellation(t *testing.T) {
 			}
 			waiter <- err
 		}()
-		time.Sleep(10 * time.Millisecond)
+		<-joined
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: the leader got %v", name, err)
@@ -314,8 +335,8 @@ func TestSharedWorkSurvivesTheLeadersCancellation(t *testing.T) {
 			t.Errorf("%s: a waiter with a live context failed: %v", name, err)
 		}
 	}
-	if logins.Load() != 2 {
-		t.Errorf("logins = %d, want 2 (the cancelled one and the waiter's own)", logins.Load())
+	if logins.Load() != 2 || fetches.Load() != 2 {
+		t.Errorf("logins = %d, fetches = %d, want 2 each (the cancelled one and the waiter's own)", logins.Load(), fetches.Load())
 	}
 }
 
@@ -324,9 +345,9 @@ func TestSharedWorkSurvivesTheLeadersCancellation(t *testing.T) {
 func TestLoginTimeoutIsNotMistakenForACancelledCaller(t *testing.T) {
 	t.Parallel()
 	var logins atomic.Int32
-	s := NewTokenSource(func(ctx context.Context, why LoginReason) (Token, error) {
+	s := NewTokenSource(func(ctx context.Context, why LoginReason) (tok, error) {
 		logins.Add(1)
-		return Token{}, fmt.Errorf("Client.Timeout exceeded: %w", context.DeadlineExceeded)
+		return tok{}, fmt.Errorf("Client.Timeout exceeded: %w", context.DeadlineExceeded)
 	})
 	done := make(chan error, 1)
 	go func() {

@@ -1,5 +1,5 @@
 // Package keystone is a typed client for OpenStack Keystone v3 built on
-// gophercloud (openstack/identity/v3/tokens) and the shared HTTP stack: it
+// gophercloud's token options (openstack/identity/v3/tokens) and the shared HTTP stack: it
 // logs in with an application credential, a password or an existing
 // token, keeps the token for the life of the process, and hands out what
 // the login returned (user, scope, roles, service catalog).
@@ -14,8 +14,9 @@
 //	services, urls := tok.Select(keystone.Selection{Interface: "public", Region: "in-west3"})
 //	compute := urls["compute"]
 //
-// gophercloud builds the requests and its errors are turned into the shared
-// stack's (*httpx.APIError with Keystone's message, *httpx.TransportError),
-// but it does not re-authenticate on its own: a 401 goes through the
-// client's httpx.TokenSource, so concurrent callers share one new login.
+// gophercloud builds the login bodies from its validated options; the
+// requests go through the shared stack like every other cloud's, so errors
+// are *httpx.APIError with Keystone's message or *httpx.TransportError, and
+// a 401 goes through the client's httpx.TokenSource: concurrent callers
+// share one new login.
 package keystone

@@ -2,11 +2,9 @@ package keystone
 
 import (
 	"errors"
-	"net/url"
+	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/gophercloud/gophercloud/v2"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
@@ -50,21 +48,22 @@ func FuzzDecodeToken(f *testing.F) {
 	})
 }
 
-// FuzzErrorAnswer feeds error bodies through the mapping of gophercloud's
-// errors: whatever Keystone (or a proxy) sends, the result is an APIError
-// with the status, and a known secret never shows.
+// FuzzErrorAnswer feeds error bodies through the client's error path:
+// whatever Keystone (or a proxy) sends, the result carries the status, and
+// a known secret never shows.
 func FuzzErrorAnswer(f *testing.F) {
 	const secret = "fuzz-secret-value-123"
 	c, err := New(Config{AuthURL: "https://keystone.example:5000", ApplicationCredentialID: "id", ApplicationCredentialSecret: secret})
 	if err != nil {
 		f.Fatal(err)
 	}
-	u, _ := url.Parse("https://keystone.example:5000/v3/auth/tokens")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, status := range []int{400, 401, 404, 502} {
-			err := c.requestError("POST", u, 1, gophercloud.ErrUnexpectedResponseCode{
-				Method: "POST", URL: u.String(), Actual: status, Body: append(body, []byte(" "+secret)...),
-			})
+			resp := &httpx.Response{
+				StatusCode: status, Method: "POST", URL: "https://keystone.example:5000/v3/auth/tokens",
+				Header: http.Header{"Content-Type": {"application/json"}}, Body: append(body, []byte(" "+secret)...),
+			}
+			err := c.loginError(c.http.APIError(resp))
 			var ae *httpx.APIError
 			if !errors.As(err, &ae) || ae.StatusCode != status {
 				t.Fatalf("err = %v, want an APIError %d", err, status)

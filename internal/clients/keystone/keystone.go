@@ -2,19 +2,18 @@ package keystone
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
@@ -79,19 +78,15 @@ func (m Method) String() string {
 }
 
 // Client logs in to one Keystone and keeps the token for the life of the
-// process. Requests go through gophercloud on the shared HTTP stack.
+// process. gophercloud builds the login bodies from its validated options;
+// the requests go through the shared HTTP stack like every other cloud's.
 type Client struct {
 	cfg     Config
 	method  Method
 	authURL string // normalised, ending in /v3
 	http    *httpx.Client
-	// sc sends gophercloud's requests. Its ProviderClient holds no token
-	// and no ReauthFunc: every call sets X-Auth-Token itself, and
-	// re-authentication goes through tokens, so that concurrent callers
-	// share one login.
-	sc     *gophercloud.ServiceClient
-	tokens *httpx.TokenSource
-	opts   tokens.AuthOptions
+	tokens  *httpx.TokenSource[*Token]
+	opts    tokens.AuthOptions
 }
 
 // New checks the settings and builds a client; it makes no network call.
@@ -121,18 +116,11 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	hc.Redactor().Add(cfg.Password, cfg.ApplicationCredentialSecret, cfg.Token)
-
-	pc := &gophercloud.ProviderClient{
-		IdentityBase:     authURL + "/",
-		IdentityEndpoint: authURL + "/",
-		HTTPClient:       *hc.HTTPClient(),
-	}
 	c := &Client{
 		cfg:     cfg,
 		method:  method,
 		authURL: authURL,
 		http:    hc,
-		sc:      &gophercloud.ServiceClient{ProviderClient: pc, Endpoint: authURL + "/"},
 		opts:    opts,
 	}
 	c.tokens = httpx.NewTokenSource(c.login)
@@ -293,21 +281,21 @@ var ErrTokenRejected = fmt.Errorf("keystone no longer accepts the configured tok
 // login gets a token for the token source: POST /v3/auth/tokens with the
 // credentials, or, for a configured token, GET /v3/auth/tokens on itself
 // (which returns its catalog without minting another token).
-func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token, error) {
+func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[*Token], error) {
 	var (
 		t   *Token
 		err error
 	)
 	if c.method == MethodToken {
 		if why == httpx.LoginRejected {
-			return httpx.Token{}, ErrTokenRejected
+			return httpx.Token[*Token]{}, ErrTokenRejected
 		}
 		t, err = c.show(ctx, c.cfg.Token, c.cfg.Token)
 	} else {
 		t, err = c.issue(ctx)
 	}
 	if err != nil {
-		return httpx.Token{}, c.loginError(err)
+		return httpx.Token[*Token]{}, c.loginError(err)
 	}
 	expires := t.ExpiresAt
 	if c.method == MethodToken {
@@ -315,7 +303,7 @@ func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token,
 		// refuses it, not re-checked over and over near its expiry.
 		expires = time.Time{}
 	}
-	return httpx.Token{
+	return httpx.Token[*Token]{
 		Value:     t.ID,
 		ExpiresAt: expires,
 		Principal: t.User.Name,
@@ -360,18 +348,19 @@ func (c *Client) CanLogin() bool { return c.method != MethodToken }
 // IssueToken logs in for a token of the caller's own, outside the cache:
 // one that can be revoked without ending the token the client's other
 // callers use.
-func (c *Client) IssueToken(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) IssueToken(ctx context.Context) (cred.Credential, error) {
 	if !c.CanLogin() {
-		return httpx.Credential{}, errors.New("keystone: with a configured token there are no credentials to get another token with")
+		return cred.Credential{}, fmt.Errorf("keystone: %w", cred.ErrCannotLogin)
 	}
 	t, err := c.issue(ctx)
 	if err != nil {
-		return httpx.Credential{}, c.loginError(err)
+		return cred.Credential{}, c.loginError(err)
 	}
 	return c.credential(t), nil
 }
 
-func (c *Client) tokensURL() string { return c.sc.ServiceURL("auth", "tokens") }
+// tokensPath is below the v3 endpoint.
+const tokensPath = "/auth/tokens"
 
 // issue asks for a new token with the configured credentials.
 func (c *Client) issue(ctx context.Context) (*Token, error) {
@@ -384,15 +373,15 @@ func (c *Client) issue(ctx context.Context) (*Token, error) {
 		// a scope next to them.
 		scope = nil
 	}
-	body, err := c.opts.ToTokenV3CreateMap(scope)
+	m, err := c.opts.ToTokenV3CreateMap(scope)
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.send(ctx, http.MethodPost, c.tokensURL(), &gophercloud.RequestOpts{
-		JSONBody:    body,
-		OkCodes:     []int{http.StatusCreated},
-		OmitHeaders: []string{"X-Auth-Token"},
-	})
+	body, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: tokensPath, Body: body})
 	if err != nil {
 		return nil, err
 	}
@@ -401,14 +390,18 @@ func (c *Client) issue(ctx context.Context) (*Token, error) {
 
 // show asks Keystone about subject, authenticating with auth.
 func (c *Client) show(ctx context.Context, auth, subject string) (*Token, error) {
-	r, err := c.send(ctx, http.MethodGet, c.tokensURL(), &gophercloud.RequestOpts{
-		MoreHeaders: map[string]string{"X-Auth-Token": auth, "X-Subject-Token": subject},
-		OkCodes:     []int{http.StatusOK, http.StatusNonAuthoritativeInfo},
-	})
+	r, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: tokensPath, Header: tokenHeaders(auth, subject)})
 	if err != nil {
 		return nil, err
 	}
 	return c.decode(r)
+}
+
+func tokenHeaders(auth, subject string) http.Header {
+	h := http.Header{}
+	h.Set("X-Auth-Token", auth)
+	h.Set("X-Subject-Token", subject)
+	return h
 }
 
 // decode reads a token answer once into Token and registers the token
@@ -431,82 +424,25 @@ func (c *Client) decode(r *httpx.Response) (*Token, error) {
 	return t, nil
 }
 
-// send makes one request through gophercloud and reads the whole answer.
-// Failures come back as the shared stack's errors: *httpx.APIError with
-// Keystone's message, or *httpx.TransportError.
-func (c *Client) send(ctx context.Context, method, rawURL string, opts *gophercloud.RequestOpts) (*httpx.Response, error) {
-	ctx, attempts := httpx.TrackAttempts(ctx)
-	opts.KeepResponseBody = true
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.sc.Request(ctx, method, rawURL, opts)
-	if err != nil {
-		return nil, c.requestError(method, u, attempts.N(), err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, c.http.TransportFailure(method, u, attempts.N(), err)
-	}
-	return &httpx.Response{
-		StatusCode: resp.StatusCode,
-		Header:     resp.Header,
-		Body:       body,
-		URL:        c.http.Redactor().URL(u),
-		Method:     method,
-		Attempts:   attempts.N(),
-	}, nil
-}
-
-// requestError maps gophercloud's errors to the shared stack's, so that a
-// Keystone failure reads like every other cloud's.
-func (c *Client) requestError(method string, u *url.URL, attempts int, err error) error {
-	var unexpected gophercloud.ErrUnexpectedResponseCode
-	if errors.As(err, &unexpected) {
-		return c.http.APIError(&httpx.Response{
-			StatusCode: unexpected.Actual,
-			Header:     unexpected.ResponseHeader,
-			Body:       unexpected.Body,
-			URL:        c.http.Redactor().URL(u),
-			Method:     method,
-			Attempts:   attempts,
-		})
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return c.http.TransportFailure(method, u, attempts, err)
-	}
-	return fmt.Errorf("%s %s: %w", method, c.http.Redactor().URL(u), c.http.Redactor().Error(err))
-}
-
 // Login returns the cached token, logging in on first use. It makes no
 // request while the token is valid.
 func (c *Client) Login(ctx context.Context) (*Token, error) {
 	t, err := c.tokens.Token(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tok, _ := t.Data.(*Token)
-	if tok == nil {
-		return nil, errors.New("keystone: the cached token has no login result")
-	}
-	return tok, nil
+	return t.Data, err
 }
 
 // Credential returns the cached token with the header Keystone-protected
 // APIs expect.
-func (c *Client) Credential(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	t, err := c.Login(ctx)
 	if err != nil {
-		return httpx.Credential{}, err
+		return cred.Credential{}, err
 	}
 	return c.credential(t), nil
 }
 
-func (c *Client) credential(t *Token) httpx.Credential {
-	return httpx.Credential{
+func (c *Client) credential(t *Token) cred.Credential {
+	return cred.Credential{
 		Token:     t.ID,
 		ExpiresAt: t.ExpiresAt,
 		Principal: t.User.Name,
@@ -517,7 +453,7 @@ func (c *Client) credential(t *Token) httpx.Credential {
 
 // Relogin drops the cached token and logs in again. With a configured
 // token there is nothing to log in with: it fails with ErrTokenRejected.
-func (c *Client) Relogin(ctx context.Context) (httpx.Credential, error) {
+func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
 	c.tokens.InvalidateCurrent()
 	return c.Credential(ctx)
 }
@@ -539,7 +475,7 @@ func (c *Client) Verify(ctx context.Context) (*Token, error) {
 // authed runs call with the cached token and repeats it once with a new
 // one when Keystone answers 401 (the shared re-login policy).
 func (c *Client) authed(ctx context.Context, call func(ctx context.Context, token string) error) error {
-	return c.tokens.WithToken(ctx, httpx.Unauthorized, func(ctx context.Context, t httpx.Token) error {
+	return c.tokens.WithToken(ctx, httpx.Unauthorized, func(ctx context.Context, t httpx.Token[*Token]) error {
 		return call(ctx, t.Value)
 	})
 }
@@ -553,10 +489,7 @@ func (c *Client) Revoke(ctx context.Context, token string) error {
 		return errors.New("keystone: no token to revoke")
 	}
 	c.http.Redactor().Add(token)
-	_, err := c.send(ctx, http.MethodDelete, c.tokensURL(), &gophercloud.RequestOpts{
-		MoreHeaders: map[string]string{"X-Auth-Token": token, "X-Subject-Token": token},
-		OkCodes:     []int{http.StatusNoContent},
-	})
+	_, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: tokensPath, Header: tokenHeaders(token, token)})
 	if err != nil && !httpx.StatusIs(err, http.StatusUnauthorized, http.StatusNotFound) {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo/totp"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 )
 
 // Abiquo API, under /abiquo/api (a provider's endpoint is

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo/totp"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 

@@ -31,7 +31,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo/totp"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )

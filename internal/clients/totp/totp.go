@@ -1,7 +1,8 @@
 // Package totp makes time-based one-time codes (RFC 6238, built on the
 // HOTP truncation of RFC 4226) from the secret an authenticator app is
-// given: a bare base32 secret or the otpauth://totp/... URL that Abiquo
-// returns when two-factor authentication is enabled.
+// given: a bare base32 secret or an otpauth://totp/... URL (Abiquo returns
+// one when two-factor authentication is enabled; Keystone's TOTP
+// credentials hold the base32 secret).
 //
 //	k, err := totp.Parse("otpauth://totp/Abiquo:admin?secret=...&issuer=Abiquo")
 //	code := k.Code(time.Now()) // "123456"

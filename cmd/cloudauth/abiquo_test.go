@@ -16,8 +16,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )

@@ -16,25 +16,25 @@ variable "emulator_url" {
 
 provider "cloudauth" {
   # The emulator's demo credentials; cloudauth-emulator prints them.
-  keystone = {
+  keystone {
     auth_url                      = "${var.emulator_url}/keystone/v3"
     application_credential_id     = "a3c1e8f07b2d4c9e9f6a5b4d3c2e1f08"
     application_credential_secret = "kP3vQ9xW2mZ7rT5yL8nB4cF6hJ1dS0aG-Ue7Io2Xw9Rt3Yq5Zp8Lm4Nb6Vc1Kj0Hg7Df2Sa9Pq3Wx5Ez8Ty1Ui4Oc"
     region                        = "RegionOne"
   }
-  cleura = {
+  cleura {
     url      = "${var.emulator_url}/cleura"
     username = "cloudauth-demo"
     password = "cleura-demo-password"
   }
   # Abiquo: a two-factor user; a fresh TOTP code is made for every login.
-  abiquo = {
+  abiquo {
     endpoint   = "${var.emulator_url}/abiquo/api"
     username   = "sysadmin"
     password   = "abiquo-2fa-password"
     otp_secret = "otpauth://totp/1:sysadmin?secret=MQENTMJDTNNY4SBF&issuer=Abiquo"
   }
-  clc = {
+  clc {
     url      = "${var.emulator_url}/clc"
     username = "demo@cloudauth.test"
     password = "clc-demo-password"
@@ -120,7 +120,7 @@ ephemeral "cloudauth_token" "keystone" {
 
 provider "cloudauth" {
   alias = "with_token"
-  keystone = {
+  keystone {
     auth_url = ephemeral.cloudauth_token.keystone.endpoint
     token    = ephemeral.cloudauth_token.keystone.token
   }

@@ -1,6 +1,6 @@
 # Configure only the clouds you use; each logs in on first use.
 provider "cloudauth" {
-  clc = {
+  clc {
     username = "user@example.com"
     password = var.clc_password
   }

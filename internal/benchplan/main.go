@@ -190,7 +190,7 @@ var benchClouds = []benchCloud{
 	{
 		name: "keystone",
 		block: func(base string) string {
-			return fmt.Sprintf("keystone = {\n    auth_url = %q\n    application_credential_id = %q\n    application_credential_secret = %q\n  }",
+			return fmt.Sprintf("keystone {\n    auth_url = %q\n    application_credential_id = %q\n    application_credential_secret = %q\n  }",
 				base+"/keystone/v3", emulator.KeystoneAppCredID, emulator.KeystoneAppCredSecret)
 		},
 		data: func(i int) (string, string) {
@@ -203,7 +203,7 @@ var benchClouds = []benchCloud{
 	{
 		name: "clc",
 		block: func(base string) string {
-			return fmt.Sprintf("clc = {\n    url = %q\n    username = %q\n    password = %q\n  }",
+			return fmt.Sprintf("clc {\n    url = %q\n    username = %q\n    password = %q\n  }",
 				base+"/clc", emulator.CLCUser, emulator.CLCPassword)
 		},
 		data: func(i int) (string, string) {
@@ -216,7 +216,7 @@ var benchClouds = []benchCloud{
 	{
 		name: "cleura",
 		block: func(base string) string {
-			return fmt.Sprintf("cleura = {\n    url = %q\n    username = %q\n    password = %q\n  }",
+			return fmt.Sprintf("cleura {\n    url = %q\n    username = %q\n    password = %q\n  }",
 				base+"/cleura", emulator.CleuraUser, emulator.CleuraPassword)
 		},
 		data: func(i int) (string, string) {
@@ -229,7 +229,7 @@ var benchClouds = []benchCloud{
 	{
 		name: "abiquo",
 		block: func(base string) string {
-			return fmt.Sprintf("abiquo = {\n    endpoint = %q\n    username = %q\n    password = %q\n  }",
+			return fmt.Sprintf("abiquo {\n    endpoint = %q\n    username = %q\n    password = %q\n  }",
 				base+"/abiquo/api", emulator.AbiquoAdmin, emulator.AbiquoAdminPassword)
 		},
 		data: func(i int) (string, string) {

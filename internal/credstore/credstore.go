@@ -86,6 +86,15 @@ func Load(path string) (*File, error) {
 	return f, nil
 }
 
+// Warning says, for a person, why the file is not safe to keep tokens in,
+// or is empty when it is.
+func (f *File) Warning() string {
+	if f == nil || !f.TooOpen {
+		return ""
+	}
+	return fmt.Sprintf("%s holds tokens but other users on this machine can read it. Run `chmod 600 %s`; `cloudauth login` writes it with mode 0600.", f.path, f.path)
+}
+
 // Path is where the file lives.
 func (f *File) Path() string { return f.path }
 

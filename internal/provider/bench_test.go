@@ -1,8 +1,9 @@
-package provider
+package provider_test
 
 import (
 	"testing"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -11,22 +12,22 @@ import (
 func BenchmarkGetProviderSchema(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		newServer(b, nil)
+		acctest.NewServer(b, nil)
 	}
 }
 
 // BenchmarkConfigure is the cost of ConfigureProvider with a block for
 // each cloud: no network call, only settings and clients.
 func BenchmarkConfigure(b *testing.B) {
-	e := startEmulator(b)
-	s := newServer(b, nil)
+	e := acctest.StartEmulator(b)
+	s := acctest.NewServer(b, nil)
 	cfg := map[string]any{}
 	for _, c := range cloudsUnderTest {
 		cfg[c.name] = c.settings(e.URL)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		s.configure(cfg)
+		s.Configure(cfg)
 	}
 	if n := len(e.Counters().Requests); n != 0 {
 		b.Fatalf("Configure made requests: %d", n)
@@ -39,16 +40,16 @@ func BenchmarkConfigure(b *testing.B) {
 func BenchmarkReadDataSourceOverhead(b *testing.B) {
 	for _, c := range cloudsUnderTest {
 		b.Run(c.name, func(b *testing.B) {
-			e := startEmulator(b)
-			s := newServer(b, nil)
-			s.configure(map[string]any{c.name: c.settings(e.URL)})
-			if _, err := s.read(c.dataType, c.dataCfg); err != nil {
+			e := acctest.StartEmulator(b)
+			s := acctest.NewServer(b, nil)
+			s.Configure(map[string]any{c.name: c.settings(e.URL)})
+			if _, err := s.Read(c.dataType, c.dataCfg); err != nil {
 				b.Fatal(err)
 			}
 			e.ResetCounters()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.read(c.dataType, c.dataCfg); err != nil {
+				if _, err := s.Read(c.dataType, c.dataCfg); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -61,12 +62,12 @@ func BenchmarkReadDataSourceOverhead(b *testing.B) {
 
 // BenchmarkTokenDataSource is the token data source on a logged-in cloud.
 func BenchmarkTokenDataSource(b *testing.B) {
-	e := startEmulator(b)
-	s := newServer(b, nil)
-	s.configure(map[string]any{"clc": map[string]any{"url": e.URL + "/clc", "username": emulator.CLCUser, "password": emulator.CLCPassword}})
+	e := acctest.StartEmulator(b)
+	s := acctest.NewServer(b, nil)
+	s.Configure(map[string]any{"clc": map[string]any{"url": e.URL + "/clc", "username": emulator.CLCUser, "password": emulator.CLCPassword}})
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.read("cloudauth_token", map[string]any{"cloud": "clc"}); err != nil {
+		if _, err := s.Read("cloudauth_token", map[string]any{"cloud": "clc"}); err != nil {
 			b.Fatal(err)
 		}
 	}

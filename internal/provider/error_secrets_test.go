@@ -1,9 +1,10 @@
-package provider
+package provider_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -20,11 +21,11 @@ var refusedLogins = map[string]map[string]any{
 }
 
 // configuredSecrets are the secret values a cloud's settings hold.
-func configuredSecrets(settings map[string]any) []string {
+func configuredSecrets(s *acctest.Server, cloud string, settings map[string]any) []string {
 	var out []string
 	for k, v := range settings {
-		if s, ok := v.(string); ok && isSecretSetting(k) {
-			out = append(out, s)
+		if v, ok := v.(string); ok && s.IsSecret(cloud, k) {
+			out = append(out, v)
 		}
 	}
 	return out
@@ -73,7 +74,7 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 		for _, ec := range cases {
 			t.Run(c.name+"/"+ec.name, func(t *testing.T) {
 				t.Parallel()
-				e := startEmulator(t)
+				e := acctest.StartEmulator(t)
 				if ec.fault != nil {
 					f := ec.fault(c)
 					if ec.read == "token" {
@@ -88,19 +89,19 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 					e.InjectFault(*f)
 				}
 				settings := ec.settings(c, e.URL)
-				s := newServer(t, nil)
-				s.configure(map[string]any{c.name: settings})
+				s := acctest.NewServer(t, nil)
+				s.Configure(map[string]any{c.name: settings})
 				var err error
 				if ec.read == "token" {
-					_, err = s.read("cloudauth_token", map[string]any{"cloud": c.name})
+					_, err = s.Read("cloudauth_token", map[string]any{"cloud": c.name})
 				} else {
-					_, err = s.read(c.dataType, c.dataCfg)
+					_, err = s.Read(c.dataType, c.dataCfg)
 				}
 				if err == nil {
 					t.Fatalf("no error")
 				}
 				msg := err.Error()
-				secrets := append(configuredSecrets(settings), e.IssuedTokens("")...)
+				secrets := append(configuredSecrets(s, c.name, settings), e.IssuedTokens("")...)
 				for _, sec := range secrets {
 					if sec != "" && strings.Contains(msg, sec) {
 						t.Fatalf("the error shows a secret %q:\n%s", sec[:min(4, len(sec))]+"...", msg)
@@ -109,17 +110,4 @@ func TestErrorsNeverShowSecrets(t *testing.T) {
 			})
 		}
 	}
-}
-
-// isSecretSetting reports whether a block attribute holds a secret, from
-// the schema's own Sensitive flags.
-func isSecretSetting(name string) bool {
-	for _, b := range blocks {
-		for _, a := range b.attrs {
-			if a.name == name && a.sensitive {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package provider
+package provider_test
 
 import (
 	"encoding/pem"
@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -40,7 +41,7 @@ type cloudUnderTest struct {
 	// expire makes the next token expire: before the login where the
 	// client learns the expiry from the API (Keystone), after it where
 	// only the API knows (default: move the emulator's clock past it).
-	expireBefore, expireAfter func(e *emu)
+	expireBefore, expireAfter func(e *acctest.Emulator)
 	// revokedLogins is how many logins a read makes after the token was
 	// revoked behind the provider's back (default 1; 0 where the read
 	// makes no call that could notice).
@@ -55,7 +56,7 @@ func (c cloudUnderTest) ok() int {
 }
 
 func (c cloudUnderTest) provider(base, extra string) string {
-	return fmt.Sprintf("provider \"cloudauth\" {\n  %s = {\n%s\n  }\n}\n", c.name, c.block(base, extra))
+	return fmt.Sprintf("provider \"cloudauth\" {\n  %s {\n%s\n  }\n}\n", c.name, c.block(base, extra))
 }
 
 var clcUnderTest = cloudUnderTest{
@@ -107,8 +108,8 @@ var keystoneUnderTest = cloudUnderTest{
 	okStatus:   201,
 	// Keystone says when a token expires; a token that lives less than
 	// the provider's one-minute margin is renewed at its next use.
-	expireBefore: func(e *emu) { e.SetTokenLifetime("keystone", 30*time.Second) },
-	expireAfter:  func(*emu) {},
+	expireBefore: func(e *acctest.Emulator) { e.SetTokenLifetime("keystone", 30*time.Second) },
+	expireAfter:  func(*acctest.Emulator) {},
 	// A revoked token goes unnoticed by a catalog read, which makes no call.
 	revokedLogins: &zero,
 }
@@ -146,7 +147,7 @@ type faultCase struct {
 	// fault is queued on the emulator before the step (nil: none).
 	fault func(c cloudUnderTest) *emulator.Fault
 	// base overrides the emulator URL (unreachable hosts).
-	base func(t *testing.T, e *emu) string
+	base func(t *testing.T, e *acctest.Emulator) string
 	// extra provider attributes.
 	extra string
 	// want: phrases of the expected error; empty means success. "%ok"
@@ -175,10 +176,10 @@ func faultCases() []faultCase {
 				return &emulator.Fault{Route: c.readRoute, Status: 503, Times: 10}
 			}, extra: retries2, want: []string{"HTTP 503", "after 3 attempts"}},
 		{name: "connection refused",
-			base: func(t *testing.T, _ *emu) string { return closedPort(t) }, extra: retries2,
+			base: func(t *testing.T, _ *acctest.Emulator) string { return closedPort(t) }, extra: retries2,
 			want: []string{"connection refused after 3 attempts", "check the URL"}},
 		{name: "unknown host",
-			base: func(*testing.T, *emu) string { return "http://cloudauth-test.invalid" },
+			base: func(*testing.T, *acctest.Emulator) string { return "http://cloudauth-test.invalid" },
 			want: []string{"the host name does not resolve"}},
 		{name: "server slower than timeout",
 			fault: func(c cloudUnderTest) *emulator.Fault {
@@ -211,7 +212,7 @@ func TestAccFaults(t *testing.T) {
 	for _, c := range cloudsUnderTest {
 		for _, fc := range faultCases() {
 			t.Run(c.name+"/"+fc.name, func(t *testing.T) {
-				e := startEmulator(t)
+				e := acctest.StartEmulator(t)
 				base := e.URL
 				if fc.base != nil {
 					base = fc.base(t, e)
@@ -219,16 +220,16 @@ func TestAccFaults(t *testing.T) {
 				if fc.fault != nil {
 					e.InjectFault(*fc.fault(c))
 				}
-				step := resource.TestStep{Config: hcl(c.provider(base, fc.extra), c.read)}
+				step := resource.TestStep{Config: acctest.HCL(c.provider(base, fc.extra), c.read)}
 				if len(fc.want) > 0 {
 					want := make([]string, len(fc.want))
 					for i, w := range fc.want {
 						want[i] = strings.ReplaceAll(w, "%ok", fmt.Sprint(c.ok()))
 					}
-					step.ExpectError = expectErr(want...)
+					step.ExpectError = acctest.ExpectErr(want...)
 				}
 				resource.ParallelTest(t, resource.TestCase{
-					ProtoV6ProviderFactories: factories(nil),
+					ProtoV6ProviderFactories: acctest.Factories(nil),
 					Steps:                    []resource.TestStep{step},
 				})
 			})
@@ -238,7 +239,7 @@ func TestAccFaults(t *testing.T) {
 
 // tlsEmulator serves the emulator over TLS with a self-signed certificate
 // and returns its URL, the certificate's PEM and a file holding it.
-func tlsEmulator(t *testing.T) (*emu, string, string) {
+func tlsEmulator(t *testing.T) (*acctest.Emulator, string, string) {
 	t.Helper()
 	e := emulator.New()
 	srv := httptest.NewTLSServer(e)
@@ -248,7 +249,7 @@ func tlsEmulator(t *testing.T) (*emu, string, string) {
 	if err := os.WriteFile(path, []byte(certPEM), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &emu{Emulator: e, URL: srv.URL}, certPEM, path
+	return &acctest.Emulator{Emulator: e, URL: srv.URL}, certPEM, path
 }
 
 func TestAccFaultsTLS(t *testing.T) {
@@ -265,12 +266,12 @@ func TestAccFaultsTLS(t *testing.T) {
 		}
 		for name, tc := range cases {
 			t.Run(c.name+"/"+name, func(t *testing.T) {
-				step := resource.TestStep{Config: hcl(c.provider(e.URL, tc.extra), c.read)}
+				step := resource.TestStep{Config: acctest.HCL(c.provider(e.URL, tc.extra), c.read)}
 				if len(tc.want) > 0 {
-					step.ExpectError = expectErr(tc.want...)
+					step.ExpectError = acctest.ExpectErr(tc.want...)
 				}
 				resource.ParallelTest(t, resource.TestCase{
-					ProtoV6ProviderFactories: factories(nil),
+					ProtoV6ProviderFactories: acctest.Factories(nil),
 					Steps:                    []resource.TestStep{step},
 				})
 			})
@@ -287,14 +288,14 @@ func TestFaultsTokenLostBetweenReads(t *testing.T) {
 		for _, how := range []string{"revoked", "expired"} {
 			t.Run(c.name+"/"+how, func(t *testing.T) {
 				t.Parallel()
-				e := startEmulator(t)
-				s := newServer(t, nil)
-				s.configure(map[string]any{c.name: c.settings(e.URL)})
+				e := acctest.StartEmulator(t)
+				s := acctest.NewServer(t, nil)
+				s.Configure(map[string]any{c.name: c.settings(e.URL)})
 				want := 1
 				if how == "expired" && c.expireBefore != nil {
 					c.expireBefore(e)
 				}
-				if _, err := s.read("cloudauth_token", map[string]any{"cloud": c.name}); err != nil {
+				if _, err := s.Read("cloudauth_token", map[string]any{"cloud": c.name}); err != nil {
 					t.Fatal(err)
 				}
 				switch {
@@ -309,7 +310,7 @@ func TestFaultsTokenLostBetweenReads(t *testing.T) {
 					e.Advance(emulator.DefaultLifetimes[c.name] + time.Minute)
 				}
 				e.ResetCounters()
-				if _, err := s.read(c.dataType, c.dataCfg); err != nil {
+				if _, err := s.Read(c.dataType, c.dataCfg); err != nil {
 					t.Fatalf("read after the token was %s: %v", how, err)
 				}
 				if got := e.Logins(c.name); got != want {
@@ -324,10 +325,10 @@ func TestFaultsInsecureWarns(t *testing.T) {
 	t.Parallel()
 	for _, c := range cloudsUnderTest {
 		e, _, _ := tlsEmulator(t)
-		s := newServer(t, nil)
+		s := acctest.NewServer(t, nil)
 		settings := c.settings(e.URL)
 		settings["insecure"] = true
-		resp := s.configureRaw(map[string]any{c.name: settings})
+		resp := s.ConfigureRaw(map[string]any{c.name: settings})
 		var warned bool
 		for _, d := range resp.Diagnostics {
 			if d.Severity == tfprotov6.DiagnosticSeverityWarning && strings.Contains(d.Summary, "TLS verification is off") {
@@ -337,7 +338,7 @@ func TestFaultsInsecureWarns(t *testing.T) {
 		if !warned {
 			t.Errorf("%s: insecure = true gave no warning: %v", c.name, resp.Diagnostics)
 		}
-		if _, err := s.read(c.dataType, c.dataCfg); err != nil {
+		if _, err := s.Read(c.dataType, c.dataCfg); err != nil {
 			t.Errorf("%s: insecure read failed: %v", c.name, err)
 		}
 	}
@@ -346,14 +347,14 @@ func TestFaultsInsecureWarns(t *testing.T) {
 func TestFaultsSlowServerFailsWithinTimeout(t *testing.T) {
 	t.Parallel()
 	for _, c := range cloudsUnderTest {
-		e := startEmulator(t)
+		e := acctest.StartEmulator(t)
 		e.InjectFault(emulator.Fault{Route: c.loginRoute, Delay: 60 * time.Second, Times: 10})
-		s := newServer(t, nil)
+		s := acctest.NewServer(t, nil)
 		settings := c.settings(e.URL)
 		settings["timeout"] = "1s"
-		s.configure(map[string]any{c.name: settings})
+		s.Configure(map[string]any{c.name: settings})
 		start := time.Now()
-		_, err := s.read(c.dataType, c.dataCfg)
+		_, err := s.Read(c.dataType, c.dataCfg)
 		if err == nil || !strings.Contains(err.Error(), "within 1s") {
 			t.Errorf("%s: err = %v", c.name, err)
 		}

@@ -1,19 +1,24 @@
-// Package provider is the Terraform side of cloudauth: the provider schema
-// and Configure, the data sources and the ephemeral resources. It builds
-// URLs and parses JSON nowhere; the typed clients in internal/clients do.
+// Package provider is the core of the Terraform side: the provider schema
+// assembled from the registry of clouds, the Configure loop, and the
+// cloudauth_token data source and ephemeral resource, which work for every
+// cloud. Everything about one cloud lives in its own package
+// (internal/provider/<cloud>); what they share is internal/provider/cloud.
 package provider
 
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
 var (
@@ -54,125 +59,70 @@ func (p *cloudauthProvider) Metadata(_ context.Context, _ provider.MetadataReque
 	resp.Version = p.version
 }
 
-// blocks are the cloud blocks in schema order.
-var blocks = []*blockSpec{keystoneSpec, cleuraSpec, abiquoSpec, clcSpec}
-
 func (p *cloudauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	attrs := map[string]schema.Attribute{}
-	for _, b := range blocks {
-		attrs[b.name] = b.schema()
+	blocks := make(map[string]schema.Block, len(registry))
+	titles := make([]string, 0, len(registry))
+	for _, c := range registry {
+		blocks[c.Name()] = c.Block()
+		titles = append(titles, c.Title())
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Logs in to cloud REST APIs (OpenStack Keystone v3, Cleura Cloud, Abiquo and " +
-			"CenturyLink Cloud) and exposes what they return as data: tokens with ready-made headers, " +
-			"service catalogs, domains and regions, datacenters and hardware groups. Each block is optional; " +
-			"a cloud logs in only when a data source or ephemeral resource first needs it.",
-		Attributes: attrs,
+		MarkdownDescription: "Logs in to cloud REST APIs (" + strings.Join(titles, ", ") + ") and exposes what they return as data: " +
+			"tokens with ready-made headers, service catalogs, domains and regions, datacenters and hardware groups. Each block is " +
+			"optional; a cloud logs in only when a data source or ephemeral resource first needs it.",
+		Blocks: blocks,
 	}
 }
 
-type providerModel struct {
-	Keystone types.Object `tfsdk:"keystone"`
-	Cleura   types.Object `tfsdk:"cleura"`
-	Abiquo   types.Object `tfsdk:"abiquo"`
-	CLC      types.Object `tfsdk:"clc"`
-}
-
-// Configure resolves every block (config over environment over defaults)
-// and builds the clients. It makes no network call: each cloud logs in on
-// first use.
+// Configure resolves every cloud's block (configuration over environment
+// over files and defaults) and builds the clients. It makes no network
+// call: each cloud logs in on first use.
 func (p *cloudauthProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
-	var m providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	objs := map[string]types.Object{"keystone": m.Keystone, "cleura": m.Cleura, "abiquo": m.Abiquo, "clc": m.CLC}
-	vals := map[string]*blockValues{}
-	for _, b := range blocks {
-		v, diags := resolveBlock(b, objs[b.name], p.getenv)
-		resp.Diagnostics.Append(diags...)
-		vals[b.name] = v
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	data := &providerData{
-		keystone: configureKeystone(ctx, p, vals["keystone"]),
-		cleura:   configureCleura(ctx, p, vals["cleura"]),
-		abiquo:   configureAbiquo(ctx, p, vals["abiquo"]),
-		clc:      configureCLC(ctx, p, vals["clc"]),
-	}
-	// Problems of a block in the configuration stop the run now; those of
-	// a cloud configured by environment alone wait for its first use.
-	for _, b := range blocks {
-		v := vals[b.name]
-		if v.present {
-			resp.Diagnostics.Append(v.diags...)
-			continue
+	data := &providerData{states: make(map[string]*cloud.State, len(registry))}
+	for _, c := range registry {
+		var block types.Object
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(c.Name()), &block)...)
+		if resp.Diagnostics.HasError() {
+			return
 		}
-		resp.Diagnostics.Append(v.diags.Warnings()...)
+		st := c.Configure(ctx, cloud.ConfigureRequest{
+			Block:     block,
+			Getenv:    p.getenv,
+			UserAgent: "terraform-provider-cloudauth/" + p.version,
+		})
+		resp.Diagnostics.Append(st.Diagnostics()...)
+		data.states[c.Name()] = st
 	}
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 }
 
 func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{
-		newCLCRootGroupDataSource,
-		newKeystoneCatalogDataSource,
-		newCleuraDomainsDataSource,
-		newAbiquoDatacentersDataSource,
-		newTokenDataSource,
+	out := []func() datasource.DataSource{newTokenDataSource}
+	for _, c := range registry {
+		out = append(out, c.DataSources()...)
 	}
+	return out
 }
 
 func (p *cloudauthProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{
-		newTokenEphemeralResource,
-	}
+	return []func() ephemeral.EphemeralResource{newTokenEphemeralResource}
 }
 
 func (p *cloudauthProvider) Resources(context.Context) []func() resource.Resource { return nil }
 
 // providerData is what Configure hands to data sources and ephemeral
-// resources: one state per cloud.
+// resources: every cloud's state, and the tokens ephemeral resources
+// handed out in this process.
 type providerData struct {
-	keystone *cloudState[keystoneClient]
-	cleura   *cloudState[cleuraClient]
-	abiquo   *cloudState[abiquoClient]
-	clc      *cloudState[clcClient]
-	// open are the tokens ephemeral resources handed out in this process.
-	open openTokens
+	states map[string]*cloud.State
+	open   openTokens
 }
 
-// cloudState is one cloud's client, or why there is none.
-type cloudState[C any] struct {
-	spec       *blockSpec
-	configured bool
-	client     C
-	// problems are configuration errors reported when the cloud is used.
-	problems diag.Diagnostics
-}
+var _ cloud.Clouds = (*providerData)(nil)
 
-// use returns the client for a data source or ephemeral resource named
-// user, or a diagnostic that says how to configure the cloud.
-func (s *cloudState[C]) use(user string) (C, diag.Diagnostics) {
-	var zero C
-	var diags diag.Diagnostics
-	if !s.configured {
-		spec := s.spec
-		diags.AddError(spec.title+" is not configured",
-			user+" needs the provider's "+spec.name+" block. "+spec.setup)
-		return zero, diags
-	}
-	if s.problems.HasError() {
-		return zero, s.problems
-	}
-	return s.client, nil
-}
-
-// newCloudState records a block's outcome: its client, or its problems.
-func newCloudState[C any](v *blockValues, configured bool, client C) *cloudState[C] {
-	return &cloudState[C]{spec: v.spec, configured: configured, client: client, problems: v.diags}
+// State implements cloud.Clouds.
+func (d *providerData) State(name string) (*cloud.State, bool) {
+	st, ok := d.states[name]
+	return st, ok
 }

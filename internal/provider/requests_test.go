@@ -1,10 +1,11 @@
-package provider
+package provider_test
 
 import (
 	"fmt"
 	"sync"
 	"testing"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -14,9 +15,9 @@ import (
 
 func TestRequestsCLCOneLoginAndNoRepeatedReads(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t)
-	s := newServer(t, nil)
-	s.configure(map[string]any{"clc": map[string]any{
+	e := acctest.StartEmulator(t)
+	s := acctest.NewServer(t, nil)
+	s.Configure(map[string]any{"clc": map[string]any{
 		"url": e.URL + "/clc", "username": emulator.CLCUser, "password": emulator.CLCPassword,
 	}})
 
@@ -29,13 +30,13 @@ func TestRequestsCLCOneLoginAndNoRepeatedReads(t *testing.T) {
 			var err error
 			switch i % 4 {
 			case 0:
-				_, err = s.read("cloudauth_clc_root_group", map[string]any{"data_center": "WA1"})
+				_, err = s.Read("cloudauth_clc_root_group", map[string]any{"data_center": "WA1"})
 			case 1:
-				_, err = s.read("cloudauth_clc_root_group", map[string]any{"data_center": "va1"})
+				_, err = s.Read("cloudauth_clc_root_group", map[string]any{"data_center": "va1"})
 			case 2:
-				_, err = s.read("cloudauth_token", map[string]any{"cloud": "clc"})
+				_, err = s.Read("cloudauth_token", map[string]any{"cloud": "clc"})
 			case 3:
-				_, err = s.openEphemeral("cloudauth_token", map[string]any{"cloud": "clc"})
+				_, err = s.OpenEphemeral("cloudauth_token", map[string]any{"cloud": "clc"})
 			}
 			if err != nil {
 				errs <- err
@@ -59,13 +60,13 @@ func TestRequestsCLCOneLoginAndNoRepeatedReads(t *testing.T) {
 
 func TestRequestsConfigureMakesNoCall(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t)
-	s := newServer(t, nil)
+	e := acctest.StartEmulator(t)
+	s := acctest.NewServer(t, nil)
 	cfg := map[string]any{}
 	for _, c := range cloudsUnderTest {
 		cfg[c.name] = c.settings(e.URL)
 	}
-	s.configure(cfg)
+	s.Configure(cfg)
 	if c := e.Counters(); len(c.Requests) != 0 {
 		t.Fatalf("Configure sent requests: %v", c.Requests)
 	}
@@ -75,13 +76,13 @@ func TestRequestsConfigureMakesNoCall(t *testing.T) {
 // per cloud, and no request beyond what the data needs.
 func TestRequestsAllCloudsOneLoginEachAndTheMinimum(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t)
-	s := newServer(t, nil)
+	e := acctest.StartEmulator(t)
+	s := acctest.NewServer(t, nil)
 	cfg := map[string]any{}
 	for _, c := range cloudsUnderTest {
 		cfg[c.name] = c.settings(e.URL)
 	}
-	s.configure(cfg)
+	s.Configure(cfg)
 	reads := []struct {
 		typ string
 		cfg map[string]any
@@ -106,7 +107,7 @@ func TestRequestsAllCloudsOneLoginEachAndTheMinimum(t *testing.T) {
 			cfg map[string]any
 		}) {
 			defer wg.Done()
-			if _, err := s.read(r.typ, r.cfg); err != nil {
+			if _, err := s.Read(r.typ, r.cfg); err != nil {
 				errs <- fmt.Errorf("%s: %w", r.typ, err)
 			}
 		}(reads[i%len(reads)])

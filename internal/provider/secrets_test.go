@@ -1,4 +1,4 @@
-package provider
+package provider_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
@@ -34,7 +35,7 @@ var secretRuns = []secretRun{{
 	cloud: "keystone",
 	config: func(base string) string {
 		return fmt.Sprintf(`
-  keystone = {
+  keystone {
     auth_url                      = %q
     application_credential_id     = %q
     application_credential_secret = %q
@@ -42,7 +43,7 @@ var secretRuns = []secretRun{{
 	},
 	bad: func(base string) string {
 		return fmt.Sprintf(`
-  keystone = {
+  keystone {
     auth_url                      = %q
     application_credential_id     = %q
     application_credential_secret = "a-wrong-keystone-secret"
@@ -55,7 +56,7 @@ var secretRuns = []secretRun{{
 	// run are among the secrets (see codesAround).
 	config: func(base string) string {
 		return fmt.Sprintf(`
-  abiquo = {
+  abiquo {
     endpoint   = %q
     username   = %q
     password   = %q
@@ -64,7 +65,7 @@ var secretRuns = []secretRun{{
 	},
 	bad: func(base string) string {
 		return fmt.Sprintf(`
-  abiquo = {
+  abiquo {
     endpoint = %q
     username = %q
     password = "a-wrong-abiquo-password"
@@ -76,7 +77,7 @@ var secretRuns = []secretRun{{
 	cloud: "clc",
 	config: func(base string) string {
 		return fmt.Sprintf(`
-  clc = {
+  clc {
     url      = %q
     username = %q
     password = %q
@@ -84,7 +85,7 @@ var secretRuns = []secretRun{{
 	},
 	bad: func(base string) string {
 		return fmt.Sprintf(`
-  clc = {
+  clc {
     url      = %q
     username = %q
     password = "a-wrong-clc-password"
@@ -95,7 +96,7 @@ var secretRuns = []secretRun{{
 	cloud: "cleura",
 	config: func(base string) string {
 		return fmt.Sprintf(`
-  cleura = {
+  cleura {
     url      = %q
     username = %q
     password = %q
@@ -103,7 +104,7 @@ var secretRuns = []secretRun{{
 	},
 	bad: func(base string) string {
 		return fmt.Sprintf(`
-  cleura = {
+  cleura {
     url      = %q
     username = %q
     password = "a-wrong-cleura-password"
@@ -171,7 +172,7 @@ provider_installation {
 `, bin)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 
 	run := func(name string, block func(secretRun) func(string) string, wantOK bool) string {
 		work := filepath.Join(dir, name)

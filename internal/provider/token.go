@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,101 +13,37 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
 // The cloudauth_token data source and ephemeral resource share this file:
-// what they need from each cloud's client, the model, and the messages.
+// the cloud they get a token from, the model, and the descriptions.
 
-// tokenClient is what the token data source and ephemeral resource need
-// from a cloud's client. Credential returns the client's cached token (the
-// same one its data sources use), so reading it costs no extra login.
-type tokenClient interface {
-	Credential(ctx context.Context) (cred.Credential, error)
-	// Relogin drops the cached token and logs in again.
-	Relogin(ctx context.Context) (cred.Credential, error)
-}
-
-// tokenRevoker is implemented by clients whose API can revoke a token.
-type tokenRevoker interface {
-	Revoke(ctx context.Context, token string) error
-}
-
-// ownTokenIssuer is implemented by clients that can log in for a token
-// outside their cache, which can then be revoked without ending the token
-// the provider's other reads use.
-type ownTokenIssuer interface {
-	IssueToken(ctx context.Context) (cred.Credential, error)
-}
-
-// loginCapable tells whether a client can get a new token by itself; one
-// configured with only a token cannot. Clients without it always can.
-type loginCapable interface {
-	CanLogin() bool
-}
-
-func canLogin(c tokenClient) bool {
-	if lc, ok := c.(loginCapable); ok {
-		return lc.CanLogin()
-	}
-	return true
-}
-
-var tokenClouds = []string{"keystone", "cleura", "abiquo", "clc"}
-
-// tokenTarget is one cloud as the token data source and ephemeral
-// resource see it.
-type tokenTarget struct {
-	client tokenClient
-	spec   *blockSpec
-	// diagnose says what went wrong and what to do, in the cloud's terms.
-	diagnose func(err error) (summary, detail string)
-}
-
-// tokenTarget returns a cloud's client for the token data source or
-// ephemeral resource named user.
-func (d *providerData) tokenTarget(cloud, user string) (*tokenTarget, diag.Diagnostics) {
-	generic := func(spec *blockSpec) func(error) (string, string) {
-		return func(err error) (string, string) { return credentialError(spec, err) }
-	}
-	switch cloud {
-	case "keystone":
-		c, diags := d.keystone.use(user)
-		if diags.HasError() {
-			return nil, diags
-		}
-		return &tokenTarget{client: c, spec: keystoneSpec, diagnose: func(err error) (string, string) {
-			d := keystoneLoginDiag(c, err)
-			return d.Summary(), d.Detail()
-		}}, diags
-	case "abiquo":
-		c, diags := d.abiquo.use(user)
-		if diags.HasError() {
-			return nil, diags
-		}
-		return &tokenTarget{client: c, spec: abiquoSpec, diagnose: func(err error) (string, string) {
-			d := abiquoDiagnostic(c, "Cannot get an Abiquo token", err)
-			return d.Summary(), d.Detail()
-		}}, diags
-	case "clc":
-		c, diags := d.clc.use(user)
-		if diags.HasError() {
-			return nil, diags
-		}
-		return &tokenTarget{client: c, spec: clcSpec, diagnose: generic(clcSpec)}, diags
-	case "cleura":
-		s, diags := d.cleura.use(user)
-		if diags.HasError() {
-			return nil, diags
-		}
-		return &tokenTarget{client: s.api, spec: cleuraSpec, diagnose: func(err error) (string, string) {
-			return s.diagnose(err, "get a token")
-		}}, diags
-	}
-	// The schema's validator allows only the four clouds above.
+// tokenTarget returns the token target of the cloud name for the data
+// source or ephemeral resource named user.
+func tokenTarget(pd any, name, user string) (*cloud.TokenTarget, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	diags.AddError("Unknown cloud "+cloud, fmt.Sprintf("%s: cloud must be one of %v.", user, tokenClouds))
-	return nil, diags
+	d, ok := pd.(*providerData)
+	if !ok {
+		diags.AddError("Provider not configured",
+			fmt.Sprintf("%s was read before the provider was configured (provider data %T). This is a bug in the provider; please report it.", user, pd))
+		return nil, diags
+	}
+	st, ok := d.State(name)
+	if !ok {
+		// The schema's validator allows only the registered clouds.
+		diags.AddError("Unknown cloud "+name, fmt.Sprintf("%s: cloud must be one of %s.", user, strings.Join(cloudNames(), ", ")))
+		return nil, diags
+	}
+	return st.Token(user)
+}
+
+func cloudNames() []string {
+	names := make([]string, 0, len(registry))
+	for _, c := range registry {
+		names = append(names, c.Name())
+	}
+	return names
 }
 
 type tokenModel struct {
@@ -119,46 +55,32 @@ type tokenModel struct {
 	Endpoint  types.String `tfsdk:"endpoint"`
 }
 
-func (m *tokenModel) fill(c cred.Credential) diag.Diagnostics {
-	headers, diags := types.MapValueFrom(context.Background(), types.StringType, c.Headers)
+func (m *tokenModel) fill(ctx context.Context, c cred.Credential) diag.Diagnostics {
+	headers, diags := types.MapValueFrom(ctx, types.StringType, c.Headers)
 	m.Token = types.StringValue(c.Token)
 	m.Headers = headers
-	m.ExpiresAt = types.StringNull()
-	if !c.ExpiresAt.IsZero() {
-		m.ExpiresAt = types.StringValue(c.ExpiresAt.UTC().Format(time.RFC3339))
-	}
-	m.Principal = optString(c.Principal)
+	m.ExpiresAt = cloud.TimeString(c.ExpiresAt)
+	m.Principal = cloud.OptString(c.Principal)
 	m.Endpoint = types.StringValue(c.Endpoint)
 	return diags
 }
 
 // Descriptions shared by the data source and the ephemeral resource.
-const (
-	tokenCloudDesc = "Cloud to get a token for: `keystone`, `cleura`, `abiquo` or `clc`. " +
-		"The provider block (or environment) must configure that cloud."
+var (
+	tokenCloudDesc = "Cloud to get a token for: `" + strings.Join(cloudNames(), "`, `") + "`. " +
+		"The provider configuration (a block, or the environment) must configure that cloud."
 	tokenTokenDesc   = "The token."
-	tokenHeadersDesc = "The headers the API expects the token in, ready for an HTTP client: " +
-		"`X-Auth-Token` (Keystone); `X-AUTH-LOGIN` and `X-AUTH-TOKEN` (Cleura); " +
-		"`Authorization = \"Token ...\"` (Abiquo); `Authorization = \"Bearer ...\"` (CenturyLink Cloud)."
-	tokenExpiresDesc   = "When the token expires (RFC 3339), where the API says: Keystone does; Cleura, Abiquo and CenturyLink Cloud do not, and it is null."
+	tokenHeadersDesc = func() string {
+		var parts []string
+		for _, c := range registry {
+			parts = append(parts, c.TokenHeaders())
+		}
+		return "The headers the API expects the token in, ready for an HTTP client: " + strings.Join(parts, "; ") + "."
+	}()
+	tokenExpiresDesc   = "When the token expires (RFC 3339), where the API or the token itself says; otherwise null."
 	tokenPrincipalDesc = "The user or login the token belongs to."
 	tokenEndpointDesc  = "Base URL of the API the token is for."
 )
-
-// credentialError describes a failed login for the token's user.
-func credentialError(spec *blockSpec, err error) (string, string) {
-	detail := err.Error()
-	if errors.Is(err, httpx.ErrNeedsNewCredential) {
-		return "A new " + spec.title + " credential is needed", detail
-	}
-	if d := fallbackDetail(spec, err); d != detail {
-		return "Cannot get a " + spec.title + " token", d
-	}
-	if spec.loginHint != "" {
-		detail += "\n\n" + spec.loginHint
-	}
-	return "Cannot get a " + spec.title + " token", detail
-}
 
 // openTokens remembers the tokens that ephemeral resources handed out in
 // this provider process, so that Close can revoke one without the token
@@ -173,7 +95,7 @@ type openToken struct {
 	token string
 }
 
-func (o *openTokens) add(cloud, token string) string {
+func (o *openTokens) add(cloudName, token string) string {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
@@ -184,7 +106,7 @@ func (o *openTokens) add(cloud, token string) string {
 	if o.m == nil {
 		o.m = map[string]openToken{}
 	}
-	o.m[handle] = openToken{cloud: cloud, token: token}
+	o.m[handle] = openToken{cloud: cloudName, token: token}
 	return handle
 }
 
@@ -195,3 +117,7 @@ func (o *openTokens) take(handle string) (openToken, bool) {
 	delete(o.m, handle)
 	return t, ok
 }
+
+// renewAhead is how long before a token's expiry Terraform is asked to
+// renew it.
+const renewAhead = 5 * time.Minute

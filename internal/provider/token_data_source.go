@@ -18,7 +18,7 @@ var (
 func newTokenDataSource() datasource.DataSource { return &tokenDataSource{} }
 
 type tokenDataSource struct {
-	data *providerData
+	providerData any
 }
 
 func (d *tokenDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -36,7 +36,7 @@ func (d *tokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"cannot go, such as a resource argument that is not write-only.",
 		Attributes: map[string]schema.Attribute{
 			"cloud": schema.StringAttribute{Required: true, MarkdownDescription: tokenCloudDesc,
-				Validators: []validator.String{stringvalidator.OneOf(tokenClouds...)}},
+				Validators: []validator.String{stringvalidator.OneOf(cloudNames()...)}},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: tokenTokenDesc},
 			"headers":    schema.MapAttribute{Computed: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: tokenHeadersDesc},
 			"expires_at": schema.StringAttribute{Computed: true, MarkdownDescription: tokenExpiresDesc},
@@ -46,8 +46,8 @@ func (d *tokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}
 }
 
-func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	d.providerData = req.ProviderData
 }
 
 func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -56,16 +56,16 @@ func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	target, diags := d.data.tokenTarget(m.Cloud.ValueString(), "data.cloudauth_token")
+	target, diags := tokenTarget(d.providerData, m.Cloud.ValueString(), "data.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cred, err := target.client.Credential(ctx)
+	c, err := target.Source.Credential(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError(target.diagnose(err))
+		resp.Diagnostics.Append(target.Diagnose(err))
 		return
 	}
-	resp.Diagnostics.Append(m.fill(cred)...)
+	resp.Diagnostics.Append(m.fill(ctx, c)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -23,14 +23,10 @@ var (
 	_ ephemeral.EphemeralResourceWithClose     = (*tokenEphemeralResource)(nil)
 )
 
-// renewAhead is how long before a token's expiry Terraform is asked to
-// renew it.
-const renewAhead = 5 * time.Minute
-
 func newTokenEphemeralResource() ephemeral.EphemeralResource { return &tokenEphemeralResource{} }
 
 type tokenEphemeralResource struct {
-	data *providerData
+	providerData any
 }
 
 type tokenEphemeralModel struct {
@@ -64,15 +60,15 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"already configured with the first one, so a run that lasts longer than a token's lifetime needs a " +
 			"longer-lived credential. A token configured in the provider block is not renewed.\n\n" +
 			"With `revoke_on_close = true` the resource logs in for a token of its own (one more login) and " +
-			"revokes it when Terraform closes the resource at the end of the run, where the API can revoke " +
-			"(Keystone, Cleura); the token the provider's reads share is never revoked. With only a fixed token " +
-			"configured, or for Abiquo and CenturyLink Cloud (no revoke call), it warns and revokes nothing.",
+			"revokes it when Terraform closes the resource at the end of the run, where the API has a call to revoke " +
+			"one; the token the provider's reads share is never revoked. With only a fixed token configured, or " +
+			"for an API that cannot revoke a token, it warns and revokes nothing.",
 		Attributes: map[string]schema.Attribute{
 			"cloud": schema.StringAttribute{Required: true, MarkdownDescription: tokenCloudDesc,
-				Validators: []validator.String{stringvalidator.OneOf(tokenClouds...)}},
+				Validators: []validator.String{stringvalidator.OneOf(cloudNames()...)}},
 			"revoke_on_close": schema.BoolAttribute{Optional: true,
 				MarkdownDescription: "Get a token of this resource's own (one more login) and revoke it when Terraform closes " +
-					"the resource (Keystone, Cleura). Default `false`: the resource gives the provider's shared token, which " +
+					"the resource, where the API can revoke a token. Default `false`: the resource gives the provider's shared token, which " +
 					"stays valid until it expires."},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: tokenTokenDesc},
 			"headers":    schema.MapAttribute{Computed: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: tokenHeadersDesc},
@@ -83,8 +79,8 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 	}
 }
 
-func (r *tokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+func (r *tokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, _ *ephemeral.ConfigureResponse) {
+	r.providerData = req.ProviderData
 }
 
 func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
@@ -93,44 +89,45 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cloud := m.Cloud.ValueString()
-	target, diags := r.data.tokenTarget(cloud, "ephemeral.cloudauth_token")
+	name := m.Cloud.ValueString()
+	target, diags := tokenTarget(r.providerData, name, "ephemeral.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	revoke := m.RevokeOnClose.ValueBool()
 	var (
-		cred cred.Credential
-		err  error
+		c   cred.Credential
+		err error
 	)
-	_, revocable := target.client.(tokenRevoker)
-	issuer, ownable := target.client.(ownTokenIssuer)
+	_, revocable := target.Source.(cred.Revoker)
+	issuer, ownable := target.Source.(cred.Issuer)
 	switch {
 	case revoke && !revocable:
-		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect for "+cloud,
-			target.spec.title+" has no API call to revoke a token; it stays valid until it expires.")
+		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect for "+name,
+			target.Title+" has no API call to revoke a token; it stays valid until it expires.")
 		revoke = false
-	case revoke && (!ownable || !canLogin(target.client)):
-		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect with a fixed "+target.spec.title+" token",
+	case revoke && (!ownable || !target.Source.CanLogin()):
+		resp.Diagnostics.AddAttributeWarning(path.Root("revoke_on_close"), "revoke_on_close has no effect with a fixed "+target.Title+" token",
 			"The provider is configured with a token and no credentials to log in with, so the token this resource gives is "+
 				"that token itself. Revoking it would end the only credential the provider has, for this run and the next; it is not revoked.")
 		revoke = false
 	case revoke:
 		// A token of its own, so that revoking it cannot end the token the
 		// provider's reads (and other ephemeral tokens) share.
-		cred, err = issuer.IssueToken(ctx)
+		c, err = issuer.IssueToken(ctx)
 	}
 	if !revoke {
-		cred, err = target.client.Credential(ctx)
+		c, err = target.Source.Credential(ctx)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(target.diagnose(err))
+		resp.Diagnostics.Append(target.Diagnose(err))
 		return
 	}
-	resp.Diagnostics.Append(m.fill(cred)...)
+	resp.Diagnostics.Append(m.fill(ctx, c)...)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
-	priv, err := json.Marshal(tokenPrivate{Cloud: cloud, Handle: r.data.open.add(cloud, cred.Token), Revoke: revoke})
+	data, _ := r.providerData.(*providerData)
+	priv, err := json.Marshal(tokenPrivate{Cloud: name, Handle: data.open.add(name, c.Token), Revoke: revoke})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot keep the token's state",
 			err.Error()+"\n\nThis is a bug in the provider; please report it with the Terraform version.")
@@ -139,8 +136,8 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKey, priv)...)
 	// Renewal logs in again for the provider's shared token; a token of
 	// its own, or a fixed one, cannot be renewed.
-	if !revoke && canLogin(target.client) && !cred.ExpiresAt.IsZero() {
-		resp.RenewAt = renewAt(cred.ExpiresAt)
+	if !revoke && target.Source.CanLogin() && !c.ExpiresAt.IsZero() {
+		resp.RenewAt = renewAt(c.ExpiresAt)
 	}
 }
 
@@ -174,18 +171,18 @@ func (r *tokenEphemeralResource) Renew(ctx context.Context, req ephemeral.RenewR
 	if resp.Diagnostics.HasError() || p.Cloud == "" {
 		return
 	}
-	target, diags := r.data.tokenTarget(p.Cloud, "ephemeral.cloudauth_token")
+	target, diags := tokenTarget(r.providerData, p.Cloud, "ephemeral.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || p.Revoke || !canLogin(target.client) {
+	if resp.Diagnostics.HasError() || p.Revoke || !target.Source.CanLogin() {
 		return
 	}
-	cred, err := target.client.Relogin(ctx)
+	c, err := target.Source.Relogin(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError(target.diagnose(err))
+		resp.Diagnostics.Append(target.Diagnose(err))
 		return
 	}
-	if !cred.ExpiresAt.IsZero() {
-		resp.RenewAt = renewAt(cred.ExpiresAt)
+	if !c.ExpiresAt.IsZero() {
+		resp.RenewAt = renewAt(c.ExpiresAt)
 	}
 }
 
@@ -196,21 +193,25 @@ func (r *tokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseR
 	if resp.Diagnostics.HasError() || p.Handle == "" {
 		return
 	}
-	open, ok := r.data.open.take(p.Handle)
+	data, ok := r.providerData.(*providerData)
+	if !ok {
+		return
+	}
+	open, ok := data.open.take(p.Handle)
 	if !ok || !p.Revoke {
 		return
 	}
-	target, diags := r.data.tokenTarget(p.Cloud, "ephemeral.cloudauth_token")
+	target, diags := tokenTarget(r.providerData, p.Cloud, "ephemeral.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rv, ok := target.client.(tokenRevoker)
+	rv, ok := target.Source.(cred.Revoker)
 	if !ok {
 		return
 	}
 	if err := rv.Revoke(ctx, open.token); err != nil {
-		resp.Diagnostics.AddWarning("Cannot revoke the "+target.spec.title+" token",
+		resp.Diagnostics.AddWarning("Cannot revoke the "+target.Title+" token",
 			"revoke_on_close asked to revoke the token, but the API refused: "+err.Error()+
 				"\n\nThe token stays valid until it expires.")
 	}

@@ -1,4 +1,4 @@
-package provider
+package provider_test
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -56,7 +57,7 @@ func (f stateCheck) CheckState(_ context.Context, req statecheck.CheckStateReque
 
 // tokensInState counts how many tokens the emulator issued for a cloud
 // appear anywhere in the state.
-func tokensInState(e *emu, cloud string, state *tfjson.State) (int, error) {
+func tokensInState(e *acctest.Emulator, cloud string, state *tfjson.State) (int, error) {
 	b, err := json.Marshal(state)
 	if err != nil {
 		return 0, err
@@ -74,7 +75,7 @@ func tokensInState(e *emu, cloud string, state *tfjson.State) (int, error) {
 	return n, nil
 }
 
-func noTokenInState(e *emu, cloud string) statecheck.StateCheck {
+func noTokenInState(e *acctest.Emulator, cloud string) statecheck.StateCheck {
 	return stateCheck(func(s *tfjson.State) error {
 		n, err := tokensInState(e, cloud, s)
 		if err == nil && n > 0 {
@@ -154,11 +155,11 @@ func headersWorkWith(address string, headersAt []string, url string, extra map[s
 }
 
 func TestAccToken_dataSourceCLC(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `
+			Config: acctest.HCL(clcUnderTest.provider(e.URL, ""), `
 data "cloudauth_token" "clc" {
   cloud = "clc"
 }`),
@@ -185,12 +186,12 @@ data "cloudauth_token" "clc" {
 }
 
 func TestAccToken_ephemeralCLCReachesConfigNotState(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
-		ProtoV6ProviderFactories: withEcho(factories(nil)),
+		ProtoV6ProviderFactories: withEcho(acctest.Factories(nil)),
 		Steps: []resource.TestStep{{
-			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `
+			Config: acctest.HCL(clcUnderTest.provider(e.URL, ""), `
 ephemeral "cloudauth_token" "clc" {
   cloud = "clc"
 }
@@ -224,30 +225,30 @@ data "cloudauth_clc_root_group" "root" {}`),
 }
 
 func TestAccToken_badCloud(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	cases := map[string]struct {
 		config string
 		want   []string
 	}{
 		"unknown cloud name": {`data "cloudauth_token" "x" { cloud = "aws" }`,
 			[]string{`Attribute cloud value must be one of`, `"keystone"`, `"clc"`, `got: "aws"`}},
-		"refused login": {hcl(clcProvider(e.URL, emulator.CLCUser, "wrong-password", ""), `data "cloudauth_token" "x" { cloud = "clc" }`),
-			[]string{"Cannot get a CenturyLink Cloud token", "We didn't recognize the username or password", "clc.password"}},
+		"refused login": {acctest.HCL(fmt.Sprintf("provider \"cloudauth\" {\n  clc {\n    url = %q\n    username = %q\n    password = \"wrong-password\"\n  }\n}\n", e.URL+"/clc", emulator.CLCUser), `data "cloudauth_token" "x" { cloud = "clc" }`),
+			[]string{"CenturyLink Cloud login failed", "We didn't recognize the username or password", "clc.password"}},
 		"cloud not configured": {`data "cloudauth_token" "x" { cloud = "clc" }`,
 			[]string{"CenturyLink Cloud is not configured", "data.cloudauth_token needs the provider's clc block", "CLC_USERNAME"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(nil),
-				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: expectErr(tc.want...)}},
+				ProtoV6ProviderFactories: acctest.Factories(nil),
+				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: acctest.ExpectErr(tc.want...)}},
 			})
 		})
 	}
 }
 
 // echoedToken finds the issued token whose hash the echo resource holds.
-func echoedToken(e *emu, cloud string, s *tfjson.State) (string, error) {
+func echoedToken(e *acctest.Emulator, cloud string, s *tfjson.State) (string, error) {
 	v, err := stateValues(s, "echo.seen")
 	if err != nil {
 		return "", err
@@ -263,11 +264,11 @@ func echoedToken(e *emu, cloud string, s *tfjson.State) (string, error) {
 }
 
 func TestAccToken_dataSourceCleura(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(cleuraUnderTest.provider(e.URL, ""), `data "cloudauth_token" "c" { cloud = "cleura" }`),
+			Config: acctest.HCL(cleuraUnderTest.provider(e.URL, ""), `data "cloudauth_token" "c" { cloud = "cleura" }`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.cloudauth_token.c", tfjsonpath.New("principal"), knownvalue.StringExact(emulator.CleuraUser)),
 				statecheck.ExpectKnownValue("data.cloudauth_token.c", tfjsonpath.New("endpoint"), knownvalue.StringExact(e.URL+"/cleura")),
@@ -301,12 +302,12 @@ func cleuraTokenValid(base, token string) (bool, error) {
 func TestAccToken_ephemeralRevokeOnClose(t *testing.T) {
 	for _, revoke := range []bool{true, false} {
 		t.Run(fmt.Sprint("revoke_on_close=", revoke), func(t *testing.T) {
-			e := startEmulator(t)
+			e := acctest.StartEmulator(t)
 			resource.ParallelTest(t, resource.TestCase{
 				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
-				ProtoV6ProviderFactories: withEcho(factories(nil)),
+				ProtoV6ProviderFactories: withEcho(acctest.Factories(nil)),
 				Steps: []resource.TestStep{{
-					Config: hcl(cleuraUnderTest.provider(e.URL, ""), fmt.Sprintf(`
+					Config: acctest.HCL(cleuraUnderTest.provider(e.URL, ""), fmt.Sprintf(`
 ephemeral "cloudauth_token" "c" {
   cloud           = "cleura"
   revoke_on_close = %t
@@ -343,7 +344,7 @@ resource "echo" "seen" {}`, revoke)),
 var keystoneUnderTestBlock = func(base string) string {
 	return fmt.Sprintf(`
 provider "cloudauth" {
-  keystone = {
+  keystone {
     auth_url                      = %q
     application_credential_id     = %q
     application_credential_secret = %q
@@ -352,11 +353,11 @@ provider "cloudauth" {
 }
 
 func TestAccToken_dataSourceKeystone(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(keystoneUnderTestBlock(e.URL), `data "cloudauth_token" "k" { cloud = "keystone" }`),
+			Config: acctest.HCL(keystoneUnderTestBlock(e.URL), `data "cloudauth_token" "k" { cloud = "keystone" }`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.cloudauth_token.k", tfjsonpath.New("principal"), knownvalue.StringExact(emulator.KeystoneUser)),
 				statecheck.ExpectKnownValue("data.cloudauth_token.k", tfjsonpath.New("endpoint"), knownvalue.StringExact(e.URL+"/keystone/v3")),
@@ -375,19 +376,19 @@ func TestAccToken_dataSourceKeystone(t *testing.T) {
 // provider (here a second cloudauth, which then logs in with the token
 // alone) and never reaches the state.
 func TestAccToken_ephemeralConfiguresAnotherProvider(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(keystoneUnderTestBlock(e.URL), fmt.Sprintf(`
+			Config: acctest.HCL(keystoneUnderTestBlock(e.URL), fmt.Sprintf(`
 ephemeral "cloudauth_token" "k" {
   cloud = "keystone"
 }
 
 provider "cloudauth" {
   alias = "by_token"
-  keystone = {
+  keystone {
     auth_url = ephemeral.cloudauth_token.k.endpoint
     token    = ephemeral.cloudauth_token.k.token
   }
@@ -417,9 +418,9 @@ output "same_user" {
 // counted.
 func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t)
-	s := newServer(t, nil)
-	s.configure(map[string]any{"keystone": map[string]any{
+	e := acctest.StartEmulator(t)
+	s := acctest.NewServer(t, nil)
+	s.Configure(map[string]any{"keystone": map[string]any{
 		"auth_url":                      e.URL + "/keystone/v3",
 		"application_credential_id":     emulator.KeystoneAppCredID,
 		"application_credential_secret": emulator.KeystoneAppCredSecret,
@@ -432,7 +433,7 @@ func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 
 	// The shared token: RenewAt five minutes before Keystone's expiry;
 	// Renew logs in again and the provider's reads use the new token.
-	vals, resp, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone"})
+	vals, resp, err := s.OpenEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,13 +445,13 @@ func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 	if !resp.RenewAt.Equal(exp.Add(-5 * time.Minute)) {
 		t.Fatalf("RenewAt = %v, want five minutes before %v", resp.RenewAt, exp)
 	}
-	if _, err := s.renewEphemeral("cloudauth_token", resp.Private); err != nil {
+	if _, err := s.RenewEphemeral("cloudauth_token", resp.Private); err != nil {
 		t.Fatal(err)
 	}
 	if e.Logins("keystone") != 2 {
 		t.Errorf("Renew did not log in again: logins = %d", e.Logins("keystone"))
 	}
-	cur, err := s.read("cloudauth_token", map[string]any{"cloud": "keystone"})
+	cur, err := s.Read("cloudauth_token", map[string]any{"cloud": "keystone"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,11 +462,11 @@ func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 
 	// Two revoking resources: each gets a token of its own, never the
 	// shared one, and is not renewed; closing one revokes only its own.
-	a, ra, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	a, ra, err := s.OpenEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, rb, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	b, rb, err := s.OpenEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +477,7 @@ func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 	if !ra.RenewAt.IsZero() || !rb.RenewAt.IsZero() {
 		t.Error("a token of the resource's own asks for renewal")
 	}
-	if _, err := s.closeEphemeral("cloudauth_token", ra.Private); err != nil {
+	if _, err := s.CloseEphemeral("cloudauth_token", ra.Private); err != nil {
 		t.Fatal(err)
 	}
 	if keystoneTokenValid(t, e.URL, ta) {
@@ -485,13 +486,13 @@ func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 	if !keystoneTokenValid(t, e.URL, tb) || !keystoneTokenValid(t, e.URL, renewed) {
 		t.Error("closing one resource revoked another's token or the shared one")
 	}
-	if _, err := s.closeEphemeral("cloudauth_token", resp.Private); err != nil {
+	if _, err := s.CloseEphemeral("cloudauth_token", resp.Private); err != nil {
 		t.Fatal(err)
 	}
 	if !keystoneTokenValid(t, e.URL, renewed) {
 		t.Error("closing a resource without revoke_on_close revoked the shared token")
 	}
-	if _, err := s.read("cloudauth_keystone_catalog", map[string]any{}); err != nil {
+	if _, err := s.Read("cloudauth_keystone_catalog", map[string]any{}); err != nil {
 		t.Fatalf("the provider's reads fail after the closes: %v", err)
 	}
 }
@@ -500,19 +501,19 @@ func TestTokenEphemeralRenewAndRevoke(t *testing.T) {
 // may be revoked: the token is the user's only credential.
 func TestTokenEphemeralFixedTokenIsNeitherRenewedNorRevoked(t *testing.T) {
 	t.Parallel()
-	e := startEmulator(t)
-	issuer := newServer(t, nil)
-	issuer.configure(map[string]any{"keystone": keystoneUnderTest.settings(e.URL)})
-	v, err := issuer.read("cloudauth_token", map[string]any{"cloud": "keystone"})
+	e := acctest.StartEmulator(t)
+	issuer := acctest.NewServer(t, nil)
+	issuer.Configure(map[string]any{"keystone": keystoneUnderTest.settings(e.URL)})
+	v, err := issuer.Read("cloudauth_token", map[string]any{"cloud": "keystone"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var fixed string
 	_ = v["token"].As(&fixed)
 
-	s := newServer(t, nil)
-	s.configure(map[string]any{"keystone": map[string]any{"auth_url": e.URL + "/keystone/v3", "token": fixed}})
-	_, resp, err := s.openEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
+	s := acctest.NewServer(t, nil)
+	s.Configure(map[string]any{"keystone": map[string]any{"auth_url": e.URL + "/keystone/v3", "token": fixed}})
+	_, resp, err := s.OpenEphemeralRaw("cloudauth_token", map[string]any{"cloud": "keystone", "revoke_on_close": true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,16 +527,16 @@ func TestTokenEphemeralFixedTokenIsNeitherRenewedNorRevoked(t *testing.T) {
 	if !warned {
 		t.Errorf("no warning that revoke_on_close does nothing: %v", resp.Diagnostics)
 	}
-	if _, err := s.renewEphemeral("cloudauth_token", resp.Private); err != nil {
+	if _, err := s.RenewEphemeral("cloudauth_token", resp.Private); err != nil {
 		t.Fatalf("Renew failed: %v", err)
 	}
-	if _, err := s.closeEphemeral("cloudauth_token", resp.Private); err != nil {
+	if _, err := s.CloseEphemeral("cloudauth_token", resp.Private); err != nil {
 		t.Fatal(err)
 	}
 	if !keystoneTokenValid(t, e.URL, fixed) {
 		t.Fatal("the user's only token was revoked")
 	}
-	if _, err := s.read("cloudauth_keystone_catalog", map[string]any{}); err != nil {
+	if _, err := s.Read("cloudauth_keystone_catalog", map[string]any{}); err != nil {
 		t.Fatalf("reads fail after Renew and Close: %v", err)
 	}
 }
@@ -557,11 +558,11 @@ func keystoneTokenValid(t *testing.T, base, token string) bool {
 }
 
 func TestAccToken_dataSourceAbiquo(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(abiquoUnderTest.provider(e.URL, ""), `data "cloudauth_token" "a" { cloud = "abiquo" }`),
+			Config: acctest.HCL(abiquoUnderTest.provider(e.URL, ""), `data "cloudauth_token" "a" { cloud = "abiquo" }`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.cloudauth_token.a", tfjsonpath.New("principal"), knownvalue.StringExact(emulator.AbiquoAdmin)),
 				statecheck.ExpectKnownValue("data.cloudauth_token.a", tfjsonpath.New("endpoint"), knownvalue.StringExact(e.URL+"/abiquo/api")),

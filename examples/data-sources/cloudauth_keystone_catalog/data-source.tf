@@ -2,7 +2,7 @@
 # log in, for example with an application credential:
 #
 #   provider "cloudauth" {
-#     keystone = {
+#     keystone {
 #       auth_url                      = "https://in-west3.controlcloud.app:5000"
 #       application_credential_id     = var.app_cred_id
 #       application_credential_secret = var.app_cred_secret

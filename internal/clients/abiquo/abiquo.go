@@ -31,9 +31,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 )
 
 // TokenLifetime is how long a token lives after the answer that carried

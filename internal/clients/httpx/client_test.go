@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -609,7 +610,7 @@ func TestRedactor(t *testing.T) {
 			t.Errorf("snippet shows a secret: %q", got)
 		}
 	}
-	u, _ := ParseBaseURL("https://user:pw@host/p")
+	u, _ := url.Parse("https://user:pw@host/p")
 	u.RawQuery = "secret=1&limit=2"
 	if got := r.URL(u); strings.Contains(got, "pw") || strings.Contains(got, "secret=1") || !strings.Contains(got, "limit=2") {
 		t.Errorf("URL = %s", got)

@@ -122,7 +122,16 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		// The text may hold a password; url.Parse's error quotes it.
+		if strings.Contains(raw, "@") {
+			return nil, errors.New("the URL is not valid (it is not shown here, since it may hold a password)")
+		}
 		return nil, fmt.Errorf("%q is not a valid URL: %w", raw, err)
+	}
+	if u.User != nil {
+		// Basic credentials in a URL would be sent to the server and shown
+		// in plans, state and logs; the provider takes them as settings.
+		return nil, fmt.Errorf("the URL %s holds a user name or password; remove them from the URL and give them as the block's settings", (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String())
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%q must start with https:// (or http://)", raw)

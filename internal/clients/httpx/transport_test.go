@@ -93,3 +93,20 @@ func otherCA(t *testing.T) string {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
+
+func TestParseBaseURLRefusesCredentialsWithoutEchoingThem(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"https://admin:pw-in-url-123@host.example/api",
+		"https://admin@host.example/api",
+		"https://admin:pw-in-url-123@host.example:bad-port/api",
+	} {
+		_, err := ParseBaseURL(raw)
+		if err == nil {
+			t.Fatalf("%s: accepted", raw)
+		}
+		if strings.Contains(err.Error(), "pw-in-url-123") || strings.Contains(err.Error(), "admin") {
+			t.Errorf("the error echoes the credentials: %v", err)
+		}
+	}
+}

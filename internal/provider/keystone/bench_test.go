@@ -1,4 +1,4 @@
-package provider
+package keystone
 
 import (
 	"context"
@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
 )
 
 // largeCatalogBody is a token body with services x 3 interfaces x regions
@@ -34,7 +33,7 @@ func largeCatalogBody(services, regions int) []byte {
 	for s := range services {
 		entry := svc{ID: fmt.Sprintf("%032x", s), Type: fmt.Sprintf("service-%03d", s), Name: fmt.Sprintf("name-%03d", s)}
 		for r := range regions {
-			for _, itf := range keystone.Interfaces {
+			for _, itf := range api.Interfaces {
 				region := fmt.Sprintf("Region%d", r)
 				entry.Endpoints = append(entry.Endpoints, ep{
 					ID: fmt.Sprintf("%08x%08x%016x", s, r, len(entry.Endpoints)), Interface: itf, RegionID: region, Region: region,
@@ -66,21 +65,26 @@ func largeCatalogBody(services, regions int) []byte {
 // framework writes.
 func BenchmarkKeystoneCatalog(b *testing.B) {
 	ctx := context.Background()
+	sel := api.Selection{Interface: "public"}
 	body := largeCatalogBody(200, 5)
-	var sresp datasource.SchemaResponse
-	(&keystoneCatalogDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx)
-	sel := keystone.Selection{Interface: "public"}
-	tok, err := keystone.DecodeToken(body)
+	typ := catalogSchema.Type().TerraformType(ctx)
+	model := func(tok *api.Token) *catalogModel {
+		m, diags := newCatalogModel(tok, sel, types.StringNull())
+		if diags.HasError() {
+			b.Fatal(diags)
+		}
+		return m
+	}
+	tok, err := api.DecodeToken(body)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if m := catalogModel(tok, sel, types.StringNull()); len(m.Catalog.Elements()) != 200 || len(m.Endpoints) != 200 ||
+	if m := model(tok); len(m.Catalog.Elements()) != 200 || len(m.Endpoints) != 200 ||
 		len(m.Catalog.Elements()[0].(types.Object).Attributes()["endpoints"].(types.List).Elements()) != 5 {
 		b.Fatalf("model has %d services, %d URLs", len(m.Catalog.Elements()), len(m.Endpoints))
 	}
-	state := func(m *keystoneCatalogModel) {
-		st := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}
+	state := func(m *catalogModel) {
+		st := tfsdk.State{Schema: catalogSchema, Raw: tftypes.NewValue(typ, nil)}
 		if diags := st.Set(ctx, m); diags.HasError() {
 			b.Fatal(diags)
 		}
@@ -89,7 +93,7 @@ func BenchmarkKeystoneCatalog(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := keystone.DecodeToken(body); err != nil {
+			if _, err := api.DecodeToken(body); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -97,18 +101,18 @@ func BenchmarkKeystoneCatalog(b *testing.B) {
 	b.Run("model", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			catalogModel(tok, sel, types.StringNull())
+			model(tok)
 		}
 	})
 	b.Run("decode+model+state", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			t, err := keystone.DecodeToken(body)
+			t, err := api.DecodeToken(body)
 			if err != nil {
 				b.Fatal(err)
 			}
-			state(catalogModel(t, sel, types.StringNull()))
+			state(model(t))
 		}
 	})
 }

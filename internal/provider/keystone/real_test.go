@@ -1,4 +1,4 @@
-package provider
+package keystone_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
 )
 
@@ -73,9 +74,9 @@ func TestAccKeystoneReal_applicationCredential(t *testing.T) {
 		"OS_REGION_NAME":                   ks["KS_REGION"],
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
-			Config: hcl(ksCatalogDS, `
+			Config: acctest.HCL(ksCatalogDS, `
 data "cloudauth_keystone_catalog" "compute_internal" {
   service_type = "compute"
   interface    = "internal"
@@ -94,9 +95,9 @@ data "cloudauth_keystone_catalog" "compute_internal" {
 func TestAccKeystoneReal_passwordProjectScope(t *testing.T) {
 	ks := realKeystone(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(ksBlock(
+			Config: acctest.HCL(ksBlock(
 				fmt.Sprintf("auth_url = %q", ks["KS_AUTH_URL"]),
 				fmt.Sprintf("user_name = %q", ks["KS_USER"]),
 				fmt.Sprintf("user_domain_name = %q", ks["KS_USER_DOMAIN_NAME"]),
@@ -132,7 +133,7 @@ func TestAccKeystoneReal_cloudsYAML(t *testing.T) {
 	}
 	env := map[string]string{"OS_CLIENT_CONFIG_FILE": filepath.Join(dir, "clouds.yaml"), "OS_CLOUD": "ci"}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
 			Config:            ksCatalogDS,
 			ConfigStateChecks: realCatalogChecks(ks),
@@ -145,17 +146,17 @@ func TestAccKeystoneReal_wrongSecret(t *testing.T) {
 	const secret = "not-the-secret-5c2e81"
 	var shown error
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		ErrorCheck: func(err error) error {
 			shown = err
-			if !expectErr("Keystone login failed", "application credential (by id)", "HTTP 401",
+			if !acctest.ExpectErr("Keystone login failed", "application credential (by id)", "HTTP 401",
 				"The request you have made requires authentication.", "keystone.application_credential_secret").MatchString(err.Error()) {
 				return err
 			}
 			return nil
 		},
 		Steps: []resource.TestStep{{
-			Config: hcl(ksBlock(
+			Config: acctest.HCL(ksBlock(
 				fmt.Sprintf("auth_url = %q", ks["KS_AUTH_URL"]),
 				fmt.Sprintf("application_credential_id = %q", ks["KS_APPCRED_ID"]),
 				fmt.Sprintf("application_credential_secret = %q", secret),
@@ -183,7 +184,7 @@ func TestAccKeystoneReal_existingTokenAndRevoke(t *testing.T) {
 	}
 	env := map[string]string{"OS_AUTH_URL": ks["KS_AUTH_URL"], "OS_TOKEN": tok.ID, "OS_REGION_NAME": ks["KS_REGION"]}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{
 			{Config: ksCatalogDS, ConfigStateChecks: realCatalogChecks(ks)},
 			{
@@ -195,7 +196,7 @@ func TestAccKeystoneReal_existingTokenAndRevoke(t *testing.T) {
 					}
 				},
 				Config:      ksCatalogDS,
-				ExpectError: expectErr("Keystone login failed", "refused the configured token", "HTTP 401", "keystone.token", "OS_TOKEN"),
+				ExpectError: acctest.ExpectErr("Keystone login failed", "refused the configured token", "HTTP 401", "keystone.token", "OS_TOKEN"),
 			},
 		},
 	})

@@ -1,4 +1,4 @@
-package provider
+package keystone_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
@@ -27,15 +28,15 @@ const ksCat = "data.cloudauth_keystone_catalog.this"
 
 // ksBlock is a provider block with a keystone block of the given lines.
 func ksBlock(lines ...string) string {
-	return "provider \"cloudauth\" {\n  keystone = {\n    " + strings.Join(lines, "\n    ") + "\n  }\n}\n"
+	return "provider \"cloudauth\" {\n  keystone {\n    " + strings.Join(lines, "\n    ") + "\n  }\n}\n"
 }
 
-func (e *emu) ksURL() string { return e.URL + "/keystone/v3" }
+func ksURL(e *acctest.Emulator) string { return e.URL + "/keystone/v3" }
 
 // ksAppCred is the emulator's application credential, plus extra lines.
-func ksAppCred(e *emu, extra ...string) string {
+func ksAppCred(e *acctest.Emulator, extra ...string) string {
 	return ksBlock(append([]string{
-		fmt.Sprintf("auth_url = %q", e.ksURL()),
+		fmt.Sprintf("auth_url = %q", ksURL(e)),
 		fmt.Sprintf("application_credential_id = %q", emulator.KeystoneAppCredID),
 		fmt.Sprintf("application_credential_secret = %q", emulator.KeystoneAppCredSecret),
 	}, extra...)...)
@@ -46,9 +47,9 @@ const ksCatalogDS = `data "cloudauth_keystone_catalog" "this" {}`
 var rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 // ksURLFor is the demo catalog's URL of a service type in a region.
-func ksURLFor(e *emu, typ, region, itf string) string {
+func ksURLFor(e *acctest.Emulator, typ, region, itf string) string {
 	if typ == "identity" {
-		return e.ksURL()
+		return ksURL(e)
 	}
 	ports := map[string]string{"compute": "8774/v2.1", "network": "9696", "image": "9292", "dns": "9001",
 		"volumev3": "8776/v3/" + emulator.KeystoneProjectID, "object-store": "8080/v1/AUTH_" + emulator.KeystoneProjectID}
@@ -64,7 +65,7 @@ func ksURLFor(e *emu, typ, region, itf string) string {
 
 // onlyLogins checks that Keystone saw nothing but logins: the data sources
 // read what the login returned.
-func onlyLogins(e *emu) checkFunc {
+func onlyLogins(e *acctest.Emulator) acctest.Check {
 	return func() error {
 		if all, logins := e.Requests("keystone"), e.Requests("keystone.tokens.create"); all != logins || logins == 0 {
 			return fmt.Errorf("Keystone saw %d requests of which %d logins; the catalog must come from the login alone", all, logins)
@@ -77,12 +78,12 @@ func onlyLogins(e *emu) checkFunc {
 }
 
 func TestAccKeystoneCatalog_applicationCredential(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	member := map[string]knownvalue.Check{"id": knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`)), "name": knownvalue.StringExact("member")}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(ksAppCred(e, `region = "RegionOne"`), ksCatalogDS),
+			Config: acctest.HCL(ksAppCred(e, `region = "RegionOne"`), ksCatalogDS),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("interface"), knownvalue.StringExact("public")),
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("region"), knownvalue.StringExact("RegionOne")),
@@ -113,7 +114,7 @@ func TestAccKeystoneCatalog_applicationCredential(t *testing.T) {
 				})),
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("endpoints"), knownvalue.MapExact(map[string]knownvalue.Check{
 					"compute":      knownvalue.StringExact(ksURLFor(e, "compute", "RegionOne", "public")),
-					"identity":     knownvalue.StringExact(e.ksURL()),
+					"identity":     knownvalue.StringExact(ksURL(e)),
 					"image":        knownvalue.StringExact(ksURLFor(e, "image", "RegionOne", "public")),
 					"network":      knownvalue.StringExact(ksURLFor(e, "network", "RegionOne", "public")),
 					"object-store": knownvalue.StringExact(ksURLFor(e, "object-store", "RegionOne", "public")),
@@ -126,7 +127,7 @@ func TestAccKeystoneCatalog_applicationCredential(t *testing.T) {
 }
 
 func TestAccKeystoneCatalog_environmentOnly(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	// No provider block; the auth URL without /v3 and the old
 	// "internalURL" spelling of the interface work too.
 	env := map[string]string{
@@ -137,16 +138,16 @@ func TestAccKeystoneCatalog_environmentOnly(t *testing.T) {
 		"OS_INTERFACE":                     "internalURL",
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
-			Config: hcl(ksCatalogDS, `data "cloudauth_keystone_catalog" "public" { interface = "public" }`),
+			Config: acctest.HCL(ksCatalogDS, `data "cloudauth_keystone_catalog" "public" { interface = "public" }`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("interface"), knownvalue.StringExact("internal")),
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("region"), knownvalue.StringExact("RegionTwo")),
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("endpoints"), knownvalue.MapExact(map[string]knownvalue.Check{
 					"compute":  knownvalue.StringExact(ksURLFor(e, "compute", "RegionTwo", "internal")),
 					"dns":      knownvalue.StringExact(ksURLFor(e, "dns", "RegionTwo", "internal")),
-					"identity": knownvalue.StringExact(e.ksURL()),
+					"identity": knownvalue.StringExact(ksURL(e)),
 					"image":    knownvalue.StringExact(ksURLFor(e, "image", "RegionTwo", "internal")),
 					"network":  knownvalue.StringExact(ksURLFor(e, "network", "RegionTwo", "internal")),
 					"volumev3": knownvalue.StringExact(ksURLFor(e, "volumev3", "RegionTwo", "internal")),
@@ -160,12 +161,12 @@ func TestAccKeystoneCatalog_environmentOnly(t *testing.T) {
 }
 
 func TestAccKeystoneCatalog_applicationCredentialByName(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(ksBlock(
-				fmt.Sprintf("auth_url = %q", e.ksURL()),
+			Config: acctest.HCL(ksBlock(
+				fmt.Sprintf("auth_url = %q", ksURL(e)),
 				fmt.Sprintf("application_credential_name = %q", emulator.KeystoneAppCredName),
 				fmt.Sprintf("application_credential_secret = %q", emulator.KeystoneAppCredSecret),
 				fmt.Sprintf("user_name = %q", emulator.KeystoneUser),
@@ -173,17 +174,17 @@ func TestAccKeystoneCatalog_applicationCredentialByName(t *testing.T) {
 			), ksCatalogDS),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("project").AtMapKey("id"), knownvalue.StringExact(emulator.KeystoneProjectID)),
-				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("endpoints").AtMapKey("identity"), knownvalue.StringExact(e.ksURL())),
+				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("endpoints").AtMapKey("identity"), knownvalue.StringExact(ksURL(e))),
 			},
 		}},
 	})
 }
 
 func TestAccKeystoneCatalog_passwordScopes(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	user := func(name, domain, password string, extra ...string) string {
 		return ksBlock(append([]string{
-			fmt.Sprintf("auth_url = %q", e.ksURL()), fmt.Sprintf("user_name = %q", name),
+			fmt.Sprintf("auth_url = %q", ksURL(e)), fmt.Sprintf("user_name = %q", name),
 			fmt.Sprintf("user_domain_name = %q", domain), fmt.Sprintf("password = %q", password),
 		}, extra...)...)
 	}
@@ -210,9 +211,9 @@ func TestAccKeystoneCatalog_passwordScopes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(nil),
+				ProtoV6ProviderFactories: acctest.Factories(nil),
 				Steps: []resource.TestStep{{
-					Config: hcl(tc.provider, ksCatalogDS),
+					Config: acctest.HCL(tc.provider, ksCatalogDS),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("project"), tc.project),
 						statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("roles"), knownvalue.ListSizeExact(tc.roles)),
@@ -227,8 +228,8 @@ func TestAccKeystoneCatalog_passwordScopes(t *testing.T) {
 }
 
 func TestAccKeystoneCatalog_existingToken(t *testing.T) {
-	e := startEmulator(t)
-	kc, err := keystone.New(keystone.Config{AuthURL: e.ksURL(),
+	e := acctest.StartEmulator(t)
+	kc, err := keystone.New(keystone.Config{AuthURL: ksURL(e),
 		ApplicationCredentialID: emulator.KeystoneAppCredID, ApplicationCredentialSecret: emulator.KeystoneAppCredSecret})
 	if err != nil {
 		t.Fatal(err)
@@ -238,14 +239,14 @@ func TestAccKeystoneCatalog_existingToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(map[string]string{"OS_AUTH_URL": e.ksURL(), "OS_TOKEN": tok.ID}),
+		ProtoV6ProviderFactories: acctest.Factories(map[string]string{"OS_AUTH_URL": ksURL(e), "OS_TOKEN": tok.ID}),
 		Steps: []resource.TestStep{{
 			Config: ksCatalogDS,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("project").AtMapKey("id"), knownvalue.StringExact(emulator.KeystoneProjectID)),
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("expires_at"), knownvalue.StringExact(tok.ExpiresAt.UTC().Format(time.RFC3339))),
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("endpoints").AtMapKey("compute"), knownvalue.NotNull()),
-				checkFunc(func() error {
+				acctest.Check(func() error {
 					// The token is shown (GET), never exchanged for another.
 					if n := e.Logins("keystone"); n != 1 {
 						return fmt.Errorf("logins = %d, want only the test's own", n)
@@ -261,7 +262,7 @@ func TestAccKeystoneCatalog_existingToken(t *testing.T) {
 }
 
 // writeCloudsYAML writes clouds.yaml and secure.yaml for the emulator.
-func writeCloudsYAML(t *testing.T, e *emu) string {
+func writeCloudsYAML(t *testing.T, e *acctest.Emulator) string {
 	t.Helper()
 	dir := t.TempDir()
 	clouds := fmt.Sprintf(`clouds:
@@ -279,7 +280,7 @@ func writeCloudsYAML(t *testing.T, e *emu) string {
       user_domain_name: Default
       project_name: %s
       project_domain_name: Default
-`, e.URL+"/keystone", emulator.KeystoneAppCredID, e.ksURL(), emulator.KeystoneUser, emulator.KeystoneOtherProject)
+`, e.URL+"/keystone", emulator.KeystoneAppCredID, ksURL(e), emulator.KeystoneUser, emulator.KeystoneOtherProject)
 	secure := fmt.Sprintf(`clouds:
   emu:
     auth:
@@ -297,16 +298,16 @@ func writeCloudsYAML(t *testing.T, e *emu) string {
 }
 
 func TestAccKeystoneCatalog_cloudsYAML(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	file := writeCloudsYAML(t, e)
 	t.Run("OS_CLOUD, with the block and the environment over the file", func(t *testing.T) {
 		// clouds.yaml says RegionTwo and admin; the block's region and the
 		// environment's interface win.
 		env := map[string]string{"OS_CLIENT_CONFIG_FILE": file, "OS_CLOUD": "emu", "OS_INTERFACE": "internal"}
 		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: factories(env),
+			ProtoV6ProviderFactories: acctest.Factories(env),
 			Steps: []resource.TestStep{{
-				Config: hcl(ksBlock(`region = "RegionOne"`), ksCatalogDS),
+				Config: acctest.HCL(ksBlock(`region = "RegionOne"`), ksCatalogDS),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("region"), knownvalue.StringExact("RegionOne")),
 					statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("interface"), knownvalue.StringExact("internal")),
@@ -320,9 +321,9 @@ func TestAccKeystoneCatalog_cloudsYAML(t *testing.T) {
 	t.Run("cloud in the block, the file's region and interface", func(t *testing.T) {
 		env := map[string]string{"OS_CLIENT_CONFIG_FILE": file}
 		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: factories(env),
+			ProtoV6ProviderFactories: acctest.Factories(env),
 			Steps: []resource.TestStep{{
-				Config: hcl(ksBlock(`cloud = "emu"`), ksCatalogDS),
+				Config: acctest.HCL(ksBlock(`cloud = "emu"`), ksCatalogDS),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("region"), knownvalue.StringExact("RegionTwo")),
 					statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("interface"), knownvalue.StringExact("admin")),
@@ -335,7 +336,7 @@ func TestAccKeystoneCatalog_cloudsYAML(t *testing.T) {
 	t.Run("password entry with a project scope", func(t *testing.T) {
 		env := map[string]string{"OS_CLIENT_CONFIG_FILE": file, "OS_CLOUD": "emu-password"}
 		resource.ParallelTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: factories(env),
+			ProtoV6ProviderFactories: acctest.Factories(env),
 			Steps: []resource.TestStep{{
 				Config: ksCatalogDS,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -348,11 +349,11 @@ func TestAccKeystoneCatalog_cloudsYAML(t *testing.T) {
 }
 
 func TestAccKeystoneCatalog_filters(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(ksAppCred(e), `
+			Config: acctest.HCL(ksAppCred(e), `
 data "cloudauth_keystone_catalog" "this" {
   service_type = "compute"
   interface    = "admin"
@@ -393,21 +394,22 @@ data "cloudauth_keystone_catalog" "all_regions" {}`),
 // one and with five data sources: Keystone must see exactly the same
 // requests, all of them logins.
 func TestAccKeystoneCatalog_oneLoginForManyDataSources(t *testing.T) {
+	acctest.SkipUnlessAcc(t)
 	t.Parallel()
 	var mu sync.Mutex
 	counts := map[int]int{}
 	t.Run("runs", func(t *testing.T) {
 		for _, n := range []int{1, 5} {
 			t.Run(fmt.Sprint(n), func(t *testing.T) {
-				e := startEmulator(t)
+				e := acctest.StartEmulator(t)
 				var ds []string
 				for i := range n {
 					ds = append(ds, fmt.Sprintf(`data "cloudauth_keystone_catalog" "c%d" { region = "RegionOne" }`, i))
 				}
 				resource.ParallelTest(t, resource.TestCase{
-					ProtoV6ProviderFactories: factories(nil),
+					ProtoV6ProviderFactories: acctest.Factories(nil),
 					Steps: []resource.TestStep{{
-						Config:            hcl(append([]string{ksAppCred(e)}, ds...)...),
+						Config:            acctest.HCL(append([]string{ksAppCred(e)}, ds...)...),
 						ConfigStateChecks: []statecheck.StateCheck{onlyLogins(e)},
 					}},
 				})
@@ -423,7 +425,7 @@ func TestAccKeystoneCatalog_oneLoginForManyDataSources(t *testing.T) {
 }
 
 func TestAccKeystoneCatalog_errors(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	refused, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -431,7 +433,7 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 	deadURL := "http://" + refused.Addr().String() + "/v3"
 	refused.Close()
 	revoked := func() string {
-		kc, err := keystone.New(keystone.Config{AuthURL: e.ksURL(), HTTP: httpx.Config{MaxRetries: 0},
+		kc, err := keystone.New(keystone.Config{AuthURL: ksURL(e), HTTP: httpx.Config{MaxRetries: 0},
 			ApplicationCredentialID: emulator.KeystoneAppCredID, ApplicationCredentialSecret: emulator.KeystoneAppCredSecret})
 		if err != nil {
 			t.Fatal(err)
@@ -445,7 +447,7 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 		}
 		return tok.ID
 	}()
-	url := fmt.Sprintf("auth_url = %q", e.ksURL())
+	url := fmt.Sprintf("auth_url = %q", ksURL(e))
 	cases := []struct {
 		name   string
 		config string
@@ -453,50 +455,50 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 		want   []string
 	}{
 		{"wrong password names the method and Keystone's answer",
-			hcl(ksBlock(url, `user_name = "demo"`, `user_domain_name = "Default"`, `password = "not-the-password"`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(url, `user_name = "demo"`, `user_domain_name = "Default"`, `password = "not-the-password"`), ksCatalogDS), nil,
 			[]string{"Keystone login failed", "refused the password login", "HTTP 401", "The request you have made requires authentication.", "keystone.password", "OS_PASSWORD"}},
 		{"unknown application credential",
-			hcl(ksBlock(url, `application_credential_id = "0000000000000000000000000000dead"`, `application_credential_secret = "x"`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(url, `application_credential_id = "0000000000000000000000000000dead"`, `application_credential_secret = "x"`), ksCatalogDS), nil,
 			[]string{"Keystone login failed", "application credential (by id)", "HTTP 404", "Could not find Application Credential: 0000000000000000000000000000dead."}},
 		{"revoked token",
-			hcl(ksBlock(url, fmt.Sprintf("token = %q", revoked)), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(url, fmt.Sprintf("token = %q", revoked)), ksCatalogDS), nil,
 			[]string{"Keystone login failed", "refused the configured token", "HTTP 401", "keystone.token", "OS_TOKEN"}},
 		{"user name without a domain",
-			hcl(ksBlock(url, `user_name = "demo"`, `password = "x"`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(url, `user_name = "demo"`, `password = "x"`), ksCatalogDS), nil,
 			[]string{"Missing keystone.user_domain_name", "keystone.user_domain_name", "OS_USER_DOMAIN_NAME", `user "demo" is named without a domain`}},
 		{"project name without a domain",
-			hcl(ksBlock(url, `user_id = "u"`, `password = "x"`, `project_name = "demo"`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(url, `user_id = "u"`, `password = "x"`, `project_name = "demo"`), ksCatalogDS), nil,
 			[]string{"Missing keystone.project_domain_name", "OS_PROJECT_DOMAIN_NAME", `project "demo" is named without a domain`}},
 		{"secret without a credential",
-			hcl(ksBlock(url, `application_credential_secret = "x"`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(url, `application_credential_secret = "x"`), ksCatalogDS), nil,
 			[]string{"Missing keystone.application_credential_id", "OS_APPLICATION_CREDENTIAL_ID"}},
 		{"named credential without a user",
-			hcl(ksBlock(url, `application_credential_name = "demo-appcred"`, `application_credential_secret = "x"`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(url, `application_credential_name = "demo-appcred"`, `application_credential_secret = "x"`), ksCatalogDS), nil,
 			[]string{"Missing keystone.user_id", "OS_USER_ID", `application credential "demo-appcred" (given by name) needs the user`}},
 		{"incomplete environment is reported where the cloud is used",
-			ksCatalogDS, map[string]string{"OS_AUTH_URL": e.ksURL(), "OS_USERNAME": "demo", "OS_USER_DOMAIN_NAME": "Default"},
+			ksCatalogDS, map[string]string{"OS_AUTH_URL": ksURL(e), "OS_USERNAME": "demo", "OS_USER_DOMAIN_NAME": "Default"},
 			[]string{"Missing keystone.password", "OS_PASSWORD", "came from environment variables"}},
 		{"unreachable auth_url shows the URL and the network error",
-			hcl(ksBlock(fmt.Sprintf("auth_url = %q", deadURL), `application_credential_id = "x"`, `application_credential_secret = "y"`, `max_retries = 0`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(fmt.Sprintf("auth_url = %q", deadURL), `application_credential_id = "x"`, `application_credential_secret = "y"`, `max_retries = 0`), ksCatalogDS), nil,
 			[]string{"Cannot reach Keystone", deadURL + "/auth/tokens", "connection refused", "keystone.auth_url"}},
 		{"Identity v2.0 auth_url",
-			hcl(ksBlock(`auth_url = "https://keystone.example:5000/v2.0"`, `token = "abcdef"`), ksCatalogDS), nil,
+			acctest.HCL(ksBlock(`auth_url = "https://keystone.example:5000/v2.0"`, `token = "abcdef"`), ksCatalogDS), nil,
 			[]string{"Invalid keystone.auth_url", "OS_AUTH_URL", "Identity API v2.0"}},
 		{"clouds.yaml entry that does not exist",
-			hcl(ksBlock(`cloud = "nope"`), ksCatalogDS), map[string]string{"OS_CLIENT_CONFIG_FILE": writeCloudsYAML(t, e)},
+			acctest.HCL(ksBlock(`cloud = "nope"`), ksCatalogDS), map[string]string{"OS_CLIENT_CONFIG_FILE": writeCloudsYAML(t, e)},
 			[]string{"Cannot read clouds.yaml", "OS_CLOUD", `cloud "nope" not found`}},
 		{"not configured names the block and the variables",
 			ksCatalogDS, nil,
 			[]string{"OpenStack Keystone is not configured", "cloudauth_keystone_catalog needs the provider's keystone block", "OS_AUTH_URL", "OS_CLOUD"}},
 		{"interface outside the three",
-			hcl(ksAppCred(e), `data "cloudauth_keystone_catalog" "this" { interface = "private" }`), nil,
+			acctest.HCL(ksAppCred(e), `data "cloudauth_keystone_catalog" "this" { interface = "private" }`), nil,
 			[]string{"Invalid Attribute Value Match", "public", "internal", "admin"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(tc.env),
-				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: expectErr(tc.want...)}},
+				ProtoV6ProviderFactories: acctest.Factories(tc.env),
+				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: acctest.ExpectErr(tc.want...)}},
 			})
 		})
 	}
@@ -506,23 +508,23 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 // text Terraform shows: Keystone's answer and the method are there, the
 // secret is not.
 func TestAccKeystoneCatalog_wrongSecretIsNotEchoed(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	const secret = "wrong-secret-7f3a9c1e"
 	var shown error
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		// ErrorCheck sees the error instead of ExpectError, so that the
 		// test can also look for what must not be in it.
 		ErrorCheck: func(err error) error {
 			shown = err
-			if !expectErr("Keystone login failed", "application credential (by id)", "HTTP 401",
+			if !acctest.ExpectErr("Keystone login failed", "application credential (by id)", "HTTP 401",
 				"The request you have made requires authentication.", "keystone.application_credential_secret").MatchString(err.Error()) {
 				return err
 			}
 			return nil
 		},
 		Steps: []resource.TestStep{{
-			Config: hcl(ksBlock(fmt.Sprintf("auth_url = %q", e.ksURL()),
+			Config: acctest.HCL(ksBlock(fmt.Sprintf("auth_url = %q", ksURL(e)),
 				fmt.Sprintf("application_credential_id = %q", emulator.KeystoneAppCredID),
 				fmt.Sprintf("application_credential_secret = %q", secret)), ksCatalogDS),
 		}},

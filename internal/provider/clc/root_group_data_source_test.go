@@ -1,4 +1,4 @@
-package provider
+package clc_test
 
 import (
 	"fmt"
@@ -11,13 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
 func clcProvider(url, user, password, extra string) string {
 	return fmt.Sprintf(`
 provider "cloudauth" {
-  clc = {
+  clc {
     url      = %q
     username = %q
     password = %q
@@ -29,11 +30,11 @@ provider "cloudauth" {
 const clcRoot = "data.cloudauth_clc_root_group.root"
 
 func TestAccCLCRootGroup_defaultDataCenter(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""),
+			Config: acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""),
 				`data "cloudauth_clc_root_group" "root" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("data_center"), knownvalue.StringExact("WA1")),
@@ -70,7 +71,7 @@ func TestAccCLCRootGroup_defaultDataCenter(t *testing.T) {
 }
 
 func TestAccCLCRootGroup_explicitDataCenterAndEnv(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	// Settings from the environment alone, no provider block; the legacy
 	// CLC_V2_API_* names work too.
 	env := map[string]string{
@@ -79,7 +80,7 @@ func TestAccCLCRootGroup_explicitDataCenterAndEnv(t *testing.T) {
 		"CLC_V2_API_PASSWD":   emulator.CLCPassword,
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
 			Config: `
 data "cloudauth_clc_root_group" "root" {
@@ -99,18 +100,18 @@ data "cloudauth_clc_root_group" "same" {
 }
 
 func TestAccCLCRootGroup_configOverridesEnv(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	env := map[string]string{
 		"CLC_API_URL":  e.URL + "/clc",
 		"CLC_USERNAME": emulator.CLCUser,
 		"CLC_PASSWORD": "a-wrong-password-from-env",
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "cloudauth" {
-  clc = {
+  clc {
     password = %q
   }
 }
@@ -123,7 +124,7 @@ data "cloudauth_clc_root_group" "root" {}`, emulator.CLCPassword),
 }
 
 func TestAccCLCRootGroup_errors(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	cases := []struct {
 		name   string
 		config string
@@ -131,20 +132,20 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 		want   []string
 	}{
 		{"wrong password shows the API's message",
-			hcl(clcProvider(e.URL, emulator.CLCUser, "not-the-password", ""), `data "cloudauth_clc_root_group" "root" {}`), nil,
+			acctest.HCL(clcProvider(e.URL, emulator.CLCUser, "not-the-password", ""), `data "cloudauth_clc_root_group" "root" {}`), nil,
 			[]string{"CenturyLink Cloud login failed", "We didn't recognize the username or password you entered. Please try again.", "clc.password"}},
 		{"unknown data center lists the account's",
-			hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" { data_center = "XX9" }`), nil,
+			acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" { data_center = "XX9" }`), nil,
 			[]string{"Unknown CenturyLink Cloud data center", `account ACME has no data center "XX9"; it has: DE1, VA1, WA1`}},
 		{"account alias the user cannot see",
-			hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" { account_alias = "BETA" }`), nil,
+			acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" { account_alias = "BETA" }`), nil,
 			[]string{"CenturyLink Cloud account not accessible", `may not read account "BETA"`}},
 		{"not configured names the block and the variables",
 			`data "cloudauth_clc_root_group" "root" {}`, nil,
 			[]string{"CenturyLink Cloud is not configured", "cloudauth_clc_root_group needs the provider's clc block", "CLC_USERNAME", "CLC_PASSWORD"}},
 		{"missing password in the block",
-			hcl(fmt.Sprintf(`provider "cloudauth" {
-  clc = {
+			acctest.HCL(fmt.Sprintf(`provider "cloudauth" {
+  clc {
     url      = %q
     username = "someone"
   }
@@ -154,10 +155,10 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_USERNAME": "someone"},
 			[]string{"Missing clc.password", "came from environment variables"}},
 		{"bad timeout",
-			hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, `timeout = "soon"`), `data "cloudauth_clc_root_group" "root" {}`), nil,
-			[]string{"Invalid duration", `"soon" is not a positive duration`}},
+			acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, `timeout = "soon"`), `data "cloudauth_clc_root_group" "root" {}`), nil,
+			[]string{"Invalid clc.timeout", `"soon" is not a positive duration`}},
 		{"unknown value at plan time",
-			hcl(`resource "terraform_data" "later" { input = "x" }`,
+			acctest.HCL(`resource "terraform_data" "later" { input = "x" }`,
 				clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, "account_alias = terraform_data.later.output"),
 				`data "cloudauth_clc_root_group" "root" {}`), nil,
 			[]string{"Unknown value for clc.account_alias", "only known after apply", "CLC_ACCOUNT"}},
@@ -165,10 +166,10 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(tc.env),
+				ProtoV6ProviderFactories: acctest.Factories(tc.env),
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
-					ExpectError: expectErr(tc.want...),
+					ExpectError: acctest.ExpectErr(tc.want...),
 				}},
 			})
 		})
@@ -176,17 +177,17 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 }
 
 func TestAccCLCRootGroup_reloginAfterRejectedToken(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	// The first group read is refused as if the token had expired; the
 	// provider logs in once more and the read succeeds.
 	e.InjectFault(emulator.Fault{Route: "clc.group.get", Status: 401})
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" {}`),
+			Config: acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("name"), knownvalue.StringExact("WA1 Hardware")),
-				checkFunc(func() error {
+				acctest.Check(func() error {
 					// The refused read cost a second login in the first plan.
 					if got := e.Requests("clc.group.get"); got < 2 {
 						return fmt.Errorf("group reads = %d; the refused read was not repeated", got)

@@ -1,4 +1,4 @@
-package provider
+package clc
 
 import (
 	"context"
@@ -10,38 +10,39 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
 var (
-	_ datasource.DataSource              = (*clcRootGroupDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*clcRootGroupDataSource)(nil)
+	_ datasource.DataSource              = (*rootGroupDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*rootGroupDataSource)(nil)
 )
 
-func newCLCRootGroupDataSource() datasource.DataSource { return &clcRootGroupDataSource{} }
+func newRootGroupDataSource() datasource.DataSource { return &rootGroupDataSource{} }
 
-type clcRootGroupDataSource struct {
-	data *providerData
+type rootGroupDataSource struct {
+	providerData any
 }
 
-type clcRootGroupModel struct {
-	DataCenter     types.String         `tfsdk:"data_center"`
-	AccountAlias   types.String         `tfsdk:"account_alias"`
-	ID             types.String         `tfsdk:"id"`
-	Name           types.String         `tfsdk:"name"`
-	Description    types.String         `tfsdk:"description"`
-	LocationID     types.String         `tfsdk:"location_id"`
-	Type           types.String         `tfsdk:"type"`
-	Status         types.String         `tfsdk:"status"`
-	ServersCount   types.Int64          `tfsdk:"servers_count"`
-	DataCenterName types.String         `tfsdk:"data_center_name"`
-	Groups         []clcChildGroupModel `tfsdk:"groups"`
-	Links          []clcLinkModel       `tfsdk:"links"`
-	ChangeInfo     *clcChangeInfoModel  `tfsdk:"change_info"`
-	CustomFields   []clcCustomField     `tfsdk:"custom_fields"`
+type rootGroupModel struct {
+	DataCenter     types.String       `tfsdk:"data_center"`
+	AccountAlias   types.String       `tfsdk:"account_alias"`
+	ID             types.String       `tfsdk:"id"`
+	Name           types.String       `tfsdk:"name"`
+	Description    types.String       `tfsdk:"description"`
+	LocationID     types.String       `tfsdk:"location_id"`
+	Type           types.String       `tfsdk:"type"`
+	Status         types.String       `tfsdk:"status"`
+	ServersCount   types.Int64        `tfsdk:"servers_count"`
+	DataCenterName types.String       `tfsdk:"data_center_name"`
+	Groups         []childGroupModel  `tfsdk:"groups"`
+	Links          []linkModel        `tfsdk:"links"`
+	ChangeInfo     *changeInfoModel   `tfsdk:"change_info"`
+	CustomFields   []customFieldModel `tfsdk:"custom_fields"`
 }
 
-type clcChildGroupModel struct {
+type childGroupModel struct {
 	ID           types.String `tfsdk:"id"`
 	Name         types.String `tfsdk:"name"`
 	Description  types.String `tfsdk:"description"`
@@ -50,32 +51,32 @@ type clcChildGroupModel struct {
 	ServersCount types.Int64  `tfsdk:"servers_count"`
 }
 
-type clcLinkModel struct {
+type linkModel struct {
 	Rel  types.String `tfsdk:"rel"`
 	Href types.String `tfsdk:"href"`
 	ID   types.String `tfsdk:"id"`
 	Name types.String `tfsdk:"name"`
 }
 
-type clcChangeInfoModel struct {
+type changeInfoModel struct {
 	CreatedBy    types.String `tfsdk:"created_by"`
 	CreatedDate  types.String `tfsdk:"created_date"`
 	ModifiedBy   types.String `tfsdk:"modified_by"`
 	ModifiedDate types.String `tfsdk:"modified_date"`
 }
 
-type clcCustomField struct {
+type customFieldModel struct {
 	ID           types.String `tfsdk:"id"`
 	Name         types.String `tfsdk:"name"`
 	Value        types.String `tfsdk:"value"`
 	DisplayValue types.String `tfsdk:"display_value"`
 }
 
-func (d *clcRootGroupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *rootGroupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_clc_root_group"
 }
 
-func (d *clcRootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *rootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	str := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -139,17 +140,17 @@ func (d *clcRootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *clcRootGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+func (d *rootGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	d.providerData = req.ProviderData
 }
 
-func (d *clcRootGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m clcRootGroupModel
+func (d *rootGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m rootGroupModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := d.data.clc.use("cloudauth_clc_root_group")
+	c, diags := cloud.Use[*api.Client](d.providerData, Name, "cloudauth_clc_root_group")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -157,9 +158,8 @@ func (d *clcRootGroupDataSource) Read(ctx context.Context, req datasource.ReadRe
 	g, err := c.RootGroup(ctx, m.AccountAlias.ValueString(), m.DataCenter.ValueString())
 	if err != nil {
 		var (
-			nf     *clc.NotFoundError
-			denied *clc.AccessError
-			login  *clc.LoginError
+			nf     *api.NotFoundError
+			denied *api.AccessError
 		)
 		switch {
 		case errors.As(err, &nf):
@@ -168,11 +168,8 @@ func (d *clcRootGroupDataSource) Read(ctx context.Context, req datasource.ReadRe
 		case errors.As(err, &denied):
 			resp.Diagnostics.AddAttributeError(path.Root("account_alias"), "CenturyLink Cloud account not accessible",
 				fmt.Sprintf("%s. Leave account_alias (and clc.account_alias) unset to read the login's own account, or log in as a user of that account.", err))
-		case errors.As(err, &login):
-			resp.Diagnostics.AddError("CenturyLink Cloud login failed",
-				fmt.Sprintf("%s\n\n%s", err, clcSpec.loginHint))
 		default:
-			resp.Diagnostics.AddError("Cannot read the CenturyLink Cloud root hardware group", fallbackDetail(clcSpec, err))
+			resp.Diagnostics.Append(diagnose(err, "Cannot read the CenturyLink Cloud root hardware group"))
 		}
 		return
 	}
@@ -186,26 +183,26 @@ func (d *clcRootGroupDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.Status = types.StringValue(g.Status)
 	m.ServersCount = types.Int64Value(g.ServersCount)
 	m.DataCenterName = types.StringValue(g.DataCenterName)
-	m.Groups = make([]clcChildGroupModel, 0, len(g.Groups))
+	m.Groups = make([]childGroupModel, 0, len(g.Groups))
 	for _, c := range g.Groups {
-		m.Groups = append(m.Groups, clcChildGroupModel{
+		m.Groups = append(m.Groups, childGroupModel{
 			ID: types.StringValue(c.ID), Name: types.StringValue(c.Name), Description: types.StringValue(c.Description),
 			Type: types.StringValue(c.Type), Status: types.StringValue(c.Status), ServersCount: types.Int64Value(c.ServersCount),
 		})
 	}
-	m.Links = make([]clcLinkModel, 0, len(g.Links))
+	m.Links = make([]linkModel, 0, len(g.Links))
 	for _, l := range g.Links {
-		m.Links = append(m.Links, clcLinkModel{
-			Rel: types.StringValue(l.Rel), Href: types.StringValue(l.Href), ID: optString(l.ID), Name: optString(l.Name),
+		m.Links = append(m.Links, linkModel{
+			Rel: types.StringValue(l.Rel), Href: types.StringValue(l.Href), ID: cloud.OptString(l.ID), Name: cloud.OptString(l.Name),
 		})
 	}
-	m.ChangeInfo = &clcChangeInfoModel{
+	m.ChangeInfo = &changeInfoModel{
 		CreatedBy: types.StringValue(g.ChangeInfo.CreatedBy), CreatedDate: types.StringValue(g.ChangeInfo.CreatedDate),
 		ModifiedBy: types.StringValue(g.ChangeInfo.ModifiedBy), ModifiedDate: types.StringValue(g.ChangeInfo.ModifiedDate),
 	}
-	m.CustomFields = make([]clcCustomField, 0, len(g.CustomFields))
+	m.CustomFields = make([]customFieldModel, 0, len(g.CustomFields))
 	for _, f := range g.CustomFields {
-		m.CustomFields = append(m.CustomFields, clcCustomField{
+		m.CustomFields = append(m.CustomFields, customFieldModel{
 			ID: types.StringValue(f.ID), Name: types.StringValue(f.Name), Value: types.StringValue(f.Value), DisplayValue: types.StringValue(f.DisplayValue),
 		})
 	}

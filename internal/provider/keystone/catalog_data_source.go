@@ -1,55 +1,54 @@
-package provider
+package keystone
 
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
 var (
-	_ datasource.DataSource              = (*keystoneCatalogDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*keystoneCatalogDataSource)(nil)
+	_ datasource.DataSource              = (*catalogDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*catalogDataSource)(nil)
 )
 
-func newKeystoneCatalogDataSource() datasource.DataSource { return &keystoneCatalogDataSource{} }
+func newCatalogDataSource() datasource.DataSource { return &catalogDataSource{} }
 
-type keystoneCatalogDataSource struct {
-	data *providerData
+type catalogDataSource struct {
+	providerData any
 }
 
-type keystoneCatalogModel struct {
-	ServiceType types.String          `tfsdk:"service_type"`
-	Interface   types.String          `tfsdk:"interface"`
-	Region      types.String          `tfsdk:"region"`
-	User        *keystoneUserModel    `tfsdk:"user"`
-	Project     *keystoneProjectModel `tfsdk:"project"`
-	Roles       []keystoneRoleModel   `tfsdk:"roles"`
-	IssuedAt    types.String          `tfsdk:"issued_at"`
-	ExpiresAt   types.String          `tfsdk:"expires_at"`
-	Catalog     types.List            `tfsdk:"catalog"`
-	Endpoints   map[string]string     `tfsdk:"endpoints"`
+type catalogModel struct {
+	ServiceType types.String      `tfsdk:"service_type"`
+	Interface   types.String      `tfsdk:"interface"`
+	Region      types.String      `tfsdk:"region"`
+	User        *ownerModel       `tfsdk:"user"`
+	Project     *ownerModel       `tfsdk:"project"`
+	Roles       []roleModel       `tfsdk:"roles"`
+	IssuedAt    types.String      `tfsdk:"issued_at"`
+	ExpiresAt   types.String      `tfsdk:"expires_at"`
+	Catalog     types.List        `tfsdk:"catalog"`
+	Endpoints   map[string]string `tfsdk:"endpoints"`
 }
 
-type keystoneUserModel struct {
+// ownerModel is a user or a project: both live in a domain.
+type ownerModel struct {
 	ID         types.String `tfsdk:"id"`
 	Name       types.String `tfsdk:"name"`
 	DomainID   types.String `tfsdk:"domain_id"`
 	DomainName types.String `tfsdk:"domain_name"`
 }
 
-// keystoneProjectModel has the user's shape: a project lives in a domain.
-type keystoneProjectModel = keystoneUserModel
-
-type keystoneRoleModel struct {
+type roleModel struct {
 	ID   types.String `tfsdk:"id"`
 	Name types.String `tfsdk:"name"`
 }
@@ -57,23 +56,22 @@ type keystoneRoleModel struct {
 // The catalog is built as Terraform values directly rather than as tagged
 // structs: the framework's reflection costs about a hundred times more per
 // element, which a catalog of thousands of endpoints makes visible
-// (BenchmarkKeystoneCatalog).
+// (BenchmarkKeystoneCatalog). The element types come from the schema.
 var (
-	keystoneEndpointType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"id": types.StringType, "interface": types.StringType, "region": types.StringType,
-		"region_id": types.StringType, "url": types.StringType,
-	}}
-	keystoneServiceType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"id": types.StringType, "name": types.StringType, "type": types.StringType,
-		"endpoints": types.ListType{ElemType: keystoneEndpointType},
-	}}
+	catalogSchema = newCatalogSchema()
+	serviceType   = catalogSchema.Attributes["catalog"].GetType().(types.ListType).ElemType.(types.ObjectType)
+	endpointType  = serviceType.AttrTypes["endpoints"].(types.ListType).ElemType.(types.ObjectType)
 )
 
-func (d *keystoneCatalogDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *catalogDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_keystone_catalog"
 }
 
-func (d *keystoneCatalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *catalogDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = catalogSchema
+}
+
+func newCatalogSchema() schema.Schema {
 	str := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -86,7 +84,7 @@ func (d *keystoneCatalogDataSource) Schema(_ context.Context, _ datasource.Schem
 			"domain_name": str("Name of the " + what + "'s domain."),
 		}
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "The service catalog of the provider's Keystone token, with the token's user, project and " +
 			"roles. It is read from the answer of the provider's login (`POST /v3/auth/tokens`, or `GET` for a " +
 			"configured `token`): however many of these data sources a configuration has, Keystone sees one " +
@@ -96,10 +94,10 @@ func (d *keystoneCatalogDataSource) Schema(_ context.Context, _ datasource.Schem
 			"service_type": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Only services of this type (`compute`, `object-store`, `identity`, ...). Default: every type."},
 			"interface": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Endpoint interface to keep: `public`, `internal` or `admin`. Default: the provider's `keystone.interface`, else `public`.",
-				Validators:          []validator.String{stringvalidator.OneOf(keystone.Interfaces...)}},
+				MarkdownDescription: "Endpoint interface to keep: `public`, `internal` or `admin`. Default: the provider's `api.interface`, else `public`.",
+				Validators:          []validator.String{stringvalidator.OneOf(api.Interfaces...)}},
 			"region": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Region to keep (matched against the endpoints' `region_id` and `region`). Default: the provider's `keystone.region`, else every region (null)."},
+				MarkdownDescription: "Region to keep (matched against the endpoints' `region_id` and `region`). Default: the provider's `api.region`, else every region (null)."},
 			"user": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "The user the token belongs to.", Attributes: owner("user")},
 			"project": schema.SingleNestedAttribute{Computed: true,
@@ -140,27 +138,27 @@ func (d *keystoneCatalogDataSource) Schema(_ context.Context, _ datasource.Schem
 	}
 }
 
-func (d *keystoneCatalogDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+func (d *catalogDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	d.providerData = req.ProviderData
 }
 
-func (d *keystoneCatalogDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m keystoneCatalogModel
+func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m catalogModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := d.data.keystone.use("cloudauth_keystone_catalog")
+	c, diags := cloud.Use[*api.Client](d.providerData, Name, "cloudauth_keystone_catalog")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	tok, err := c.Login(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(keystoneLoginDiag(c, err))
+		resp.Diagnostics.Append(diagnose(c, err))
 		return
 	}
-	sel := keystone.Selection{
+	sel := api.Selection{
 		ServiceType: m.ServiceType.ValueString(),
 		Interface:   m.Interface.ValueString(),
 		Region:      m.Region.ValueString(),
@@ -171,31 +169,42 @@ func (d *keystoneCatalogDataSource) Read(ctx context.Context, req datasource.Rea
 	if sel.Region == "" {
 		sel.Region = c.Region()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, catalogModel(tok, sel, m.ServiceType))...)
+	model, diags := newCatalogModel(tok, sel, m.ServiceType)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
 }
 
-// catalogModel builds the data source's values from a token.
-func catalogModel(tok *keystone.Token, sel keystone.Selection, serviceType types.String) *keystoneCatalogModel {
-	m := &keystoneCatalogModel{
-		ServiceType: serviceType,
+// newCatalogModel builds the data source's values from a token.
+func newCatalogModel(tok *api.Token, sel api.Selection, serviceTypeFilter types.String) (*catalogModel, diag.Diagnostics) {
+	m := &catalogModel{
+		ServiceType: serviceTypeFilter,
 		Interface:   types.StringValue(sel.Interface),
-		Region:      optString(sel.Region),
-		User: &keystoneUserModel{
+		Region:      cloud.OptString(sel.Region),
+		User: &ownerModel{
 			ID: types.StringValue(tok.User.ID), Name: types.StringValue(tok.User.Name),
 			DomainID: types.StringValue(tok.User.Domain.ID), DomainName: types.StringValue(tok.User.Domain.Name),
 		},
-		IssuedAt:  timeString(tok.IssuedAt),
-		ExpiresAt: timeString(tok.ExpiresAt),
-		Roles:     make([]keystoneRoleModel, 0, len(tok.Roles)),
+		IssuedAt:  cloud.TimeString(tok.IssuedAt),
+		ExpiresAt: cloud.TimeString(tok.ExpiresAt),
+		Roles:     make([]roleModel, 0, len(tok.Roles)),
 	}
 	if p := tok.Project; p != nil {
-		m.Project = &keystoneProjectModel{
+		m.Project = &ownerModel{
 			ID: types.StringValue(p.ID), Name: types.StringValue(p.Name),
 			DomainID: types.StringValue(p.Domain.ID), DomainName: types.StringValue(p.Domain.Name),
 		}
 	}
 	for _, r := range tok.Roles {
-		m.Roles = append(m.Roles, keystoneRoleModel{ID: types.StringValue(r.ID), Name: types.StringValue(r.Name)})
+		m.Roles = append(m.Roles, roleModel{ID: types.StringValue(r.ID), Name: types.StringValue(r.Name)})
+	}
+	var diags diag.Diagnostics
+	object := func(t types.ObjectType, vals map[string]attr.Value) attr.Value {
+		v, d := types.ObjectValue(t.AttrTypes, vals)
+		diags.Append(d...)
+		return v
 	}
 	services, urls := tok.Select(sel)
 	m.Endpoints = urls
@@ -203,23 +212,20 @@ func catalogModel(tok *keystone.Token, sel keystone.Selection, serviceType types
 	for _, s := range services {
 		eps := make([]attr.Value, 0, len(s.Endpoints))
 		for _, e := range s.Endpoints {
-			eps = append(eps, types.ObjectValueMust(keystoneEndpointType.AttrTypes, map[string]attr.Value{
+			eps = append(eps, object(endpointType, map[string]attr.Value{
 				"id": types.StringValue(e.ID), "interface": types.StringValue(e.Interface),
 				"region": types.StringValue(e.Region), "region_id": types.StringValue(e.RegionID), "url": types.StringValue(e.URL),
 			}))
 		}
-		list = append(list, types.ObjectValueMust(keystoneServiceType.AttrTypes, map[string]attr.Value{
+		epList, d := types.ListValue(endpointType, eps)
+		diags.Append(d...)
+		list = append(list, object(serviceType, map[string]attr.Value{
 			"id": types.StringValue(s.ID), "name": types.StringValue(s.Name), "type": types.StringValue(s.Type),
-			"endpoints": types.ListValueMust(keystoneEndpointType, eps),
+			"endpoints": epList,
 		}))
 	}
-	m.Catalog = types.ListValueMust(keystoneServiceType, list)
-	return m
-}
-
-func timeString(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
+	catalog, d := types.ListValue(serviceType, list)
+	diags.Append(d...)
+	m.Catalog = catalog
+	return m, diags
 }

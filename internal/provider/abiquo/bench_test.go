@@ -1,4 +1,4 @@
-package provider
+package abiquo
 
 import (
 	"context"
@@ -6,12 +6,11 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
@@ -21,7 +20,7 @@ import (
 // value built from them. The emulator runs in the same process, so its
 // work (JSON encoding of the pages) is in the numbers too.
 //
-//	go test ./internal/provider -run '^$' -bench AbiquoDatacenters -benchmem
+//	go test ./internal/provider/abiquo -run '^$' -bench AbiquoDatacenters -benchmem
 func BenchmarkAbiquoDatacenters5000(b *testing.B) {
 	const n = 5000
 	e := emulator.New()
@@ -30,15 +29,13 @@ func BenchmarkAbiquoDatacenters5000(b *testing.B) {
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 	ctx := context.Background()
-	var sr datasource.SchemaResponse
-	newAbiquoDatacentersDataSource().Schema(ctx, datasource.SchemaRequest{}, &sr)
-	for _, pageSize := range []int{abiquo.DefaultPageSize, 500} {
+	for _, pageSize := range []int{api.DefaultPageSize, 500} {
 		b.Run(fmt.Sprintf("page=%d", pageSize), func(b *testing.B) {
 			e.ResetCounters()
 			runs := 0
 			for b.Loop() {
 				runs++
-				c, err := abiquo.New(abiquo.Config{
+				c, err := api.New(api.Config{
 					HTTP:     httpx.Config{BaseURL: srv.URL + "/abiquo/api"},
 					Username: emulator.AbiquoAdmin, Password: emulator.AbiquoAdminPassword, PageSize: pageSize,
 				})
@@ -49,8 +46,11 @@ func BenchmarkAbiquoDatacenters5000(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				m := datacentersModel(types.StringNull(), list)
-				state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+				m, diags := newDatacentersModel(types.StringNull(), list)
+				if diags.HasError() {
+					b.Fatal(diags)
+				}
+				state := tfsdk.State{Schema: datacentersSchema, Raw: tftypes.NewValue(datacentersSchema.Type().TerraformType(ctx), nil)}
 				if diags := state.Set(ctx, &m); diags.HasError() {
 					b.Fatal(diags)
 				}
@@ -58,7 +58,7 @@ func BenchmarkAbiquoDatacenters5000(b *testing.B) {
 					b.Fatalf("%d datacenters, want %d", len(m.Datacenters.Elements()), n)
 				}
 			}
-			b.ReportMetric(float64(e.Requests("abiquo.datacenters.list"))/float64(runs), "pages/op")
+			b.ReportMetric(float64(e.Requests("api.datacenters.list"))/float64(runs), "pages/op")
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package provider
+package cleura_test
 
 import (
 	"context"
@@ -11,16 +11,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/cloudtest"
 )
 
 func cleuraProvider(url, user, password, extra string) string {
 	return fmt.Sprintf(`
 provider "cloudauth" {
-  cleura = {
+  cleura {
     url      = %q
     username = %q
     password = %q
@@ -33,7 +35,7 @@ const cleuraAll = "data.cloudauth_cleura_domains.all"
 
 // smsToken runs the SMS login of the two-factor account against the
 // emulator, as `cloudauth login cleura` does, and returns the token.
-func (e *emu) smsToken(t *testing.T) string {
+func smsToken(t *testing.T, e *acctest.Emulator) string {
 	t.Helper()
 	ctx := context.Background()
 	c, err := cleura.New(cleura.Config{HTTP: httpx.Config{BaseURL: e.URL + "/cleura"},
@@ -60,32 +62,10 @@ func (e *emu) smsToken(t *testing.T) string {
 	return tok
 }
 
-// storeTokens writes a credentials file under a new XDG_CONFIG_HOME and
-// returns that directory.
-func storeTokens(t *testing.T, entries ...credstore.Entry) string {
-	t.Helper()
-	dir := t.TempDir()
-	path, err := credstore.DefaultPath(func(k string) string { return map[string]string{"XDG_CONFIG_HOME": dir}[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := credstore.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		f.Put(e)
-	}
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // oneLoginOneReadPerProcess checks that every provider process that read
 // the domains logged in once and read them once, however many data
 // sources it served.
-func oneLoginOneReadPerProcess(e *emu, extraLogins int) checkFunc {
+func oneLoginOneReadPerProcess(e *acctest.Emulator, extraLogins int) acctest.Check {
 	return func() error {
 		logins, reads := e.Logins("cleura")-extraLogins, e.Requests("cleura.domains")
 		if reads == 0 || logins != reads {
@@ -96,11 +76,11 @@ func oneLoginOneReadPerProcess(e *emu, extraLogins int) checkFunc {
 }
 
 func TestAccCleuraDomains_password(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""),
+			Config: acctest.HCL(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""),
 				`data "cloudauth_cleura_domains" "all" {}`,
 				`data "cloudauth_cleura_domains" "available" { status = "available" }`,
 				`data "cloudauth_cleura_domains" "de" { area_tag = "DE" }`),
@@ -157,7 +137,7 @@ func TestAccCleuraDomains_password(t *testing.T) {
 }
 
 func TestAccCleuraDomains_filters(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	cases := []struct {
 		name, args string
 		regions    []string
@@ -177,9 +157,9 @@ func TestAccCleuraDomains_filters(t *testing.T) {
 				want = append(want, knownvalue.ObjectPartial(map[string]knownvalue.Check{"region": knownvalue.StringExact(r)}))
 			}
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(nil),
+				ProtoV6ProviderFactories: acctest.Factories(nil),
 				Steps: []resource.TestStep{{
-					Config: hcl(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""),
+					Config: acctest.HCL(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""),
 						fmt.Sprintf("data \"cloudauth_cleura_domains\" \"all\" {\n  %s\n}", tc.args)),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(cleuraAll, tfjsonpath.New("regions"), knownvalue.ListExact(want)),
@@ -192,22 +172,22 @@ func TestAccCleuraDomains_filters(t *testing.T) {
 }
 
 func TestAccCleuraDomains_tokenFromEnv(t *testing.T) {
-	e := startEmulator(t)
-	tok := e.smsToken(t)
+	e := acctest.StartEmulator(t)
+	tok := smsToken(t, e)
 	env := map[string]string{
 		"CLEURA_API_URL":      e.URL + "/cleura",
 		"CLEURA_API_USERNAME": emulator.CleuraSMSUser,
 		"CLEURA_API_TOKEN":    tok,
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
 			Config: `data "cloudauth_cleura_domains" "all" {}`,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(cleuraAll, tfjsonpath.New("domains"), knownvalue.ListSizeExact(3)),
 				statecheck.ExpectKnownValue(cleuraAll, tfjsonpath.New("domains").AtSliceIndex(0).AtMapKey("id"),
 					knownvalue.StringExact("b7c3998142f0496aa3582d8a3ae9ae1e")),
-				checkFunc(func() error {
+				acctest.Check(func() error {
 					if n := e.Requests("cleura.login"); n != 1 {
 						return fmt.Errorf("login requests = %d; a given token must not cause a login", n)
 					}
@@ -219,15 +199,15 @@ func TestAccCleuraDomains_tokenFromEnv(t *testing.T) {
 }
 
 func TestAccCleuraDomains_tokenInBlockOverridesEnv(t *testing.T) {
-	e := startEmulator(t)
-	tok := e.smsToken(t)
+	e := acctest.StartEmulator(t)
+	tok := smsToken(t, e)
 	env := map[string]string{"CLEURA_API_TOKEN": "a-stale-token-from-the-environment", "CLEURA_API_USERNAME": "someone-else"}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
-			Config: hcl(fmt.Sprintf(`
+			Config: acctest.HCL(fmt.Sprintf(`
 provider "cloudauth" {
-  cleura = {
+  cleura {
     url      = %q
     username = %q
     token    = %q
@@ -241,8 +221,8 @@ provider "cloudauth" {
 }
 
 func TestAccCleuraDomains_credentialsFile(t *testing.T) {
-	e := startEmulator(t)
-	tok := e.smsToken(t)
+	e := acctest.StartEmulator(t)
+	tok := smsToken(t, e)
 	url := e.URL + "/cleura"
 	now := time.Now()
 	cases := []struct {
@@ -267,12 +247,12 @@ func TestAccCleuraDomains_credentialsFile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{"CLEURA_API_URL": url, "XDG_CONFIG_HOME": storeTokens(t, tc.entries...)}
+			env := map[string]string{"CLEURA_API_URL": url, "XDG_CONFIG_HOME": cloudtest.StoreTokens(t, tc.entries...)}
 			for k, v := range tc.env {
 				env[k] = v
 			}
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(env),
+				ProtoV6ProviderFactories: acctest.Factories(env),
 				Steps: []resource.TestStep{{
 					Config: `data "cloudauth_cleura_domains" "all" { status = "provisioned" }`,
 					ConfigStateChecks: []statecheck.StateCheck{
@@ -286,7 +266,7 @@ func TestAccCleuraDomains_credentialsFile(t *testing.T) {
 }
 
 func TestAccCleuraDomains_reloginAfterInvalidToken(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	// A token of the account without two-factor, then revoked: the first
 	// read is answered 403 "Invalid token" and the provider logs in with
 	// the password once.
@@ -300,13 +280,13 @@ func TestAccCleuraDomains_reloginAfterInvalidToken(t *testing.T) {
 	}
 	e.RevokeAll("cleura")
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, fmt.Sprintf("token = %q", cred.Token)),
+			Config: acctest.HCL(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, fmt.Sprintf("token = %q", cred.Token)),
 				`data "cloudauth_cleura_domains" "all" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(cleuraAll, tfjsonpath.New("domains"), knownvalue.ListSizeExact(5)),
-				checkFunc(func() error {
+				acctest.Check(func() error {
 					// Per process: the revoked token refused once, one
 					// login, the read repeated.
 					logins, reads := e.Logins("cleura")-1, e.Requests("cleura.domains")
@@ -321,9 +301,9 @@ func TestAccCleuraDomains_reloginAfterInvalidToken(t *testing.T) {
 }
 
 func TestAccCleuraDomains_errors(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	url := e.URL + "/cleura"
-	revoked := e.smsToken(t)
+	revoked := smsToken(t, e)
 	e.RevokeAll("cleura")
 	read := `data "cloudauth_cleura_domains" "all" {}`
 	cases := []struct {
@@ -333,58 +313,58 @@ func TestAccCleuraDomains_errors(t *testing.T) {
 		want   []string
 	}{
 		{"wrong password",
-			hcl(cleuraProvider(e.URL, emulator.CleuraUser, "not-the-password", ""), read), nil,
+			acctest.HCL(cleuraProvider(e.URL, emulator.CleuraUser, "not-the-password", ""), read), nil,
 			[]string{"Cleura Cloud login failed", "Login failed", "cleura.password"}},
 		{"two-factor account with a password only",
-			hcl(cleuraProvider(e.URL, emulator.CleuraSMSUser, emulator.CleuraSMSPassword, ""), read), nil,
+			acctest.HCL(cleuraProvider(e.URL, emulator.CleuraSMSUser, emulator.CleuraSMSPassword, ""), read), nil,
 			[]string{"Cleura Cloud account needs SMS two-factor authentication", "cannot answer an SMS",
 				"cloudauth login cleura --url " + url + " --username " + emulator.CleuraSMSUser, "CLEURA_API_TOKEN"}},
 		{"revoked token from the environment",
 			read, map[string]string{"CLEURA_API_URL": url, "CLEURA_API_USERNAME": emulator.CleuraSMSUser, "CLEURA_API_TOKEN": revoked},
 			[]string{"Cleura Cloud token no longer accepted", "token from CLEURA_API_TOKEN", "cloudauth login cleura", "CLEURA_API_PASSWORD"}},
 		{"revoked stored token",
-			read, map[string]string{"CLEURA_API_URL": url, "XDG_CONFIG_HOME": storeTokens(t, credstore.Entry{
+			read, map[string]string{"CLEURA_API_URL": url, "XDG_CONFIG_HOME": cloudtest.StoreTokens(t, credstore.Entry{
 				Cloud: "cleura", URL: url, Login: emulator.CleuraSMSUser, Token: revoked, StoredAt: time.Now()})},
 			[]string{"Stored Cleura Cloud token no longer accepted", "Run `cloudauth login cleura", "again"}},
 		{"revoked stored token of a two-factor account with a password",
 			read, map[string]string{"CLEURA_API_URL": url, "CLEURA_API_PASSWORD": emulator.CleuraSMSPassword,
-				"XDG_CONFIG_HOME": storeTokens(t, credstore.Entry{
+				"XDG_CONFIG_HOME": cloudtest.StoreTokens(t, credstore.Entry{
 					Cloud: "cleura", URL: url, Login: emulator.CleuraSMSUser, Token: revoked, StoredAt: time.Now()})},
 			[]string{"Stored Cleura Cloud token no longer accepted", "SMS two-factor", "cannot replace the token", "again"}},
 		{"no access to domains",
-			hcl(cleuraProvider(e.URL, emulator.CleuraLimitedUser, emulator.CleuraLimitedPassword, ""), read), nil,
+			acctest.HCL(cleuraProvider(e.URL, emulator.CleuraLimitedUser, emulator.CleuraLimitedPassword, ""), read), nil,
 			[]string{"No access in Cleura Cloud", "may not list OpenStack domains", "No access: Your user does not have access"}},
 		{"unknown area tag lists the account's",
-			hcl(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""), `data "cloudauth_cleura_domains" "all" { area_tag = "XX" }`), nil,
+			acctest.HCL(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""), `data "cloudauth_cleura_domains" "all" { area_tag = "XX" }`), nil,
 			[]string{"Unknown Cleura Cloud area", `no area with the tag "XX"; it has: AE, DE, EU, JP, SE_STO2`}},
 		{"status outside the documented ones",
-			hcl(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""), `data "cloudauth_cleura_domains" "all" { status = "enabled" }`), nil,
+			acctest.HCL(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, ""), `data "cloudauth_cleura_domains" "all" { status = "enabled" }`), nil,
 			[]string{"Invalid Attribute Value Match", `"provisioned"`, `"available"`}},
 		{"not configured names the block, the variables and the login command",
 			read, map[string]string{"XDG_CONFIG_HOME": t.TempDir()},
 			[]string{"Cleura Cloud is not configured", "CLEURA_API_USERNAME", "CLEURA_API_TOKEN", "cloudauth login cleura"}},
 		{"username without password or token",
-			hcl(fmt.Sprintf(`provider "cloudauth" {
-  cleura = {
+			acctest.HCL(fmt.Sprintf(`provider "cloudauth" {
+  cleura {
     url      = %q
     username = "someone"
   }
 }`, url), read), map[string]string{"XDG_CONFIG_HOME": t.TempDir()},
 			[]string{"Missing cleura.password or cleura.token", "CLEURA_API_PASSWORD", "cloudauth login cleura --url " + url + " --username someone"}},
 		{"stored tokens of another URL",
-			read, map[string]string{"CLEURA_API_USERNAME": "someone", "XDG_CONFIG_HOME": storeTokens(t, credstore.Entry{
+			read, map[string]string{"CLEURA_API_USERNAME": "someone", "XDG_CONFIG_HOME": cloudtest.StoreTokens(t, credstore.Entry{
 				Cloud: "cleura", URL: "https://rest.compliant.cleura.cloud", Login: "someone", Token: revoked, StoredAt: time.Now()})},
 			[]string{"Missing cleura.password or cleura.token", "tokens for https://rest.compliant.cleura.cloud only", "came from environment variables"}},
 		{"token without a username",
-			hcl(fmt.Sprintf(`provider "cloudauth" {
-  cleura = {
+			acctest.HCL(fmt.Sprintf(`provider "cloudauth" {
+  cleura {
     url   = %q
     token = "a-token-without-login"
   }
 }`, url), read), nil,
 			[]string{"Missing cleura.username", "CLEURA_API_USERNAME"}},
 		{"several stored logins and no username",
-			read, map[string]string{"CLEURA_API_URL": url, "XDG_CONFIG_HOME": storeTokens(t,
+			read, map[string]string{"CLEURA_API_URL": url, "XDG_CONFIG_HOME": cloudtest.StoreTokens(t,
 				credstore.Entry{Cloud: "cleura", URL: url, Login: "alice", Token: "token-of-alice-0123", StoredAt: time.Now()},
 				credstore.Entry{Cloud: "cleura", URL: url, Login: "bob", Token: "token-of-bob-012345", StoredAt: time.Now()})},
 			[]string{"Missing cleura.username", "several logins", "(alice, bob)"}},
@@ -392,10 +372,10 @@ func TestAccCleuraDomains_errors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(tc.env),
+				ProtoV6ProviderFactories: acctest.Factories(tc.env),
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
-					ExpectError: expectErr(tc.want...),
+					ExpectError: acctest.ExpectErr(tc.want...),
 				}},
 			})
 		})

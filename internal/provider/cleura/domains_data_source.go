@@ -1,9 +1,9 @@
-package provider
+package cleura
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -14,52 +14,48 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
 var (
-	_ datasource.DataSource              = (*cleuraDomainsDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*cleuraDomainsDataSource)(nil)
+	_ datasource.DataSource              = (*domainsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*domainsDataSource)(nil)
 )
 
-func newCleuraDomainsDataSource() datasource.DataSource { return &cleuraDomainsDataSource{} }
+func newDomainsDataSource() datasource.DataSource { return &domainsDataSource{} }
 
-type cleuraDomainsDataSource struct {
-	data *providerData
+type domainsDataSource struct {
+	providerData any
 }
 
-type cleuraDomainsModel struct {
+type domainsModel struct {
 	Status  types.String `tfsdk:"status"`
 	AreaTag types.String `tfsdk:"area_tag"`
 	Domains types.List   `tfsdk:"domains"`
 	Regions types.List   `tfsdk:"regions"`
 }
 
-// The lists are built as values of these types rather than from tagged Go
-// structs: the framework's reflection costs about ten times as much for a
-// long list (see BenchmarkCleuraDomains1000).
+// The lists are built as values rather than from tagged Go structs: the
+// framework's reflection costs about ten times as much for a long list (see
+// BenchmarkCleuraDomains1000). The element types come from the schema.
 var (
-	cleuraAreaType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"id": types.StringType, "name": types.StringType, "tag": types.StringType,
-	}}
-	cleuraRegionType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"zone_id": types.StringType, "name": types.StringType, "status": types.StringType, "region": types.StringType,
-	}}
-	cleuraDomainType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"id": types.StringType, "name": types.StringType, "status": types.StringType, "enabled": types.BoolType,
-		"area": cleuraAreaType, "regions": types.ListType{ElemType: cleuraRegionType},
-	}}
-	cleuraFlatRegionType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"region": types.StringType, "name": types.StringType, "status": types.StringType,
-		"zone_id": types.StringType, "area_tag": types.StringType, "domain_id": types.StringType,
-	}}
+	domainsSchema  = newDomainsSchema()
+	domainType     = domainsSchema.Attributes["domains"].GetType().(types.ListType).ElemType.(types.ObjectType)
+	areaType       = domainType.AttrTypes["area"].(types.ObjectType)
+	regionType     = domainType.AttrTypes["regions"].(types.ListType).ElemType.(types.ObjectType)
+	flatRegionType = domainsSchema.Attributes["regions"].GetType().(types.ListType).ElemType.(types.ObjectType)
 )
 
-func (d *cleuraDomainsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+func (d *domainsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_cleura_domains"
 }
 
-func (d *cleuraDomainsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *domainsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = domainsSchema
+}
+
+func newDomainsSchema() schema.Schema {
 	str := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
@@ -69,7 +65,7 @@ func (d *cleuraDomainsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		"status":  str("Region status (`active`)."),
 		"region":  str("Region tag as the API spells it, such as `Sto2` or `Fra1` (case-sensitive; OpenStack clients use it as the region name)."),
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "The OpenStack domains of a Cleura Cloud account and the areas it could provision " +
 			"(`GET /accesscontrol/v1/openstack/domains`), with their regions. Areas the account has not provisioned " +
 			"have status `available` and no domain `id`, `name` or `enabled` (null). Reads share the provider's " +
@@ -77,7 +73,7 @@ func (d *cleuraDomainsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		Attributes: map[string]schema.Attribute{
 			"status": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Only entries with this status: `provisioned` (domains the account has) or `available` (areas it could provision).",
-				Validators:          []validator.String{stringvalidator.OneOf(cleura.StatusProvisioned, cleura.StatusAvailable)}},
+				Validators:          []validator.String{stringvalidator.OneOf(api.StatusProvisioned, api.StatusAvailable)}},
 			"area_tag": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Only the entry of this area, by tag (`SE_STO2`, `DE`, `EU`; case does not matter). A tag the account does not have is an error that lists the tags it has."},
 			"domains": schema.ListNestedAttribute{Computed: true,
@@ -117,40 +113,35 @@ func (d *cleuraDomainsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 	}
 }
 
-func (d *cleuraDomainsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+func (d *domainsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	d.providerData = req.ProviderData
 }
 
-func (d *cleuraDomainsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m cleuraDomainsModel
+func (d *domainsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m domainsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s, diags := d.data.cleura.use("cloudauth_cleura_domains")
+	s, diags := cloud.Use[*session](d.providerData, Name, "cloudauth_cleura_domains")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	all, err := s.api.Domains(ctx)
 	if err != nil {
-		summary, detail := s.diagnose(err, "read the domains")
-		resp.Diagnostics.AddError(summary, detail)
+		resp.Diagnostics.Append(s.diagnose(err, "read the domains"))
 		return
 	}
-	f := cleura.Filter{Status: m.Status.ValueString(), AreaTag: m.AreaTag.ValueString()}
-	if f.AreaTag != "" && len(cleura.FilterDomains(all, cleura.Filter{AreaTag: f.AreaTag})) == 0 {
-		tags := strings.Join(cleura.AreaTags(all), ", ")
-		if tags == "" {
-			tags = "none"
-		}
+	list, err := api.Select(all, api.Filter{Status: m.Status.ValueString(), AreaTag: m.AreaTag.ValueString()})
+	var unknown *api.UnknownAreaError
+	if errors.As(err, &unknown) {
 		resp.Diagnostics.AddAttributeError(path.Root("area_tag"), "Unknown Cleura Cloud area",
-			fmt.Sprintf("The account of %q has no area with the tag %q; it has: %s. Set area_tag to one of them, or leave it out for all areas.",
-				s.username, f.AreaTag, tags))
+			fmt.Sprintf("For the login %q, %s. Set area_tag to one of them, or leave it out for all areas.", s.username, err))
 		return
 	}
 	var vd diag.Diagnostics
-	m.Domains, m.Regions, vd = cleuraDomainValues(cleura.FilterDomains(all, f))
+	m.Domains, m.Regions, vd = domainValues(list)
 	resp.Diagnostics.Append(vd...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -158,9 +149,9 @@ func (d *cleuraDomainsDataSource) Read(ctx context.Context, req datasource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// cleuraDomainValues builds the two computed lists; fields the API left
-// out become null.
-func cleuraDomainValues(list []cleura.Domain) (types.List, types.List, diag.Diagnostics) {
+// domainValues builds the two computed lists; fields the API left out
+// become null.
+func domainValues(list []api.Domain) (types.List, types.List, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	obj := func(t types.ObjectType, vals map[string]attr.Value) attr.Value {
 		v, d := types.ObjectValue(t.AttrTypes, vals)
@@ -172,30 +163,30 @@ func cleuraDomainValues(list []cleura.Domain) (types.List, types.List, diag.Diag
 	for _, dom := range list {
 		regions := make([]attr.Value, 0, len(dom.Area.Regions))
 		for _, r := range dom.Area.Regions {
-			regions = append(regions, obj(cleuraRegionType, map[string]attr.Value{
-				"zone_id": optString(r.ZoneID), "name": optString(r.Name), "status": optString(r.Status), "region": optString(r.Region),
+			regions = append(regions, obj(regionType, map[string]attr.Value{
+				"zone_id": cloud.OptString(r.ZoneID), "name": cloud.OptString(r.Name), "status": cloud.OptString(r.Status), "region": cloud.OptString(r.Region),
 			}))
-			flat = append(flat, obj(cleuraFlatRegionType, map[string]attr.Value{
-				"region": optString(r.Region), "name": optString(r.Name), "status": optString(r.Status), "zone_id": optString(r.ZoneID),
-				"area_tag": optString(dom.Area.Tag), "domain_id": optString(dom.ID),
+			flat = append(flat, obj(flatRegionType, map[string]attr.Value{
+				"region": cloud.OptString(r.Region), "name": cloud.OptString(r.Name), "status": cloud.OptString(r.Status), "zone_id": cloud.OptString(r.ZoneID),
+				"area_tag": cloud.OptString(dom.Area.Tag), "domain_id": cloud.OptString(dom.ID),
 			}))
 		}
-		regionList, d := types.ListValue(cleuraRegionType, regions)
+		regionList, d := types.ListValue(regionType, regions)
 		diags.Append(d...)
-		domains = append(domains, obj(cleuraDomainType, map[string]attr.Value{
-			"id":      optString(dom.ID),
-			"name":    optString(dom.Name),
-			"status":  optString(dom.Status),
+		domains = append(domains, obj(domainType, map[string]attr.Value{
+			"id":      cloud.OptString(dom.ID),
+			"name":    cloud.OptString(dom.Name),
+			"status":  cloud.OptString(dom.Status),
 			"enabled": types.BoolPointerValue(dom.Enabled),
-			"area": obj(cleuraAreaType, map[string]attr.Value{
-				"id": optString(dom.Area.ID), "name": optString(dom.Area.Name), "tag": optString(dom.Area.Tag),
+			"area": obj(areaType, map[string]attr.Value{
+				"id": cloud.OptString(dom.Area.ID), "name": cloud.OptString(dom.Area.Name), "tag": cloud.OptString(dom.Area.Tag),
 			}),
 			"regions": regionList,
 		}))
 	}
-	domainList, d := types.ListValue(cleuraDomainType, domains)
+	domainList, d := types.ListValue(domainType, domains)
 	diags.Append(d...)
-	flatList, d := types.ListValue(cleuraFlatRegionType, flat)
+	flatList, d := types.ListValue(flatRegionType, flat)
 	diags.Append(d...)
 	return domainList, flatList, diags
 }

@@ -1,4 +1,4 @@
-package provider
+package abiquo_test
 
 import (
 	"context"
@@ -14,10 +14,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/cloudtest"
 )
 
 // abiquoProvider writes a provider block with an abiquo block of the given
@@ -29,7 +31,7 @@ func abiquoProvider(attrs map[string]string) string {
 	}
 	sort.Strings(keys)
 	var b strings.Builder
-	b.WriteString("provider \"cloudauth\" {\n  abiquo = {\n")
+	b.WriteString("provider \"cloudauth\" {\n  abiquo {\n")
 	for _, k := range keys {
 		fmt.Fprintf(&b, "    %s = %q\n", k, attrs[k])
 	}
@@ -37,9 +39,9 @@ func abiquoProvider(attrs map[string]string) string {
 	return b.String()
 }
 
-func abqEndpoint(e *emu) string { return e.URL + "/abiquo/api" }
+func abqEndpoint(e *acctest.Emulator) string { return e.URL + "/abiquo/api" }
 
-func abqAdmin(e *emu) map[string]string {
+func abqAdmin(e *acctest.Emulator) map[string]string {
 	return map[string]string{"endpoint": abqEndpoint(e), "username": emulator.AbiquoAdmin, "password": emulator.AbiquoAdminPassword}
 }
 
@@ -48,7 +50,7 @@ const abqAll = "data.cloudauth_abiquo_datacenters.all"
 // onePerRun checks the promise of one login and one read of the three
 // pages per provider run, however many data sources there are, with each
 // page sent with the token of the answer before it.
-func onePerRun(e *emu) checkFunc {
+func onePerRun(e *acctest.Emulator) acctest.Check {
 	return func() error {
 		logins, pages := e.Logins("abiquo"), e.Requests("abiquo.datacenters.list")
 		if logins == 0 || logins != e.Requests("abiquo.login") {
@@ -65,11 +67,11 @@ func onePerRun(e *emu) checkFunc {
 }
 
 func TestAccAbiquoDatacenters_basic(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(abiquoProvider(abqAdmin(e)), `data "cloudauth_abiquo_datacenters" "all" {}`),
+			Config: acctest.HCL(abiquoProvider(abqAdmin(e)), `data "cloudauth_abiquo_datacenters" "all" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("total"), knownvalue.Int64Exact(emulator.AbiquoDatacenterCount)),
 				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("name"), knownvalue.Null()),
@@ -95,14 +97,14 @@ func TestAccAbiquoDatacenters_basic(t *testing.T) {
 }
 
 func TestAccAbiquoDatacenters_parallelDataSourcesFromEnv(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	env := map[string]string{
 		"ABQ_ENDPOINT": abqEndpoint(e),
 		"ABQ_USERNAME": emulator.AbiquoAdmin,
 		"ABQ_PASSWORD": emulator.AbiquoAdminPassword,
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
 			// Terraform reads these at once; they share one login, and the
 			// pages are read once between them.
@@ -148,7 +150,7 @@ func TestAccAbiquoDatacenters_twoFactorSecret(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := startEmulator(t)
+			e := acctest.StartEmulator(t)
 			attrs := map[string]string{"endpoint": abqEndpoint(e), "username": tc.user, "password": tc.password}
 			env := map[string]string{}
 			if tc.fromEnv {
@@ -157,9 +159,9 @@ func TestAccAbiquoDatacenters_twoFactorSecret(t *testing.T) {
 				attrs["otp_secret"] = tc.secret
 			}
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(env),
+				ProtoV6ProviderFactories: acctest.Factories(env),
 				Steps: []resource.TestStep{{
-					Config: hcl(abiquoProvider(attrs), `data "cloudauth_abiquo_datacenters" "all" {}`),
+					Config: acctest.HCL(abiquoProvider(attrs), `data "cloudauth_abiquo_datacenters" "all" {}`),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("total"), knownvalue.Int64Exact(emulator.AbiquoDatacenterCount)),
 						onePerRun(e),
@@ -171,7 +173,7 @@ func TestAccAbiquoDatacenters_twoFactorSecret(t *testing.T) {
 }
 
 // abqToken logs in as a user outside Terraform and returns a fresh token.
-func abqToken(t *testing.T, e *emu, cfg abiquo.Config) string {
+func abqToken(t *testing.T, e *acctest.Emulator, cfg abiquo.Config) string {
 	t.Helper()
 	cfg.HTTP = httpx.Config{BaseURL: abqEndpoint(e)}
 	c, err := abiquo.New(cfg)
@@ -186,18 +188,18 @@ func abqToken(t *testing.T, e *emu, cfg abiquo.Config) string {
 }
 
 func TestAccAbiquoDatacenters_givenToken(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	token := abqToken(t, e, abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword, OTPSecret: emulator.AbiquoTOTPSecret})
 	// Token auth needs no one-time code: a two-factor user's token works
 	// with no secret configured.
 	env := map[string]string{"ABQ_ENDPOINT": abqEndpoint(e), "ABQ_TOKEN": token}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
 			Config: `data "cloudauth_abiquo_datacenters" "all" {}`,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("total"), knownvalue.Int64Exact(emulator.AbiquoDatacenterCount)),
-				checkFunc(func() error {
+				acctest.Check(func() error {
 					if n := e.Logins("abiquo"); n != 1 {
 						return fmt.Errorf("%d logins; the provider should have used the token, not logged in", n)
 					}
@@ -210,40 +212,28 @@ func TestAccAbiquoDatacenters_givenToken(t *testing.T) {
 
 // storeToken writes an entry for the endpoint as `cloudauth login abiquo`
 // would, into a private XDG_CONFIG_HOME, and returns the env to find it.
-func storeToken(t *testing.T, e *emu, token string, storedAt time.Time) map[string]string {
+func storeToken(t *testing.T, e *acctest.Emulator, token string, storedAt time.Time) map[string]string {
 	t.Helper()
-	env := map[string]string{"XDG_CONFIG_HOME": t.TempDir()}
-	file, err := credstore.DefaultPath(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := credstore.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	exp := storedAt.Add(abiquo.TokenLifetime)
-	f.Put(credstore.Entry{Cloud: "abiquo", URL: abqEndpoint(e), Login: emulator.AbiquoTwoFactorUser, Token: token, StoredAt: storedAt, ExpiresAt: &exp})
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
-	return env
+	dir := cloudtest.StoreTokens(t, credstore.Entry{Cloud: "abiquo", URL: abqEndpoint(e), Login: emulator.AbiquoTwoFactorUser, Token: token, StoredAt: storedAt, ExpiresAt: &exp})
+	return map[string]string{"XDG_CONFIG_HOME": dir}
 }
 
 func TestAccAbiquoDatacenters_credentialsFile(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	// A scratch code, spent once to get the token that is stored.
 	token := abqToken(t, e, abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword, OTP: emulator.AbiquoScratchCodes[1]})
 	env := storeToken(t, e, token, time.Now())
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(env),
+		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
 			// No password and no token: the stored token for this endpoint
 			// and user is used.
-			Config: hcl(abiquoProvider(map[string]string{"endpoint": abqEndpoint(e), "username": emulator.AbiquoTwoFactorUser}),
+			Config: acctest.HCL(abiquoProvider(map[string]string{"endpoint": abqEndpoint(e), "username": emulator.AbiquoTwoFactorUser}),
 				`data "cloudauth_abiquo_datacenters" "dublin" { name = "Dublin 1" }`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.cloudauth_abiquo_datacenters.dublin", tfjsonpath.New("datacenters").AtSliceIndex(0).AtMapKey("id"), knownvalue.Int64Exact(1008)),
-				checkFunc(func() error {
+				acctest.Check(func() error {
 					if n := e.Logins("abiquo"); n != 1 {
 						return fmt.Errorf("%d logins; the provider should have used the stored token", n)
 					}
@@ -258,7 +248,7 @@ func TestAccAbiquoDatacenters_credentialsFile(t *testing.T) {
 }
 
 func TestAccAbiquoDatacenters_credentialsFileProblems(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	token := abqToken(t, e, abiquo.Config{Username: emulator.AbiquoAdmin, Password: emulator.AbiquoAdminPassword})
 	block := abiquoProvider(map[string]string{"endpoint": abqEndpoint(e), "username": emulator.AbiquoTwoFactorUser})
 	cases := []struct {
@@ -277,10 +267,10 @@ func TestAccAbiquoDatacenters_credentialsFileProblems(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(tc.env),
+				ProtoV6ProviderFactories: acctest.Factories(tc.env),
 				Steps: []resource.TestStep{{
-					Config:      hcl(block, `data "cloudauth_abiquo_datacenters" "all" {}`),
-					ExpectError: expectErr(tc.want...),
+					Config:      acctest.HCL(block, `data "cloudauth_abiquo_datacenters" "all" {}`),
+					ExpectError: acctest.ExpectErr(tc.want...),
 				}},
 			})
 		})
@@ -288,7 +278,7 @@ func TestAccAbiquoDatacenters_credentialsFileProblems(t *testing.T) {
 }
 
 func TestAccAbiquoDatacenters_errors(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	// A scratch code that an earlier login already spent.
 	spent := emulator.AbiquoScratchCodes[4]
 	abqToken(t, e, abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword, OTP: spent})
@@ -297,7 +287,7 @@ func TestAccAbiquoDatacenters_errors(t *testing.T) {
 		for k, v := range extra {
 			attrs[k] = v
 		}
-		return hcl(abiquoProvider(attrs), `data "cloudauth_abiquo_datacenters" "all" {}`)
+		return acctest.HCL(abiquoProvider(attrs), `data "cloudauth_abiquo_datacenters" "all" {}`)
 	}
 	cases := []struct {
 		name   string
@@ -317,14 +307,14 @@ func TestAccAbiquoDatacenters_errors(t *testing.T) {
 			[]string{"Abiquo one-time code refused", "a scratch code works only once", "unused scratch code"}},
 		{"user without the privilege", with(map[string]string{"username": emulator.AbiquoUser, "password": emulator.AbiquoUserPassword}), nil,
 			[]string{"Abiquo permission denied", `user "user" may not read admin/datacenters`, "GEN-4: Not enough permissions to perform this action", "cloud administrator"}},
-		{"endpoint without /api", hcl(abiquoProvider(map[string]string{"endpoint": e.URL + "/abiquo", "username": "u", "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
+		{"endpoint without /api", acctest.HCL(abiquoProvider(map[string]string{"endpoint": e.URL + "/abiquo", "username": "u", "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
 			[]string{"Invalid abiquo.endpoint", "does not end in /api", fmt.Sprintf("use %q", e.URL+"/abiquo/api")}},
-		{"password without a user name", hcl(abiquoProvider(map[string]string{"endpoint": abqEndpoint(e), "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
+		{"password without a user name", acctest.HCL(abiquoProvider(map[string]string{"endpoint": abqEndpoint(e), "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
 			[]string{"Missing abiquo.username", "ABQ_USERNAME"}},
-		{"endpoint missing", hcl(abiquoProvider(map[string]string{"username": "u", "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
+		{"endpoint missing", acctest.HCL(abiquoProvider(map[string]string{"username": "u", "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
 			[]string{"Missing abiquo.endpoint", "ABQ_ENDPOINT"}},
 		{"code and secret together", with(map[string]string{"otp": "123456", "otp_secret": emulator.AbiquoTOTPSecret}), nil,
-			[]string{"Invalid abiquo.otp", "not both"}},
+			[]string{"Invalid Attribute Combination", `"abiquo.otp_secret" cannot be specified when "abiquo.otp"`}},
 		{"secret that is not base32", with(map[string]string{"otp_secret": "88309169"}), nil,
 			[]string{"Invalid abiquo.otp_secret", "looks like a one-time code"}},
 		{"refused token from the environment", `data "cloudauth_abiquo_datacenters" "all" {}`,
@@ -340,10 +330,10 @@ func TestAccAbiquoDatacenters_errors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: factories(tc.env),
+				ProtoV6ProviderFactories: acctest.Factories(tc.env),
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
-					ExpectError: expectErr(tc.want...),
+					ExpectError: acctest.ExpectErr(tc.want...),
 				}},
 			})
 		})
@@ -351,18 +341,18 @@ func TestAccAbiquoDatacenters_errors(t *testing.T) {
 }
 
 func TestAccAbiquoDatacenters_fixedCodeServesOneRun(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	code := emulator.AbiquoScratchCodes[3]
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
 			// The plan logs in with the scratch code; the next Terraform
 			// command is a new run and cannot use it again.
-			Config: hcl(abiquoProvider(map[string]string{
+			Config: acctest.HCL(abiquoProvider(map[string]string{
 				"endpoint": abqEndpoint(e), "username": emulator.AbiquoTwoFactorUser,
 				"password": emulator.AbiquoTwoFactorPassword, "otp": code,
 			}), `data "cloudauth_abiquo_datacenters" "all" {}`),
-			ExpectError: expectErr("Abiquo one-time code refused", "a scratch code works only once", "serves a single Terraform command"),
+			ExpectError: acctest.ExpectErr("Abiquo one-time code refused", "a scratch code works only once", "serves a single Terraform command"),
 		}},
 	})
 	if e.Logins("abiquo") != 1 || e.Requests("abiquo.datacenters.list") != 3 {
@@ -376,20 +366,20 @@ func TestAccAbiquoDatacenters_fixedCodeServesOneRun(t *testing.T) {
 }
 
 func TestAccAbiquoDatacenters_reloginAfterRejectedToken(t *testing.T) {
-	e := startEmulator(t)
+	e := acctest.StartEmulator(t)
 	// The first page request is refused as if the token had ended; the
 	// provider logs in again, with a fresh code, and carries on.
 	e.InjectFault(emulator.Fault{Route: "abiquo.datacenters.list", Status: 401})
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(nil),
+		ProtoV6ProviderFactories: acctest.Factories(nil),
 		Steps: []resource.TestStep{{
-			Config: hcl(abiquoProvider(map[string]string{
+			Config: acctest.HCL(abiquoProvider(map[string]string{
 				"endpoint": abqEndpoint(e), "username": emulator.AbiquoTwoFactorUser,
 				"password": emulator.AbiquoTwoFactorPassword, "otp_secret": emulator.AbiquoTOTPURL,
 			}), `data "cloudauth_abiquo_datacenters" "all" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("total"), knownvalue.Int64Exact(emulator.AbiquoDatacenterCount)),
-				checkFunc(func() error {
+				acctest.Check(func() error {
 					logins, pages := e.Logins("abiquo"), e.Requests("abiquo.datacenters.list")
 					// Each run reads 3 pages; the first also had the refused one
 					// and a second login.

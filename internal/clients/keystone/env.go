@@ -1,0 +1,29 @@
+package keystone
+
+// Environment variables of the OpenStack tools that configure a client,
+// the first one set winning (the older OS_TENANT_*, OS_AUTH_TOKEN and
+// OS_ENDPOINT_TYPE spellings are read after the current ones). The provider and the cloudauth command read
+// the same ones.
+var (
+	EnvAuthURL                     = []string{"OS_AUTH_URL"}
+	EnvRegion                      = []string{"OS_REGION_NAME"}
+	EnvInterface                   = []string{"OS_INTERFACE", "OS_ENDPOINT_TYPE"}
+	EnvApplicationCredentialID     = []string{"OS_APPLICATION_CREDENTIAL_ID"}
+	EnvApplicationCredentialName   = []string{"OS_APPLICATION_CREDENTIAL_NAME"}
+	EnvApplicationCredentialSecret = []string{"OS_APPLICATION_CREDENTIAL_SECRET"}
+	EnvUserName                    = []string{"OS_USERNAME"}
+	EnvUserID                      = []string{"OS_USER_ID"}
+	EnvPassword                    = []string{"OS_PASSWORD"}
+	EnvUserDomainName              = []string{"OS_USER_DOMAIN_NAME"}
+	EnvUserDomainID                = []string{"OS_USER_DOMAIN_ID"}
+	EnvProjectName                 = []string{"OS_PROJECT_NAME", "OS_TENANT_NAME"}
+	EnvProjectID                   = []string{"OS_PROJECT_ID", "OS_TENANT_ID"}
+	EnvProjectDomainName           = []string{"OS_PROJECT_DOMAIN_NAME"}
+	EnvProjectDomainID             = []string{"OS_PROJECT_DOMAIN_ID"}
+	EnvDomainName                  = []string{"OS_DOMAIN_NAME"}
+	EnvDomainID                    = []string{"OS_DOMAIN_ID"}
+	EnvToken                       = []string{"OS_TOKEN", "OS_AUTH_TOKEN"}
+	EnvCloud                       = []string{"OS_CLOUD"}
+	EnvInsecure                    = []string{"OS_INSECURE"}
+	EnvCACert                      = []string{"OS_CACERT"}
+)

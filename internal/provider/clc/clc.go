@@ -1,0 +1,118 @@
+// Package clc is CenturyLink Cloud on the Terraform side: the provider's
+// clc block, its Configure, the cloudauth_clc_root_group data source, and
+// the diagnostics for the client's errors.
+package clc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
+)
+
+// Name is the block's name and cloudauth_token's cloud value.
+const Name = "clc"
+
+const title = "CenturyLink Cloud"
+
+// Cloud registers CenturyLink Cloud with the provider.
+type Cloud struct{}
+
+var _ cloud.Cloud = Cloud{}
+
+// settings are the clc block's values after the environment and defaults.
+type settings struct {
+	URL          cloud.Value[string]
+	Username     cloud.Value[string]
+	Password     cloud.Value[string]
+	AccountAlias cloud.Value[string]
+	cloud.Transport
+}
+
+var block = &cloud.Block[settings]{
+	Name:  Name,
+	Title: title,
+	Description: "CenturyLink Cloud API v2. The provider logs in with `POST /v2/authentication/login` and sends " +
+		"the bearer token (valid for up to two weeks) as `Authorization: Bearer ...`.",
+	Attrs: append([]cloud.Attr[settings]{
+		cloud.String("url", func(s *settings) *cloud.Value[string] { return &s.URL },
+			"Base URL of the API, without `/v2`.").Env(api.EnvURL...).Default(api.DefaultURL).Validate(cloud.URLValidator()),
+		cloud.String("username", func(s *settings) *cloud.Value[string] { return &s.Username },
+			"Control Portal user name.").Env(api.EnvUsername...),
+		cloud.String("password", func(s *settings) *cloud.Value[string] { return &s.Password },
+			"Control Portal password.").Env(api.EnvPassword...).Sensitive(),
+		cloud.String("account_alias", func(s *settings) *cloud.Value[string] { return &s.AccountAlias },
+			"Account to read; default: the account of the user who logs in.").Env(api.EnvAccountAlias...),
+	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, nil, nil)...),
+	Triggers: api.EnvUsername,
+	Setup: "Add `clc { username = ..., password = ... }` to the provider configuration, or set CLC_USERNAME and " +
+		"CLC_PASSWORD (CLC_V2_API_USERNAME and CLC_V2_API_PASSWD are read too).",
+}
+
+// Name implements cloud.Cloud.
+func (Cloud) Name() string { return Name }
+
+// Title implements cloud.Cloud.
+func (Cloud) Title() string { return title }
+
+// Block implements cloud.Cloud.
+func (Cloud) Block() schema.Block { return block.Schema() }
+
+// TokenHeaders implements cloud.Cloud.
+func (Cloud) TokenHeaders() string { return "`Authorization = \"Bearer ...\"` (CenturyLink Cloud)" }
+
+// DataSources implements cloud.Cloud.
+func (Cloud) DataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{newRootGroupDataSource}
+}
+
+// Configure implements cloud.Cloud.
+func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.State {
+	s, r := block.Resolve(ctx, req)
+	if !r.Triggered(block.Triggers...) {
+		return r.NotConfigured()
+	}
+	if s.Username.V == "" {
+		r.FailOn(s.Username, "Missing clc.username", fmt.Sprintf("CenturyLink Cloud needs the Control Portal user name: set %s.", s.Username.Hint()))
+	}
+	if s.Password.V == "" {
+		r.FailOn(s.Password, "Missing clc.password", fmt.Sprintf("CenturyLink Cloud needs the user's password: set %s.", s.Password.Hint()))
+	}
+	hc := s.HTTP(r, req, r.URL(s.URL))
+	if r.Failed() {
+		return r.Configured(nil, nil)
+	}
+	c, err := api.New(api.Config{HTTP: hc, Username: s.Username.V, Password: s.Password.V, AccountAlias: s.AccountAlias.V})
+	if err != nil {
+		cloud.ConfigError(r, block, s, err, "")
+		return r.Configured(nil, nil)
+	}
+	return r.Configured(c, &cloud.TokenTarget{Source: c, Diagnose: func(err error) diag.Diagnostic {
+		return diagnose(err, "Cannot get a CenturyLink Cloud token")
+	}})
+}
+
+// loginHint says what to check after a refused login.
+var loginHint = func() string {
+	s := block.Blank()
+	return fmt.Sprintf("Check %s and %s.", s.Username.Hint(), s.Password.Hint())
+}()
+
+// diagnose turns a client error into a diagnostic; summary is the title
+// for errors no case here knows.
+func diagnose(err error, summary string) diag.Diagnostic {
+	var (
+		login *api.LoginError
+	)
+	switch {
+	case errors.As(err, &login):
+		return diag.NewErrorDiagnostic("CenturyLink Cloud login failed", fmt.Sprintf("%s\n\n%s", err, loginHint))
+	}
+	return cloud.Fallback(summary, title, block.Blank().URL, err)
+}

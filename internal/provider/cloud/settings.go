@@ -1,0 +1,421 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Origin is where a setting's value came from.
+type Origin int
+
+// Origins, in the order a value is looked for.
+const (
+	// Unset: nowhere; the value is empty.
+	Unset Origin = iota
+	// FromConfig: the cloud's block in the provider configuration.
+	FromConfig
+	// FromEnv: an environment variable (Value.Source names it).
+	FromEnv
+	// FromFile: a file such as clouds.yaml or the credentials file
+	// (Value.Source names it).
+	FromFile
+	// FromDefault: the attribute's default.
+	FromDefault
+)
+
+func (o Origin) String() string {
+	switch o {
+	case FromConfig:
+		return "configuration"
+	case FromEnv:
+		return "environment"
+	case FromFile:
+		return "file"
+	case FromDefault:
+		return "default"
+	}
+	return "unset"
+}
+
+// Value is one resolved setting: its value, where it came from, and how
+// to name it to a person.
+type Value[T any] struct {
+	V      T
+	Origin Origin
+	// Source is the environment variable or file that gave the value.
+	Source string
+	name   string   // "clc.username"
+	env    []string // the variables that can set it
+}
+
+// IsSet reports whether the value came from anywhere (a default counts).
+func (v Value[T]) IsSet() bool { return v.Origin != Unset }
+
+// Given reports whether the user gave the value: in the configuration, the
+// environment or a file, not by default.
+func (v Value[T]) Given() bool { return v.Origin != Unset && v.Origin != FromDefault }
+
+// Name is the attribute's full name, "clc.username".
+func (v Value[T]) Name() string { return v.name }
+
+// Hint names the setting for a person: "`clc.username` (or CLC_USERNAME)".
+func (v Value[T]) Hint() string {
+	h := "`" + v.name + "`"
+	if len(v.env) > 0 {
+		h += " (or " + strings.Join(v.env, " / ") + ")"
+	}
+	return h
+}
+
+// From says where the value came from, for messages: "`clc.password`",
+// "CLC_PASSWORD", "clouds.yaml /home/me/clouds.yaml", "the default".
+func (v Value[T]) From() string {
+	switch v.Origin {
+	case FromConfig:
+		return "`" + v.name + "`"
+	case FromEnv, FromFile:
+		return v.Source
+	case FromDefault:
+		return "the default of `" + v.name + "`"
+	}
+	return "nowhere"
+}
+
+// With returns the value replaced by x from origin (a file filling what the
+// configuration and the environment left unset).
+func (v Value[T]) With(x T, origin Origin, source string) Value[T] {
+	v.V, v.Origin, v.Source = x, origin, source
+	return v
+}
+
+// kind is the Terraform type of an attribute.
+type kind int
+
+const (
+	kindString kind = iota
+	kindBool
+	kindInt
+)
+
+// Attr is one setting of a cloud's block: its schema, the environment
+// variables and default that stand in for it, and the field of the cloud's
+// typed settings S it fills. The schema and the resolution are both made
+// from it, so a setting's name is written once.
+type Attr[S any] struct {
+	name       string
+	kind       kind
+	desc       string
+	env        []string
+	def        string
+	sensitive  bool
+	validators []validator.String
+	intChecks  []validator.Int64
+	str        func(*S) *Value[string]
+	boolean    func(*S) *Value[bool]
+	integer    func(*S) *Value[int64]
+}
+
+// String is a string setting stored in field.
+func String[S any](name string, field func(*S) *Value[string], desc string) Attr[S] {
+	return Attr[S]{name: name, kind: kindString, desc: desc, str: field}
+}
+
+// Bool is a boolean setting stored in field.
+func Bool[S any](name string, field func(*S) *Value[bool], desc string) Attr[S] {
+	return Attr[S]{name: name, kind: kindBool, desc: desc, boolean: field}
+}
+
+// Int is an integer setting stored in field.
+func Int[S any](name string, field func(*S) *Value[int64], desc string) Attr[S] {
+	return Attr[S]{name: name, kind: kindInt, desc: desc, integer: field}
+}
+
+// Field returns the string setting the attribute fills in s.
+func (a Attr[S]) Field(s *S) *Value[string] { return a.str(s) }
+
+// Env names the environment variables that set the attribute when the
+// block does not, the first one set winning.
+func (a Attr[S]) Env(vars ...string) Attr[S] { a.env = vars; return a }
+
+// Default is the value (as text) when neither the block nor the
+// environment sets it.
+func (a Attr[S]) Default(v string) Attr[S] { a.def = v; return a }
+
+// Sensitive marks a secret: Terraform hides it in plans and output.
+func (a Attr[S]) Sensitive() Attr[S] { a.sensitive = true; return a }
+
+// Validate adds validators that Terraform runs at validate time on values
+// written in the configuration (string attributes).
+func (a Attr[S]) Validate(v ...validator.String) Attr[S] {
+	a.validators = append(a.validators, v...)
+	return a
+}
+
+// ValidateInt adds validators for an integer attribute.
+func (a Attr[S]) ValidateInt(v ...validator.Int64) Attr[S] {
+	a.intChecks = append(a.intChecks, v...)
+	return a
+}
+
+func (a Attr[S]) markdown() string {
+	d := a.desc
+	if len(a.env) > 0 && !strings.Contains(d, "Environment:") {
+		d += " Environment: `" + strings.Join(a.env, "` or `") + "`."
+	}
+	if a.def != "" && a.kind == kindString && !strings.Contains(d, "Default") {
+		d += " Default `" + a.def + "`."
+	}
+	return d
+}
+
+func (a Attr[S]) schema() schema.Attribute {
+	switch a.kind {
+	case kindBool:
+		return schema.BoolAttribute{Optional: true, Sensitive: a.sensitive, MarkdownDescription: a.markdown()}
+	case kindInt:
+		return schema.Int64Attribute{Optional: true, Sensitive: a.sensitive, MarkdownDescription: a.markdown(), Validators: a.intChecks}
+	}
+	return schema.StringAttribute{Optional: true, Sensitive: a.sensitive, MarkdownDescription: a.markdown(), Validators: a.validators}
+}
+
+// Block is a cloud's block of the provider configuration, described once:
+// its attributes (bound to the typed settings S), the environment
+// variables that configure the cloud without a block, and the advice for a
+// user who has not configured it.
+type Block[S any] struct {
+	Name        string
+	Title       string
+	Description string
+	Attrs       []Attr[S]
+	// Triggers are environment variables whose presence configures the
+	// cloud when the configuration has no block for it.
+	Triggers []string
+	// Setup tells a user how to configure the cloud.
+	Setup string
+	// Validators check the block as a whole at validate time (settings
+	// that conflict or belong together).
+	Validators []validator.Object
+}
+
+// Schema is the provider configuration's block for the cloud. A nested
+// block, unlike an object attribute, rejects a misspelled setting.
+func (b *Block[S]) Schema() schema.Block {
+	attrs := make(map[string]schema.Attribute, len(b.Attrs))
+	for _, a := range b.Attrs {
+		attrs[a.name] = a.schema()
+	}
+	return schema.SingleNestedBlock{MarkdownDescription: b.Description, Attributes: attrs, Validators: b.Validators}
+}
+
+// IsSecret reports whether the block's attribute name holds a secret.
+func (b *Block[S]) IsSecret(name string) bool {
+	for _, a := range b.Attrs {
+		if a.name == name {
+			return a.sensitive
+		}
+	}
+	return false
+}
+
+// Resolve reads the block of req and fills the typed settings: each
+// attribute from the block, else the first of its environment variables
+// that is set, else its default. An empty string counts as unset, so that
+// `password = var.pw` with an empty pw leaves the environment's password in
+// place. Values are used as given (an environment variable's spaces are
+// kept, as in the configuration). Problems go to the returned Resolver.
+func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Resolver) {
+	r := &Resolver{name: b.Name, title: b.Title, setup: b.Setup, getenv: req.Getenv}
+	s := new(S)
+	var attrs map[string]attr.Value
+	switch {
+	case req.Block.IsUnknown():
+		r.later.AddAttributeError(path.Root(b.Name), "Unknown value for the "+b.Name+" block",
+			fmt.Sprintf("The %s block depends on a value that is only known after apply, but the provider needs its settings to read "+
+				"from %s. Use values known at plan time (literals, variables, data sources), or leave the block out and use the "+
+				"environment variables (%s).", b.Name, b.Title, strings.Join(b.Triggers, ", ")))
+		r.present = true
+	case !req.Block.IsNull():
+		r.present = true
+		attrs = req.Block.Attributes()
+	}
+	for _, a := range b.Attrs {
+		val := attrs[a.name]
+		name := b.Name + "." + a.name
+		if val != nil && val.IsUnknown() {
+			alt := "set it to a value known at plan time"
+			if len(a.env) > 0 {
+				alt += " or remove it and set " + strings.Join(a.env, " or ")
+			}
+			r.later.AddAttributeError(path.Root(b.Name).AtName(a.name), "Unknown value for "+name,
+				fmt.Sprintf("%s depends on a value that is only known after apply, but the provider must know it to use %s: %s.", name, b.Title, alt))
+			val = nil
+		}
+		raw, origin, source := "", Unset, ""
+		switch {
+		case val != nil && !val.IsNull() && text(val) != "":
+			raw, origin = text(val), FromConfig
+		default:
+			for _, e := range a.env {
+				if x := req.Getenv(e); x != "" {
+					raw, origin, source = x, FromEnv, e
+					break
+				}
+			}
+		}
+		if origin == Unset && a.def != "" {
+			raw, origin = a.def, FromDefault
+		}
+		a.fill(s, r, name, raw, origin, source)
+	}
+	return s, r
+}
+
+// Blank returns settings with nothing set, whose values still name
+// themselves (Hint), for messages written before or without a resolution.
+func (b *Block[S]) Blank() *S {
+	s := new(S)
+	r := &Resolver{name: b.Name}
+	for _, a := range b.Attrs {
+		a.fill(s, r, b.Name+"."+a.name, "", Unset, "")
+	}
+	return s
+}
+
+// fill parses raw for the attribute's kind and stores it in s.
+func (a Attr[S]) fill(s *S, r *Resolver, name, raw string, origin Origin, source string) {
+	switch a.kind {
+	case kindString:
+		*a.str(s) = Value[string]{V: raw, Origin: origin, Source: source, name: name, env: a.env}
+	case kindBool:
+		v := Value[bool]{Origin: origin, Source: source, name: name, env: a.env}
+		if origin != Unset {
+			b, err := strconv.ParseBool(raw)
+			if err != nil {
+				r.failValue(a.name, v.From(), name, fmt.Sprintf("%s must be true or false, not %q.", v.From(), raw))
+				v.Origin = Unset
+			}
+			v.V = b
+		}
+		*a.boolean(s) = v
+	case kindInt:
+		v := Value[int64]{Origin: origin, Source: source, name: name, env: a.env}
+		if origin != Unset {
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil {
+				r.failValue(a.name, v.From(), name, fmt.Sprintf("%s must be a whole number, not %q.", v.From(), raw))
+				v.Origin = Unset
+			}
+			v.V = n
+		}
+		*a.integer(s) = v
+	}
+}
+
+// text is a known, non-null value as text.
+func text(v attr.Value) string {
+	switch t := v.(type) {
+	case types.String:
+		return t.ValueString()
+	case types.Bool:
+		return strconv.FormatBool(t.ValueBool())
+	case types.Int64:
+		return strconv.FormatInt(t.ValueInt64(), 10)
+	}
+	return v.String()
+}
+
+// Resolver collects what resolving a cloud's settings found wrong, and
+// decides when to report it: problems of a block written in the
+// configuration stop Configure; those of a cloud configured by environment
+// alone, and values unknown until apply, wait for the first data source
+// that uses the cloud, so that they never break a run that does not need
+// it. Warnings are reported at once.
+type Resolver struct {
+	name, title, setup string
+	getenv             func(string) string
+	present            bool
+	now, later         diag.Diagnostics
+}
+
+// Present reports whether the configuration has a block for the cloud.
+func (r *Resolver) Present() bool { return r.present }
+
+// Getenv reads the provider's environment.
+func (r *Resolver) Getenv(name string) string { return r.getenv(name) }
+
+// Triggered reports whether the user asked for the cloud: a block, or one
+// of the environment variables.
+func (r *Resolver) Triggered(vars ...string) bool {
+	if r.present {
+		return true
+	}
+	for _, v := range vars {
+		if r.getenv(v) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Failed reports whether any problem was recorded.
+func (r *Resolver) Failed() bool { return r.now.HasError() || r.later.HasError() }
+
+// Setting is any Value, as messages and diagnostics see it.
+type Setting interface {
+	Name() string
+	Hint() string
+	From() string
+	origin() Origin
+}
+
+func (v Value[T]) origin() Origin { return v.Origin }
+
+// FailOn records a configuration problem of the setting v.
+func (r *Resolver) FailOn(v Setting, summary, detail string) {
+	r.fail(strings.TrimPrefix(v.Name(), r.name+"."), summary, detail)
+}
+
+// FailBlock records a problem of the block as a whole.
+func (r *Resolver) FailBlock(summary, detail string) { r.fail("", summary, detail) }
+
+func (r *Resolver) fail(attrName, summary, detail string) {
+	switch {
+	case r.present && attrName != "":
+		r.now.AddAttributeError(path.Root(r.name).AtName(attrName), summary, detail)
+	case r.present:
+		r.now.AddAttributeError(path.Root(r.name), summary, detail)
+	default:
+		r.later.AddError(summary, detail+" (These settings came from environment variables.)")
+	}
+}
+
+// failValue records a value that does not parse: on the attribute when it
+// came from the block, else naming the variable.
+func (r *Resolver) failValue(attrName, from, name, detail string) {
+	if strings.HasPrefix(from, "`") {
+		r.fail(attrName, "Invalid "+name, detail)
+		return
+	}
+	r.later.AddError("Invalid "+from, detail+" Fix or unset "+from+".")
+}
+
+// Warn records a warning, reported at once.
+func (r *Resolver) Warn(summary, detail string) { r.now.AddWarning(summary, detail) }
+
+// WarnOn records a warning on the setting v.
+func (r *Resolver) WarnOn(v Setting, summary, detail string) {
+	if v.origin() == FromConfig {
+		r.now.AddAttributeWarning(path.Root(r.name).AtName(strings.TrimPrefix(v.Name(), r.name+".")), summary, detail)
+		return
+	}
+	r.now.AddWarning(summary, detail)
+}

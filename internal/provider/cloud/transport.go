@@ -1,0 +1,143 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+)
+
+// Defaults of the transport settings every block has.
+const (
+	DefaultTimeout    = "30s"
+	DefaultMaxRetries = 4
+)
+
+// Transport holds the settings every block has for its HTTP stack.
+type Transport struct {
+	Insecure   Value[bool]
+	CACert     Value[string]
+	Timeout    Value[string]
+	MaxRetries Value[int64]
+}
+
+// TransportAttrs are the transport settings of a block whose typed settings
+// hold them in field. insecureEnv and caEnv are the cloud's environment
+// variables for them, if it has any.
+func TransportAttrs[S any](field func(*S) *Transport, insecureEnv, caEnv []string) []Attr[S] {
+	return []Attr[S]{
+		Bool("insecure", func(s *S) *Value[bool] { return &field(s).Insecure },
+			"Skip TLS certificate verification. For test systems only; the provider warns when it is on.").Env(insecureEnv...),
+		String("ca_cert", func(s *S) *Value[string] { return &field(s).CACert },
+			"PEM bundle, or the path of a file holding one, of a CA to trust in addition to the system roots (for a private CA or a self-signed certificate).").Env(caEnv...),
+		String("timeout", func(s *S) *Value[string] { return &field(s).Timeout },
+			"Longest time one HTTP attempt may take, as a Go duration (`30s`, `2m`). An attempt that runs out of time is not retried.").
+			Default(DefaultTimeout).Validate(durationValidator{}),
+		Int("max_retries", func(s *S) *Value[int64] { return &field(s).MaxRetries },
+			fmt.Sprintf("How many times a request is retried after 429, 502, 503 and 504 answers and connection failures (with exponential back-off and `Retry-After`). Logins are retried only where they cannot have taken effect. Default `%d`; `0` disables retries.", DefaultMaxRetries)).
+			ValidateInt(int64validator.Between(0, 10)),
+	}
+}
+
+// HTTP builds the shared stack's settings from the transport settings,
+// recording problems on r and warning when TLS verification is off.
+func (t *Transport) HTTP(r *Resolver, req ConfigureRequest, baseURL string) httpx.Config {
+	cfg := httpx.Config{
+		Name:       r.name,
+		BaseURL:    baseURL,
+		Insecure:   t.Insecure.V,
+		CACert:     t.CACert.V,
+		MaxRetries: DefaultMaxRetries,
+		UserAgent:  req.UserAgent,
+		Logger:     tfLogger{},
+	}
+	if d, err := time.ParseDuration(t.Timeout.V); err != nil || d <= 0 {
+		r.FailOn(t.Timeout, "Invalid "+t.Timeout.Name(),
+			fmt.Sprintf("%s is %q, which is not a positive duration; use a value like \"30s\" or \"2m\".", t.Timeout.From(), t.Timeout.V))
+	} else {
+		cfg.Timeout = d
+	}
+	if t.MaxRetries.IsSet() {
+		cfg.MaxRetries = int(t.MaxRetries.V)
+	}
+	if cfg.Insecure {
+		r.WarnOn(t.Insecure, "TLS verification is off for "+r.title,
+			fmt.Sprintf("With %s = true (from %s) the provider does not check the server's certificate, so anyone on the network path can read the credentials it sends. "+
+				"Use %s.ca_cert to trust a private CA instead.", t.Insecure.Name(), t.Insecure.From(), r.name))
+	}
+	return cfg
+}
+
+// tfLogger sends the HTTP stack's lines to Terraform's log (TF_LOG). The
+// stack masks secrets before they get here.
+type tfLogger struct{}
+
+func (tfLogger) Log(ctx context.Context, level httpx.Level, msg string, fields map[string]any) {
+	if level == httpx.LevelTrace {
+		tflog.Trace(ctx, msg, fields)
+		return
+	}
+	tflog.Debug(ctx, msg, fields)
+}
+
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "a positive Go duration such as 30s or 2m"
+}
+func (d durationValidator) MarkdownDescription(ctx context.Context) string { return d.Description(ctx) }
+
+var durationRe = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`)
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || !durationRe.MatchString(s) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(),
+			fmt.Sprintf("%q is not a positive duration; write it like \"30s\", \"90s\" or \"2m\".", s))
+	}
+}
+
+// URLValidator checks, at validate time, that a URL setting is an http(s)
+// URL with a host and without a user name or password in it. Its errors
+// never repeat a password.
+func URLValidator() validator.String { return urlValidator{} }
+
+type urlValidator struct{}
+
+func (urlValidator) Description(context.Context) string {
+	return "an http(s) URL without a user name or password"
+}
+func (v urlValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
+		return
+	}
+	if _, err := httpx.ParseBaseURL(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), err.Error()+".")
+	}
+}
+
+// URL checks a URL setting that may have come from the environment, where
+// no validator saw it, and returns it without a trailing slash.
+func (r *Resolver) URL(v Value[string]) string {
+	if v.V == "" {
+		return ""
+	}
+	u, err := httpx.ParseBaseURL(v.V)
+	if err != nil {
+		r.FailOn(v, "Invalid "+v.Name(), fmt.Sprintf("%s (from %s): %s.", v.Hint(), v.From(), err))
+		return ""
+	}
+	return u.String()
+}

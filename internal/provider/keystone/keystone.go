@@ -1,0 +1,330 @@
+// Package keystone is OpenStack Keystone v3 on the Terraform side: the
+// provider's keystone block (with clouds.yaml), its Configure, the
+// cloudauth_keystone_catalog data source, and the diagnostics for the
+// client's errors.
+package keystone
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
+)
+
+// Name is the block's name and cloudauth_token's cloud value.
+const Name = "keystone"
+
+const title = "OpenStack Keystone"
+
+// Cloud registers Keystone with the provider.
+type Cloud struct{}
+
+var _ cloud.Cloud = Cloud{}
+
+// settings are the keystone block's values after the environment,
+// clouds.yaml and defaults.
+type settings struct {
+	AuthURL, Region, Interface                                 cloud.Value[string]
+	AppCredID, AppCredName, AppCredSecret                      cloud.Value[string]
+	UserName, UserID, Password, UserDomainName, UserDomainID   cloud.Value[string]
+	ProjectName, ProjectID, ProjectDomainName, ProjectDomainID cloud.Value[string]
+	DomainName, DomainID                                       cloud.Value[string]
+	Token                                                      cloud.Value[string]
+	Cloud                                                      cloud.Value[string]
+	cloud.Transport
+}
+
+// field binds one setting of the block to the client's Config and to a
+// clouds.yaml entry, so that the list of credentials is written once here.
+type field struct {
+	attr   cloud.Attr[settings]
+	config func(*api.Config) *string
+	entry  func(*api.CloudEntry) string
+}
+
+func conflictsWith(names ...string) validator.String {
+	paths := make([]path.Expression, len(names))
+	for i, n := range names {
+		paths[i] = path.MatchRelative().AtParent().AtName(n)
+	}
+	return stringvalidator.ConflictsWith(paths...)
+}
+
+var fields = []field{
+	{cloud.String("auth_url", func(s *settings) *cloud.Value[string] { return &s.AuthURL },
+		"Identity endpoint, with or without the trailing `/v3` (`https://in-west3.controlcloud.app:5000`).").
+		Env(api.EnvAuthURL...).Validate(cloud.URLValidator()),
+		func(c *api.Config) *string { return &c.AuthURL }, func(e *api.CloudEntry) string { return e.AuthURL }},
+	{cloud.String("region", func(s *settings) *cloud.Value[string] { return &s.Region },
+		"Region used by the catalog's `endpoints` map when a data source does not name one.").Env(api.EnvRegion...),
+		func(c *api.Config) *string { return &c.Region }, func(e *api.CloudEntry) string { return e.Region }},
+	{cloud.String("interface", func(s *settings) *cloud.Value[string] { return &s.Interface },
+		"Endpoint interface the catalog's `endpoints` map picks: `public` (default), `internal` or `admin`.").
+		Env(api.EnvInterface...).Validate(stringvalidator.OneOf("public", "internal", "admin", "publicURL", "internalURL", "adminURL")),
+		func(c *api.Config) *string { return &c.Interface }, func(e *api.CloudEntry) string { return e.Interface }},
+	{cloud.String("application_credential_id", func(s *settings) *cloud.Value[string] { return &s.AppCredID },
+		"Application credential ID; used with `application_credential_secret`.").
+		Env(api.EnvApplicationCredentialID...).Validate(conflictsWith("application_credential_name", "token")),
+		func(c *api.Config) *string { return &c.ApplicationCredentialID }, func(e *api.CloudEntry) string { return e.ApplicationCredentialID }},
+	{cloud.String("application_credential_name", func(s *settings) *cloud.Value[string] { return &s.AppCredName },
+		"Application credential name; needs `application_credential_secret` and the user (`user_id`, or `user_name` with `user_domain_name` or `user_domain_id`).").
+		Env(api.EnvApplicationCredentialName...).Validate(conflictsWith("token")),
+		func(c *api.Config) *string { return &c.ApplicationCredentialName }, func(e *api.CloudEntry) string { return e.ApplicationCredentialName }},
+	{cloud.String("application_credential_secret", func(s *settings) *cloud.Value[string] { return &s.AppCredSecret },
+		"Application credential secret.").Env(api.EnvApplicationCredentialSecret...).Sensitive().Validate(conflictsWith("token", "password")),
+		func(c *api.Config) *string { return &c.ApplicationCredentialSecret }, func(e *api.CloudEntry) string { return e.ApplicationCredentialSecret }},
+	{cloud.String("user_name", func(s *settings) *cloud.Value[string] { return &s.UserName },
+		"User name for password login or to find a named application credential; needs the user's domain.").Env(api.EnvUserName...),
+		func(c *api.Config) *string { return &c.UserName }, func(e *api.CloudEntry) string { return e.UserName }},
+	{cloud.String("user_id", func(s *settings) *cloud.Value[string] { return &s.UserID },
+		"User ID for password login or to find a named application credential.").Env(api.EnvUserID...),
+		func(c *api.Config) *string { return &c.UserID }, func(e *api.CloudEntry) string { return e.UserID }},
+	{cloud.String("password", func(s *settings) *cloud.Value[string] { return &s.Password },
+		"Password of the user.").Env(api.EnvPassword...).Sensitive().Validate(conflictsWith("token")),
+		func(c *api.Config) *string { return &c.Password }, func(e *api.CloudEntry) string { return e.Password }},
+	{cloud.String("user_domain_name", func(s *settings) *cloud.Value[string] { return &s.UserDomainName },
+		"Domain name of the user named by `user_name`.").Env(api.EnvUserDomainName...),
+		func(c *api.Config) *string { return &c.UserDomainName }, func(e *api.CloudEntry) string { return e.UserDomainName }},
+	{cloud.String("user_domain_id", func(s *settings) *cloud.Value[string] { return &s.UserDomainID },
+		"Domain ID of the user named by `user_name`.").Env(api.EnvUserDomainID...),
+		func(c *api.Config) *string { return &c.UserDomainID }, func(e *api.CloudEntry) string { return e.UserDomainID }},
+	{cloud.String("project_name", func(s *settings) *cloud.Value[string] { return &s.ProjectName },
+		"Project to scope a password token to, by name; needs `project_domain_name` or `project_domain_id`.").Env(api.EnvProjectName...),
+		func(c *api.Config) *string { return &c.ProjectName }, func(e *api.CloudEntry) string { return e.ProjectName }},
+	{cloud.String("project_id", func(s *settings) *cloud.Value[string] { return &s.ProjectID },
+		"Project to scope a password token to, by ID.").Env(api.EnvProjectID...),
+		func(c *api.Config) *string { return &c.ProjectID }, func(e *api.CloudEntry) string { return e.ProjectID }},
+	{cloud.String("project_domain_name", func(s *settings) *cloud.Value[string] { return &s.ProjectDomainName },
+		"Domain name of the project named by `project_name`.").Env(api.EnvProjectDomainName...),
+		func(c *api.Config) *string { return &c.ProjectDomainName }, func(e *api.CloudEntry) string { return e.ProjectDomainName }},
+	{cloud.String("project_domain_id", func(s *settings) *cloud.Value[string] { return &s.ProjectDomainID },
+		"Domain ID of the project named by `project_name`.").Env(api.EnvProjectDomainID...),
+		func(c *api.Config) *string { return &c.ProjectDomainID }, func(e *api.CloudEntry) string { return e.ProjectDomainID }},
+	{cloud.String("domain_name", func(s *settings) *cloud.Value[string] { return &s.DomainName },
+		"Domain to scope a password token to, by name, when no project is given.").Env(api.EnvDomainName...),
+		func(c *api.Config) *string { return &c.DomainName }, func(e *api.CloudEntry) string { return e.DomainName }},
+	{cloud.String("domain_id", func(s *settings) *cloud.Value[string] { return &s.DomainID },
+		"Domain to scope a password token to, by ID, when no project is given.").Env(api.EnvDomainID...),
+		func(c *api.Config) *string { return &c.DomainID }, func(e *api.CloudEntry) string { return e.DomainID }},
+	{cloud.String("token", func(s *settings) *cloud.Value[string] { return &s.Token },
+		"An existing token to use instead of logging in.").Env(api.EnvToken...).Sensitive(),
+		func(c *api.Config) *string { return &c.Token }, func(e *api.CloudEntry) string { return e.Token }},
+}
+
+var block = &cloud.Block[settings]{
+	Name:  Name,
+	Title: title,
+	Description: "OpenStack Keystone v3 (for example CloudPe). The provider asks `POST /v3/auth/tokens` for a token " +
+		"with an application credential, a password or an existing token, and reads the token's user, project, " +
+		"roles and service catalog from the same answer. Values here override `clouds.yaml` (see `cloud`) and " +
+		"the `OS_*` environment variables.",
+	Attrs: func() []cloud.Attr[settings] {
+		var out []cloud.Attr[settings]
+		for _, f := range fields {
+			out = append(out, f.attr)
+		}
+		out = append(out, cloud.String("cloud", func(s *settings) *cloud.Value[string] { return &s.Cloud },
+			"Entry of `clouds.yaml` (and `secure.yaml`) to read, searched in the current directory, `~/.config/openstack` and `/etc/openstack` (or `OS_CLIENT_CONFIG_FILE`). Attributes set here override the entry.").Env(api.EnvCloud...))
+		return append(out, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, api.EnvInsecure, api.EnvCACert)...)
+	}(),
+	Triggers: append(append([]string{}, api.EnvAuthURL...), api.EnvCloud...),
+	Setup: "Add `keystone { auth_url = ..., application_credential_id = ..., application_credential_secret = ... }` " +
+		"(or a user and password, or `cloud` naming a clouds.yaml entry) to the provider configuration, or set " +
+		"OS_AUTH_URL with OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET (or OS_CLOUD).",
+}
+
+// Name implements cloud.Cloud.
+func (Cloud) Name() string { return Name }
+
+// Title implements cloud.Cloud.
+func (Cloud) Title() string { return title }
+
+// Block implements cloud.Cloud.
+func (Cloud) Block() schema.Block { return block.Schema() }
+
+// TokenHeaders implements cloud.Cloud.
+func (Cloud) TokenHeaders() string { return "`X-Auth-Token` (Keystone)" }
+
+// DataSources implements cloud.Cloud.
+func (Cloud) DataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{newCatalogDataSource}
+}
+
+// Configure implements cloud.Cloud. The order is: the block, then the
+// environment, then the clouds.yaml entry, then the defaults; but the way
+// of logging in is chosen from the first of these that names one, so that
+// an OS_TOKEN in the environment never overrides the credentials the block
+// gives (or the reverse for the entry).
+func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.State {
+	s, r := block.Resolve(ctx, req)
+	if !r.Triggered(block.Triggers...) {
+		return r.NotConfigured()
+	}
+	var baseTLS *tls.Config
+	if name := s.Cloud.V; name != "" {
+		entry, err := api.LoadCloud(name, req.Getenv)
+		if err != nil {
+			r.FailOn(s.Cloud, "Cannot read clouds.yaml",
+				fmt.Sprintf("%s names a clouds.yaml entry that cannot be used: %s. Check the entry's name and the file, or point OS_CLIENT_CONFIG_FILE at the right file.",
+					s.Cloud.Hint(), err))
+			return r.Configured(nil, nil)
+		}
+		for _, f := range fields {
+			v := f.attr.Field(s)
+			if val := f.entry(entry); val != "" && !v.Given() {
+				*v = v.With(val, cloud.FromFile, "clouds.yaml "+entry.File)
+			}
+		}
+		if entry.Insecure && !s.Insecure.Given() {
+			s.Insecure = s.Insecure.With(true, cloud.FromFile, "clouds.yaml "+entry.File)
+		}
+		baseTLS = entry.TLS
+	}
+	keepOneMethod(s, r)
+	hc := s.HTTP(r, req, "")
+	hc.BaseTLS = baseTLS
+	if r.Failed() {
+		return r.Configured(nil, nil)
+	}
+	cfg := api.Config{HTTP: hc}
+	for _, f := range fields {
+		*f.config(&cfg) = f.attr.Field(s).V
+	}
+	c, err := api.New(cfg)
+	if err != nil {
+		extra := ""
+		if s.Cloud.V != "" {
+			extra = fmt.Sprintf(" Values may also come from the clouds.yaml entry %q.", s.Cloud.V)
+		}
+		cloud.ConfigError(r, block, s, err, extra)
+		return r.Configured(nil, nil)
+	}
+	return r.Configured(c, &cloud.TokenTarget{Source: c, Diagnose: func(err error) diag.Diagnostic { return diagnose(c, err) }})
+}
+
+// methods are the ways of logging in, in the order the client prefers
+// them, with the settings that choose each.
+var methods = []struct {
+	name   string
+	choose func(*settings) []*cloud.Value[string]
+}{
+	{"a token", func(s *settings) []*cloud.Value[string] { return []*cloud.Value[string]{&s.Token} }},
+	{"an application credential", func(s *settings) []*cloud.Value[string] {
+		return []*cloud.Value[string]{&s.AppCredID, &s.AppCredName, &s.AppCredSecret}
+	}},
+	{"a password", func(s *settings) []*cloud.Value[string] { return []*cloud.Value[string]{&s.Password} }},
+}
+
+// keepOneMethod drops the credentials of other ways of logging in than the
+// one the highest-ranking source (block, environment, clouds.yaml) chose,
+// and says so where that may surprise.
+func keepOneMethod(s *settings, r *cloud.Resolver) {
+	rank := func(o cloud.Origin) int {
+		switch o {
+		case cloud.FromConfig:
+			return 0
+		case cloud.FromEnv:
+			return 1
+		case cloud.FromFile:
+			return 2
+		}
+		return 3
+	}
+	chosen, best := -1, 3
+	for i, m := range methods {
+		for _, v := range m.choose(s) {
+			if v.V != "" && rank(v.Origin) < best {
+				chosen, best = i, rank(v.Origin)
+			}
+		}
+	}
+	if chosen < 0 {
+		return
+	}
+	// Among the methods of the best source, the client's order decides.
+	for i, m := range methods {
+		for _, v := range m.choose(s) {
+			if v.V != "" && rank(v.Origin) == best && i < chosen {
+				chosen = i
+			}
+		}
+	}
+	for i, m := range methods {
+		if i == chosen {
+			continue
+		}
+		for _, v := range m.choose(s) {
+			if v.V == "" {
+				continue
+			}
+			if rank(v.Origin) > best {
+				r.Warn("Keystone setting not used: "+v.From(),
+					fmt.Sprintf("The provider logs in with %s given in %s, so %s from %s is not used. Unset it to silence this warning.",
+						methods[chosen].name, originText(best), v.Name(), v.From()))
+			}
+			*v = v.With("", cloud.Unset, "")
+		}
+	}
+	if methods[chosen].name == "an application credential" {
+		for _, v := range []cloud.Value[string]{s.ProjectID, s.ProjectName, s.DomainID, s.DomainName} {
+			if v.V != "" {
+				r.WarnOn(v, "Keystone scope ignored for an application credential",
+					fmt.Sprintf("%s (from %s) is not sent: an application credential is bound to the project it was created in, and Keystone refuses a scope next to it. "+
+						"The token is scoped to the credential's own project.", v.Name(), v.From()))
+			}
+		}
+	}
+}
+
+func originText(rank int) string {
+	return [...]string{"the keystone block", "the environment", "clouds.yaml", "defaults"}[rank]
+}
+
+// diagnose explains a failed login or read: what was refused, Keystone's
+// own answer, and which settings to check. Secrets never appear: the
+// client masks them.
+func diagnose(c *api.Client, err error) diag.Diagnostic {
+	s := block.Blank()
+	hints := map[api.Method][]cloud.Value[string]{
+		api.MethodToken:       {s.Token},
+		api.MethodAppCredID:   {s.AppCredID, s.AppCredSecret},
+		api.MethodAppCredName: {s.AppCredName, s.AppCredSecret, s.UserID, s.UserName, s.UserDomainName},
+		api.MethodPassword:    {s.UserName, s.UserID, s.UserDomainName, s.Password, s.ProjectName, s.ProjectID, s.ProjectDomainName, s.DomainName},
+	}[c.Method()]
+	var check []string
+	for _, h := range hints {
+		check = append(check, h.Hint())
+	}
+	var (
+		le *api.LoginError
+		te *httpx.TransportError
+		ee *api.EndpointError
+	)
+	switch {
+	case errors.As(err, &ee):
+		return diag.NewErrorDiagnostic("Keystone not found at auth_url",
+			fmt.Sprintf("%s\n\nSet %s to the identity endpoint (for example https://keystone.example.com:5000 or its /v3 URL), not a dashboard or another service.", err, s.AuthURL.Hint()))
+	case errors.Is(err, api.ErrTokenRejected):
+		return diag.NewErrorDiagnostic("Keystone token no longer accepted",
+			fmt.Sprintf("%s. Issue a new token (for example `openstack token issue`) and set %s, or configure credentials instead of a token.", err, s.Token.Hint()))
+	case errors.As(err, &le):
+		return diag.NewErrorDiagnostic("Keystone login failed",
+			fmt.Sprintf("%s\n\nCheck %s.", err, strings.Join(check, ", ")))
+	case errors.As(err, &te):
+		return diag.NewErrorDiagnostic("Cannot reach Keystone",
+			fmt.Sprintf("%s\n\nCheck %s and that the host is reachable from here.", err, s.AuthURL.Hint()))
+	}
+	return cloud.Fallback("Keystone login failed", title, s.AuthURL, err)
+}

@@ -1,0 +1,87 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
+)
+
+// A misspelled setting in any cloud's block is an error that names it:
+// the blocks are nested blocks, which Terraform checks, not object
+// attributes, whose unknown keys it would drop without a word.
+func TestAccProvider_misspelledSettingIsRejected(t *testing.T) {
+	t.Parallel()
+	for cloud, typo := range map[string]string{
+		"keystone": "cacert_file",
+		"cleura":   "user_name",
+		"abiquo":   "otpsecret",
+		"clc":      "user_name",
+	} {
+		t.Run(cloud, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.Factories(nil),
+				Steps: []resource.TestStep{{
+					Config: fmt.Sprintf("provider \"cloudauth\" {\n  %s {\n    %s = \"x\"\n  }\n}\n"+
+						"data \"cloudauth_token\" \"t\" {\n  cloud = %q\n}\n", cloud, typo, cloud),
+					ExpectError: regexp.MustCompile(`(?s)Unsupported argument.*An argument named "` + typo + `" is not expected here`),
+				}},
+			})
+		})
+	}
+}
+
+// Settings that cannot work together, or a value that cannot work, are
+// refused when Terraform validates the configuration, before any Configure
+// or network call, and the error names the attribute.
+func TestValidateRefusesConflictsAndBadValues(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		cloud string
+		block map[string]any
+		want  []string
+	}{
+		{"keystone token with a password", "keystone",
+			map[string]any{"auth_url": "https://ks.example:5000", "token": "tok-123456", "password": "pw-123456", "user_name": "u"},
+			[]string{"Invalid Attribute Combination", "keystone.password"}},
+		{"keystone two application credentials", "keystone",
+			map[string]any{"application_credential_id": "id1", "application_credential_name": "name1", "application_credential_secret": "s"},
+			[]string{"Invalid Attribute Combination", "application_credential_name"}},
+		{"abiquo endpoint without /api", "abiquo",
+			map[string]any{"endpoint": "https://abiquo.example.com/", "username": "u", "password": "p"},
+			[]string{"Invalid abiquo.endpoint", "does not end in /api", "https://abiquo.example.com/api"}},
+		{"abiquo otp with otp_secret", "abiquo",
+			map[string]any{"endpoint": "https://abiquo.example.com/api", "otp": "123456", "otp_secret": "JBSWY3DPEHPK3PXP"},
+			[]string{"Invalid Attribute Combination", "abiquo.otp_secret"}},
+		{"clc timeout that is not a duration", "clc",
+			map[string]any{"username": "u", "password": "p", "timeout": "30"},
+			[]string{"Invalid clc.timeout", `"30" is not a positive duration`}},
+		{"cleura URL with a password in it", "cleura",
+			map[string]any{"url": "https://alice:url-secret-99@rest.cleura.cloud", "username": "alice"},
+			[]string{"Invalid cleura.url", "holds a user name or password"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := acctest.NewServer(t, nil)
+			diags := s.Validate(map[string]any{tc.cloud: tc.block})
+			var text strings.Builder
+			for _, d := range diags {
+				fmt.Fprintf(&text, "%s: %s: %s [%v]\n", d.Severity, d.Summary, d.Detail, d.Attribute)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(text.String(), want) {
+					t.Errorf("validation lacks %q:\n%s", want, text.String())
+				}
+			}
+			if strings.Contains(text.String(), "url-secret-99") {
+				t.Errorf("validation echoes a password:\n%s", text.String())
+			}
+		})
+	}
+}

@@ -54,7 +54,7 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"that is **never stored** in the Terraform state or plan. Use it to configure another provider, " +
 			"or in any other ephemeral context (Terraform 1.10+, OpenTofu 1.11+). It is the provider's own " +
 			"cached token, so opening it costs no extra login.\n\n" +
-			"Where the API says when the token expires (Keystone) and the provider has credentials to log in " +
+			"Where the API or the token says when it expires and the provider has credentials to log in " +
 			"with, Terraform is asked to renew it five minutes before; renewing logs in again, so that the " +
 			"provider's own later calls use a fresh token. Terraform cannot hand a renewed value to what was " +
 			"already configured with the first one, so a run that lasts longer than a token's lifetime needs a " +

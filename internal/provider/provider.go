@@ -7,12 +7,12 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -79,12 +79,18 @@ func (p *cloudauthProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 // call: each cloud logs in on first use.
 func (p *cloudauthProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	data := &providerData{states: make(map[string]*cloud.State, len(registry))}
+	// One conversion of the whole configuration, rather than a lookup by
+	// path per block.
+	v, err := req.Config.Schema.Type().ValueFromTerraform(ctx, req.Config.Raw)
+	config, ok := v.(types.Object)
+	if err != nil || !ok {
+		resp.Diagnostics.AddError("Cannot read the provider configuration",
+			fmt.Sprintf("%v (%T). This is a bug in the provider; please report it with the Terraform version.", err, v))
+		return
+	}
+	blocks := config.Attributes()
 	for _, c := range registry {
-		var block types.Object
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(c.Name()), &block)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
+		block, _ := blocks[c.Name()].(types.Object)
 		st := c.Configure(ctx, cloud.ConfigureRequest{
 			Block:     block,
 			Getenv:    p.getenv,

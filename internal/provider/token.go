@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -117,7 +116,3 @@ func (o *openTokens) take(handle string) (openToken, bool) {
 	delete(o.m, handle)
 	return t, ok
 }
-
-// renewAhead is how long before a token's expiry Terraform is asked to
-// renew it.
-const renewAhead = 5 * time.Minute

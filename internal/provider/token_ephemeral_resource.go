@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -55,7 +54,8 @@ func (r *tokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 			"or in any other ephemeral context (Terraform 1.10+, OpenTofu 1.11+). It is the provider's own " +
 			"cached token, so opening it costs no extra login.\n\n" +
 			"Where the API or the token says when it expires and the provider has credentials to log in " +
-			"with, Terraform is asked to renew it five minutes before; renewing logs in again, so that the " +
+			"with, Terraform is asked to renew it five minutes before (a third of its lifetime before, for a token that " +
+			"lives less than 15 minutes, but never sooner than 15 seconds after the login); renewing logs in again, so that the " +
 			"provider's own later calls use a fresh token. Terraform cannot hand a renewed value to what was " +
 			"already configured with the first one, so a run that lasts longer than a token's lifetime needs a " +
 			"longer-lived credential. A token configured in the provider block is not renewed.\n\n" +
@@ -136,18 +136,9 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKey, priv)...)
 	// Renewal logs in again for the provider's shared token; a token of
 	// its own, or a fixed one, cannot be renewed.
-	if !revoke && target.Source.CanLogin() && !c.ExpiresAt.IsZero() {
-		resp.RenewAt = renewAt(c.ExpiresAt)
+	if !revoke && target.Source.CanLogin() {
+		resp.RenewAt = c.RenewAt
 	}
-}
-
-// renewAt asks for renewal ahead of expiry, but not in the past.
-func renewAt(expires time.Time) time.Time {
-	at := expires.Add(-renewAhead)
-	if now := time.Now(); at.Before(now) {
-		return now
-	}
-	return at
 }
 
 func (r *tokenEphemeralResource) private(ctx context.Context, get func(context.Context, string) ([]byte, diag.Diagnostics)) (tokenPrivate, diag.Diagnostics) {
@@ -181,9 +172,7 @@ func (r *tokenEphemeralResource) Renew(ctx context.Context, req ephemeral.RenewR
 		resp.Diagnostics.Append(target.Diagnose(err))
 		return
 	}
-	if !c.ExpiresAt.IsZero() {
-		resp.RenewAt = renewAt(c.ExpiresAt)
-	}
+	resp.RenewAt = c.RenewAt
 }
 
 // Close revokes the token when revoke_on_close asked for it.

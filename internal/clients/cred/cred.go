@@ -19,6 +19,10 @@ type Credential struct {
 	Token string
 	// ExpiresAt is zero when the API does not say.
 	ExpiresAt time.Time
+	// RenewAt is when a holder of the token should ask for a new one
+	// (before it expires, but never in a rush); zero when there is no
+	// expiry to renew before.
+	RenewAt   time.Time
 	Principal string
 	Endpoint  string
 	Headers   map[string]string

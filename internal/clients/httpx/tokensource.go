@@ -16,6 +16,10 @@ type Token[D any] struct {
 	Value string
 	// ExpiresAt is zero when the API does not say.
 	ExpiresAt time.Time
+	// IssuedAt is when the API says it issued the token, on its own clock;
+	// with ExpiresAt it gives the token's lifetime whatever the difference
+	// between the API's clock and ours. Zero when the API does not say.
+	IssuedAt time.Time
 	// Principal is the user or login the token belongs to.
 	Principal string
 	Data      D
@@ -39,20 +43,47 @@ const (
 // LoginFunc obtains a new token.
 type LoginFunc[D any] func(ctx context.Context, why LoginReason) (Token[D], error)
 
+// The token source's login policy.
+const (
+	// maxEarly is how long before its expiry a cached token is replaced,
+	// at most: for tokens shorter than three times that, a third of their
+	// lifetime.
+	maxEarly = time.Minute
+	// renewMargin is how long before its expiry RenewAt asks a holder of
+	// the token (an ephemeral resource) to renew it, at most: for tokens
+	// shorter than three times that, a third of their lifetime.
+	renewMargin = 5 * time.Minute
+	// minRenewGap is the least time between a login and the RenewAt of its
+	// token, however short the token lives.
+	minRenewGap = 15 * time.Second
+	// loginBurst logins may happen within loginWindow; a further login
+	// waits. Nothing legitimate needs more (one login, perhaps one after a
+	// refused token), and whatever goes wrong (tokens that die at once,
+	// clocks far apart) then costs a few logins a minute, not thousands.
+	loginBurst  = 3
+	loginWindow = time.Minute
+)
+
 // TokenSource caches one token per client and makes sure that concurrent
 // callers share one login: whatever the number of data sources reading at
 // once, the API sees a single login.
 type TokenSource[D any] struct {
 	login LoginFunc[D]
-	// early renews a token this long before its expiry.
-	early time.Duration
 	now   func() time.Time
+	// sleep waits for the login rate limit (tests replace it).
+	sleep func(ctx context.Context, d time.Duration) error
 
-	mu     sync.Mutex
-	cur    Token[D]
-	have   bool
-	curAt  time.Time
-	next   LoginReason
+	mu    sync.Mutex
+	cur   Token[D]
+	have  bool
+	curAt time.Time
+	// expires is the current token's expiry on this machine's clock, and
+	// lifetime how long it lived when it was issued (zero: unknown).
+	expires  time.Time
+	lifetime time.Duration
+	// attempts are the start times of the latest logins, oldest first.
+	attempts []time.Time
+	next     LoginReason
 	flight *flight[Token[D]]
 	failed error
 	logins atomic.Int64
@@ -63,11 +94,27 @@ type TokenSource[D any] struct {
 
 // NewTokenSource returns a source that logs in with login on first use.
 func NewTokenSource[D any](login LoginFunc[D]) *TokenSource[D] {
-	return &TokenSource[D]{login: login, early: time.Minute, now: time.Now}
+	return &TokenSource[D]{login: login, now: time.Now, sleep: sleepCtx}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // SetClock replaces the clock (tests).
 func (s *TokenSource[D]) SetClock(now func() time.Time) { s.now = now }
+
+// SetSleep replaces how a login waits for the rate limit (tests).
+func (s *TokenSource[D]) SetSleep(sleep func(ctx context.Context, d time.Duration) error) {
+	s.sleep = sleep
+}
 
 // Token returns the cached token, logging in first when there is none or
 // it is about to expire. A login refused with a 4xx is remembered: later
@@ -106,7 +153,7 @@ func sharedResult(ctx context.Context, err error) error {
 
 func (s *TokenSource[D]) token(ctx context.Context) (Token[D], error) {
 	s.mu.Lock()
-	if s.have && !s.expiring(s.cur) {
+	if s.have && !s.expiring() {
 		t := s.cur
 		s.mu.Unlock()
 		return t, nil
@@ -129,16 +176,32 @@ func (s *TokenSource[D]) token(ctx context.Context) (Token[D], error) {
 	}
 	f := &flight[Token[D]]{done: make(chan struct{})}
 	s.flight = f
+	wait := s.loginDelay()
 	s.mu.Unlock()
 
-	tok, err := s.login(ctx, why)
+	var (
+		tok Token[D]
+		err error
+	)
+	if wait > 0 {
+		err = s.sleep(ctx, wait)
+	}
+	if err == nil {
+		s.mu.Lock()
+		s.attempts = append(s.attempts, s.now())
+		if len(s.attempts) > loginBurst {
+			s.attempts = s.attempts[1:]
+		}
+		s.mu.Unlock()
+		tok, err = s.login(ctx, why)
+	}
 	err = sharedResult(ctx, err)
 
 	s.mu.Lock()
 	s.flight = nil
 	if err == nil {
 		s.logins.Add(1)
-		s.cur, s.have, s.curAt = tok, true, s.now()
+		s.keep(tok, s.now())
 	} else if IsPermanent(err) || errors.Is(err, ErrNeedsNewCredential) {
 		s.failed = err
 	}
@@ -148,8 +211,58 @@ func (s *TokenSource[D]) token(ctx context.Context) (Token[D], error) {
 	return tok, err
 }
 
-func (s *TokenSource[D]) expiring(t Token[D]) bool {
-	return !t.ExpiresAt.IsZero() && !s.now().Add(s.early).Before(t.ExpiresAt)
+// loginDelay is how long a login must wait so that no more than
+// loginBurst happen within loginWindow.
+func (s *TokenSource[D]) loginDelay() time.Duration {
+	if len(s.attempts) < loginBurst {
+		return 0
+	}
+	return s.attempts[0].Add(loginWindow).Sub(s.now())
+}
+
+// keep makes t the current token, obtained at (on this machine's clock).
+// Its expiry is taken from its lifetime where the API says when it issued
+// it, so that a difference between the API's clock and ours does not make
+// a fresh token look expired (or a dead one alive).
+func (s *TokenSource[D]) keep(t Token[D], at time.Time) {
+	s.cur, s.have, s.curAt = t, true, at
+	s.expires, s.lifetime = time.Time{}, 0
+	switch {
+	case t.ExpiresAt.IsZero():
+	case !t.IssuedAt.IsZero() && t.ExpiresAt.After(t.IssuedAt):
+		s.lifetime = t.ExpiresAt.Sub(t.IssuedAt)
+		s.expires = at.Add(s.lifetime)
+	default:
+		s.expires = t.ExpiresAt
+		s.lifetime = t.ExpiresAt.Sub(at)
+	}
+}
+
+// early is how long before its expiry the current token is replaced.
+func (s *TokenSource[D]) early() time.Duration {
+	return min(maxEarly, max(s.lifetime, 0)/3)
+}
+
+func (s *TokenSource[D]) expiring() bool {
+	return !s.expires.IsZero() && !s.now().Add(s.early()).Before(s.expires)
+}
+
+// RenewAt is when a holder of the current token (an ephemeral resource)
+// should ask for a new one: five minutes before it expires, or a third of
+// its lifetime for a token that lives less than 15 minutes, on this
+// machine's clock; but never sooner than 15 seconds after it was obtained.
+// It is zero when the token's expiry is unknown.
+func (s *TokenSource[D]) RenewAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.have || s.expires.IsZero() {
+		return time.Time{}
+	}
+	at := s.expires.Add(-min(renewMargin, max(s.lifetime, 0)/3))
+	if floor := s.curAt.Add(minRenewGap); at.Before(floor) {
+		at = floor
+	}
+	return at
 }
 
 // Current returns the cached token without logging in.
@@ -192,7 +305,7 @@ func (s *TokenSource[D]) Offer(t Token[D], receivedAt time.Time) {
 		t.Principal = s.cur.Principal
 		t.Data = s.cur.Data
 	}
-	s.cur, s.have, s.curAt = t, true, receivedAt
+	s.keep(t, receivedAt)
 }
 
 // Logins returns how many logins succeeded in this source's life.

@@ -306,6 +306,7 @@ func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[
 	return httpx.Token[*Token]{
 		Value:     t.ID,
 		ExpiresAt: expires,
+		IssuedAt:  t.IssuedAt,
 		Principal: t.User.Name,
 		Data:      t,
 	}, nil
@@ -438,7 +439,9 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	if err != nil {
 		return cred.Credential{}, err
 	}
-	return c.credential(t), nil
+	cr := c.credential(t)
+	cr.RenewAt = c.tokens.RenewAt()
+	return cr, nil
 }
 
 func (c *Client) credential(t *Token) cred.Credential {

@@ -308,7 +308,9 @@ func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*Root
 			nf := &NotFoundError{DataCenter: dataCenter, AccountAlias: alias}
 			if list, lerr := c.DataCenters(ctx, alias); lerr == nil {
 				for _, d := range list {
-					nf.Available = append(nf.Available, d.ID)
+					// The list answers ids in lower case; the login's
+					// locationAlias and groups' locationId are upper case.
+					nf.Available = append(nf.Available, strings.ToUpper(d.ID))
 				}
 				sort.Strings(nf.Available)
 			}

@@ -7,6 +7,10 @@
 //		Password: pw,
 //	})
 //	root, err := c.RootGroup(ctx, "", "") // the login's account and data center
+//
+// The bearer token is a JWT whose exp claim is its real expiry (14 days
+// after nbf): the client reads it, without checking the signature, so that
+// the token is renewed in time and Credential reports when it ends.
 package clc
 
 import (
@@ -25,7 +29,8 @@ import (
 )
 
 // TokenLifetime is how long a bearer token can be reused ("up to 2 weeks").
-// The API does not return an expiry, so it is not used as one.
+// The client does not assume it: the token is a JWT whose exp claim says
+// when it ends, and a token that is not one has no known expiry.
 const TokenLifetime = 14 * 24 * time.Hour
 
 // Config for New.
@@ -119,11 +124,13 @@ func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token[*L
 		return none, fmt.Errorf("POST %s: the login answer has no bearerToken", resp.URL)
 	}
 	c.http.Redactor().Add(lr.BearerToken)
-	return httpx.Token[*LoginResult]{
-		Value:     lr.BearerToken,
-		Principal: lr.UserName,
-		Data:      &lr,
-	}, nil
+	t := httpx.Token[*LoginResult]{Value: lr.BearerToken, Principal: lr.UserName, Data: &lr}
+	// An exp already past on arrival means the clocks disagree: the token
+	// is then used until the API refuses it, not renewed on every call.
+	if exp, ok := tokenExpiry(lr.BearerToken); ok && exp.After(time.Now()) {
+		t.ExpiresAt = exp
+	}
+	return t, nil
 }
 
 // Login returns the cached login, logging in on first use.
@@ -143,6 +150,7 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	}
 	return cred.Credential{
 		Token:     t.Value,
+		ExpiresAt: t.ExpiresAt,
 		Principal: lr.UserName,
 		Endpoint:  c.Endpoint(),
 		Headers:   map[string]string{"Authorization": "Bearer " + t.Value},

@@ -2,7 +2,10 @@ package clc_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -133,5 +136,90 @@ func TestExpiredTokenLogsInOnceMore(t *testing.T) {
 	}
 	if e.Logins("clc") != 2 {
 		t.Errorf("logins = %d, want 2", e.Logins("clc"))
+	}
+}
+
+// The bearer token is a JWT: its exp is the token's expiry, for the token
+// source (renewal) and for Credential.
+func TestCredentialExpiresAtFromTheJWT(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		lifetime time.Duration
+	}{
+		{"the API's two weeks", 0},
+		{"a shorter lifetime", 2 * time.Hour},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+			want := clc.TokenLifetime
+			if tc.lifetime != 0 {
+				e.SetTokenLifetime("clc", tc.lifetime)
+				want = tc.lifetime
+			}
+			before := time.Now()
+			cr, err := c.Credential(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lo, hi := before.Add(want-time.Second), time.Now().Add(want); cr.ExpiresAt.Before(lo) || cr.ExpiresAt.After(hi) {
+				t.Errorf("ExpiresAt = %v, want between %v and %v", cr.ExpiresAt, lo, hi)
+			}
+		})
+	}
+}
+
+// A token that ends within the token source's one-minute margin is
+// renewed at its next use: the expiry is used, not only shown.
+func TestShortLivedTokenIsRenewedBeforeUse(t *testing.T) {
+	t.Parallel()
+	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	e.SetTokenLifetime("clc", 30*time.Second)
+	for i := 0; i < 2; i++ {
+		if _, err := c.Credential(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// (Two logins in the same second get the same JWT, as they would
+	// from the API: the claims and times are the same.)
+	if e.Logins("clc") != 2 {
+		t.Errorf("logins = %d, want 2; a token about to expire was handed out again", e.Logins("clc"))
+	}
+}
+
+// A token that is not a JWT, or whose exp is unusable, has no known
+// expiry; it is used until the API refuses it.
+func TestTokenWithoutUsableExpiry(t *testing.T) {
+	t.Parallel()
+	enc := base64.RawURLEncoding
+	jwt := func(payload string) string {
+		return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(payload)) + ".c2ln"
+	}
+	for name, token := range map[string]string{
+		"opaque":       "a5c0b9662cf4fc8bf6180f139facdc0a5c0b9662cf4fc8bf",
+		"no exp":       jwt(`{"unique_name":"u@x","nbf":1431340000}`),
+		"exp past":     jwt(`{"unique_name":"u@x","exp":1432549600}`),
+		"exp a string": jwt(`{"exp":"4102444800"}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"userName":"u@x","accountAlias":"ACME","locationAlias":"WA1","roles":[],"bearerToken":%q}`, token)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := clc.New(clc.Config{HTTP: httpx.Config{BaseURL: srv.URL}, Username: "u@x", Password: "p"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2; i++ {
+				cr, err := c.Credential(context.Background())
+				if err != nil || cr.Token != token || !cr.ExpiresAt.IsZero() {
+					t.Fatalf("credential = %v, expires %v, %v", cr.Token == token, cr.ExpiresAt, err)
+				}
+			}
+		})
 	}
 }

@@ -4,7 +4,7 @@
 // strict. One handler serves all four, each under its own prefix:
 //
 //	/keystone/v3/...             OpenStack Keystone v3
-//	/cleura/auth/v1/...          Cleura Cloud REST API v1
+//	/cleura/auth/v1|v2/...       Cleura Cloud REST API (both auth generations)
 //	/abiquo/api/...              Abiquo API
 //	/clc/v2/...                  CenturyLink Cloud API v2
 //

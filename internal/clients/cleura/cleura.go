@@ -107,17 +107,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Password == "" && cfg.Token == "" {
 		return nil, &httpx.ConfigError{Attribute: "password", Msg: "neither a password nor a token is set for Cleura Cloud"}
 	}
-	gen := genAuto
-	switch strings.ToLower(strings.TrimSpace(cfg.AuthAPI)) {
-	case AuthAuto:
-	case AuthV2:
-		gen = genV2
-	case AuthV1:
-		gen = genV1
-	default:
-		return nil, &httpx.ConfigError{Attribute: "auth_api", Msg: fmt.Sprintf(
-			"the Cleura Cloud auth API is %q; it is \"v2\" (what the official tools use) or \"v1\", or unset to try v2 and fall back to v1", cfg.AuthAPI)}
+	api, err := ParseAuthAPI(cfg.AuthAPI)
+	if err != nil {
+		return nil, err
 	}
+	gen := map[string]generation{AuthAuto: genAuto, AuthV1: genV1, AuthV2: genV2}[api]
 	hc, err := httpx.New(cfg.HTTP)
 	if err != nil {
 		return nil, err
@@ -145,6 +139,18 @@ func (c *Client) Username() string { return c.cfg.Username }
 
 // Endpoint returns the API base URL.
 func (c *Client) Endpoint() string { return c.http.BaseURL() }
+
+// ParseAuthAPI reads an auth API setting as a person may write it ("V2",
+// " v1") and returns AuthV2, AuthV1 or AuthAuto (for ""), or a
+// *httpx.ConfigError for attribute auth_api.
+func ParseAuthAPI(s string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case AuthAuto, AuthV1, AuthV2:
+		return v, nil
+	}
+	return "", &httpx.ConfigError{Attribute: "auth_api", Msg: fmt.Sprintf(
+		"the Cleura Cloud auth API %q is not one of \"v2\" (what the official tools use) and \"v1\"; leave it unset to use v2, or v1 where the server lacks v2", s)}
+}
 
 // AuthAPI returns the auth API generation the client speaks, AuthV2 or
 // AuthV1, or AuthAuto while no auth call has settled it.

@@ -165,8 +165,9 @@ func (e *Emulator) SetCleuraAuthAPI(api string) error {
 }
 
 // CleuraAuthRequests returns how many requests the auth API of one
-// generation ("v1" or "v2") served; requests to a generation switched off
-// are not among them (they count as route cleura.unknown).
+// generation ("v1" or "v2") served since the emulator started
+// (ResetCounters leaves it); requests to a generation switched off are not
+// among them (they count as route cleura.unknown).
 func (e *Emulator) CleuraAuthRequests(gen string) int {
 	s := stateOf(e, "cleura", newCleuraState)
 	e.mu.Lock()
@@ -182,14 +183,16 @@ type cleuraGen struct {
 	// denied is the status for a bad token on validate and revoke: v1 403
 	// like the data endpoints, v2 401 as its spec declares.
 	denied int
+	// method is the login's field for the second factor.
+	method string
 	// field names a request field in error messages.
 	field func(wrapper, name string) string
 }
 
 var (
-	cleuraV1 = cleuraGen{name: CleuraAuthV1, created: http.StatusOK, denied: http.StatusForbidden,
+	cleuraV1 = cleuraGen{name: CleuraAuthV1, created: http.StatusOK, denied: http.StatusForbidden, method: "twofa_method",
 		field: func(wrapper, name string) string { return wrapper + "." + name }}
-	cleuraV2 = cleuraGen{name: CleuraAuthV2, created: http.StatusCreated, denied: http.StatusUnauthorized,
+	cleuraV2 = cleuraGen{name: CleuraAuthV2, created: http.StatusCreated, denied: http.StatusUnauthorized, method: "two_factor_method",
 		field: func(_, name string) string { return name }}
 )
 
@@ -365,8 +368,7 @@ func (s *cleuraState) createToken(e *Emulator, w http.ResponseWriter, g cleuraGe
 		return
 	}
 	if method != "" && method != "sms" {
-		cleuraError(w, http.StatusBadRequest, "Unsupported "+g.field("auth", map[string]string{"v1": "twofa_method", "v2": "two_factor_method"}[g.name])+
-			": only sms can be used with the REST API")
+		cleuraError(w, http.StatusBadRequest, "Unsupported "+g.field("auth", g.method)+": only sms can be used with the REST API")
 		return
 	}
 	key := strings.ToLower(in.Login)

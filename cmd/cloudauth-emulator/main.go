@@ -4,6 +4,7 @@
 //
 //	cloudauth-emulator                        # a free port on 127.0.0.1
 //	cloudauth-emulator -listen 127.0.0.1:8900 -env-file /tmp/emu.env
+//	cloudauth-emulator -cleura-auth v1        # a Cleura API without /auth/v2
 package main
 
 import (
@@ -37,8 +38,13 @@ func run(args []string) error {
 	envFile := fs.String("env-file", "", "write EMULATOR_URL and EMULATOR_PID to this file once listening")
 	quiet := fs.Bool("quiet", false, "print only the URL")
 	counters := fs.String("counters", "", "print the counters of the emulator running at this URL and exit")
+	cleuraAuth := fs.String("cleura-auth", emulator.CleuraAuthBoth, "Cleura auth API generations to serve: both, v1 or v2 (the other answers 404)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	e := emulator.New()
+	if err := e.SetCleuraAuthAPI(*cleuraAuth); err != nil {
+		return fmt.Errorf("-cleura-auth: %w", err)
 	}
 	if *counters != "" {
 		return printCounters(*counters)
@@ -55,7 +61,7 @@ func run(args []string) error {
 		return err
 	}
 	url := "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: emulator.New(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 
 	if *quiet {
 		fmt.Println(url)

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
@@ -15,12 +18,13 @@ import (
 // Cleura Cloud: the SMS two-factor login that a Terraform run cannot do.
 //
 //	cloudauth login cleura [--url URL] [--username NAME] [--password-stdin] [--code CODE|-]
-//	cloudauth logout cleura [--url URL] [--username NAME]
+//	                       [--auth-api v1|v2] [--ca-cert FILE] [--insecure]
+//	cloudauth logout cleura [--url URL] [--username NAME] [--auth-api v1|v2] [--ca-cert FILE] [--insecure]
 //
 // The password and the SMS code are read without echo on a terminal. For
 // scripts, --password-stdin reads the password from the first line of
 // standard input and --code - the code from the next line, read only once
-// the SMS has been sent.
+// the SMS has been sent; without a terminal, one of them is needed.
 
 func init() {
 	clouds["cleura"] = cloudCommands{login: cleuraLogin, logout: cleuraLogout}
@@ -36,16 +40,83 @@ type cleuraTarget struct {
 	username string
 }
 
-func cleuraFlags(a *app, cmd string) (*flag.FlagSet, *string, *string) {
+// cleuraFlags are the flags login and logout share.
+type cleuraFlags struct {
+	fs       *flag.FlagSet
+	url      *string
+	username *string
+	authAPI  *string
+	caCert   *string
+	insecure *bool
+}
+
+func newCleuraFlags(a *app, cmd, intro, defaultURL, urlHelp string) *cleuraFlags {
 	fs := flag.NewFlagSet("cloudauth "+cmd+" cleura", flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	def := a.getenv("CLEURA_API_URL")
-	if def == "" {
-		def = cleura.DefaultURL
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "usage: cloudauth %s cleura [flags]\n\n%s\n\nflags:\n", cmd, intro)
+		fs.PrintDefaults()
 	}
-	url := fs.String("url", def, "Cleura Cloud REST API `URL` (default from CLEURA_API_URL)")
-	user := fs.String("username", a.getenv("CLEURA_API_USERNAME"), "Cleura Cloud `login` (default from CLEURA_API_USERNAME; asked for when empty)")
-	return fs, url, user
+	return &cleuraFlags{
+		fs:       fs,
+		url:      fs.String("url", defaultURL, urlHelp),
+		username: fs.String("username", a.getenv("CLEURA_API_USERNAME"), "Cleura Cloud `login` (default from CLEURA_API_USERNAME)"),
+		authAPI: fs.String("auth-api", a.getenv("CLEURA_API_AUTH"),
+			"auth API generation, `v2` or v1 (default from CLEURA_API_AUTH; unset: v2, or v1 where the server lacks v2)"),
+		caCert:   fs.String("ca-cert", "", "PEM `file` of a CA to trust besides the system roots"),
+		insecure: fs.Bool("insecure", false, "skip TLS certificate verification (test systems only)"),
+	}
+}
+
+// parse reads the flags and checks those that need no network, so that a
+// mistake shows before any password is asked for.
+func (f *cleuraFlags) parse(args []string) error {
+	if err := f.fs.Parse(args); err != nil {
+		return err
+	}
+	if f.fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, f.fs.Arg(0))
+	}
+	if _, err := cleura.ParseAuthAPI(*f.authAPI); err != nil {
+		return cleuraFlagError(err)
+	}
+	if strings.TrimSpace(*f.caCert) != "" {
+		if _, err := httpx.TLSConfig(*f.caCert, *f.insecure); err != nil {
+			return fmt.Errorf("--ca-cert: %w", err)
+		}
+	}
+	return nil
+}
+
+func (f *cleuraFlags) client(t cleuraTarget, password, token string) (*cleura.Client, error) {
+	c, err := cleura.New(cleura.Config{
+		HTTP: httpx.Config{
+			Name: "cleura", BaseURL: t.url, CACert: *f.caCert, Insecure: *f.insecure,
+			MaxRetries: 2, UserAgent: "cloudauth-login",
+		},
+		Username: t.username,
+		Password: password,
+		Token:    token,
+		AuthAPI:  *f.authAPI,
+	})
+	return c, cleuraFlagError(err)
+}
+
+// cleuraFlagError names the flag behind a setting the client refused.
+func cleuraFlagError(err error) error {
+	var ce *httpx.ConfigError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	switch ce.Attribute {
+	case "auth_api":
+		return fmt.Errorf("--auth-api (or CLEURA_API_AUTH): %s", ce.Msg)
+	case "ca_cert":
+		return fmt.Errorf("--ca-cert: %s", ce.Msg)
+	case "url":
+		return fmt.Errorf("--url: %s", ce.Msg)
+	}
+	return err
 }
 
 func parseCleuraURL(raw string) (string, error) {
@@ -56,35 +127,39 @@ func parseCleuraURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
-func cleuraClient(t cleuraTarget, password, token string) (*cleura.Client, error) {
-	return cleura.New(cleura.Config{
-		HTTP:     httpx.Config{Name: "cleura", BaseURL: t.url, MaxRetries: 2, UserAgent: "cloudauth-login"},
-		Username: t.username,
-		Password: password,
-		Token:    token,
-	})
-}
-
 func (t cleuraTarget) again() string {
 	return fmt.Sprintf("cloudauth login cleura --url %s --username %s", t.url, t.username)
 }
 
+// terminal reports whether a person can be asked for input.
+func (a *app) terminal() bool {
+	f, ok := a.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 func cleuraLogin(a *app, args []string) error {
-	fs, rawURL, user := cleuraFlags(a, "login")
-	passwordStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	codeFlag := fs.String("code", "", "the SMS `code` for scripts: its digits, or - to read it from the next line of standard input once the SMS has been sent")
-	if err := fs.Parse(args); err != nil {
+	def := a.getenv("CLEURA_API_URL")
+	if def == "" {
+		def = cleura.DefaultURL
+	}
+	f := newCleuraFlags(a, "login",
+		"Logs in to Cleura Cloud with your password and, for an account with two-factor authentication, the\n"+
+			"code Cleura Cloud sends by SMS, and stores the token for the provider. Tokens last about a day.",
+		def, "Cleura Cloud REST API `URL` (default from CLEURA_API_URL)")
+	passwordStdin := f.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	codeFlag := f.fs.String("code", "", "the SMS `code` for scripts: its digits, or - to read it from the next line of standard input once the SMS has been sent")
+	if err := f.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	url, err := parseCleuraURL(*rawURL)
+	url, err := parseCleuraURL(*f.url)
 	if err != nil {
 		return err
 	}
-	t := cleuraTarget{url: url, username: strings.TrimSpace(*user)}
+	t := cleuraTarget{url: url, username: strings.TrimSpace(*f.username)}
 	if t.username == "" {
+		if !a.terminal() {
+			return errors.New("no username: give it with --username (or CLEURA_API_USERNAME); standard input is not a terminal to ask on")
+		}
 		if t.username, err = a.prompt("Cleura Cloud username: "); err != nil {
 			return fmt.Errorf("reading the username: %w", err)
 		}
@@ -93,26 +168,31 @@ func cleuraLogin(a *app, args []string) error {
 		}
 	}
 	var password string
-	if *passwordStdin {
-		password, err = a.line()
-	} else {
-		password, err = a.promptSecret(fmt.Sprintf("Password for %s at %s: ", t.username, t.url))
-	}
-	if err != nil {
-		return fmt.Errorf("reading the password: %w", err)
+	switch {
+	case *passwordStdin:
+		if password, err = a.line(); err != nil {
+			return fmt.Errorf("--password-stdin: reading the password from standard input: %w", err)
+		}
+	case !a.terminal():
+		return errors.New("standard input is not a terminal, so the password cannot be asked for: " +
+			"pass it on the first line of standard input with --password-stdin")
+	default:
+		if password, err = a.promptSecret(fmt.Sprintf("Password for %s at %s: ", t.username, t.url)); err != nil {
+			return fmt.Errorf("reading the password: %w", err)
+		}
 	}
 	if password == "" {
 		return errors.New("the password is empty")
 	}
-	c, err := cleuraClient(t, password, "")
+	c, err := f.client(t, password, "")
 	if err != nil {
 		return err
 	}
 
 	ctx := context.Background()
-	// Without twofa_method first, as the docs do for accounts without
-	// two-factor; an account with it answers with a verification (or, in
-	// the v2 style, the options, and then SMS is asked for explicitly).
+	// Without a second factor first, as the docs do for accounts without
+	// two-factor; an account with it answers with a verification (v1) or
+	// the options (v2), and then SMS is asked for explicitly.
 	ans, err := c.CreateToken(ctx, "")
 	if err == nil && (ans.Result == cleura.ResultTwoFactorOptions || (ans.Result == cleura.ResultTwoFactorRequired && ans.Type != cleura.TwoFactorSMS)) {
 		ans, err = c.CreateToken(ctx, cleura.TwoFactorSMS)
@@ -128,6 +208,12 @@ func cleuraLogin(a *app, args []string) error {
 		if ans.Type != cleura.TwoFactorSMS {
 			return fmt.Errorf("%s asks for a %q second factor; the REST API supports SMS only. Add SMS as a second factor in the Cleura Cloud Management Panel", t.username, ans.Type)
 		}
+		// Refused before the SMS goes out: a code nobody can type is
+		// an SMS wasted.
+		if *codeFlag == "" && !a.terminal() {
+			return fmt.Errorf("%s has SMS two-factor authentication, and standard input is not a terminal to type the code on: "+
+				"give it with --code - (read from the next line of standard input once the SMS is sent)", t.username)
+		}
 		if token, err = a.cleuraSMS(ctx, c, t, ans.Verification, *codeFlag); err != nil {
 			return err
 		}
@@ -139,17 +225,17 @@ func cleuraLogin(a *app, args []string) error {
 	if err := c.Validate(ctx, token); err != nil {
 		return fmt.Errorf("the new token does not validate (Cleura Cloud issued it but refuses it): %w", err)
 	}
-	f, err := a.store()
+	file, err := a.store()
 	if err != nil {
 		return err
 	}
-	f.Put(credstore.Entry{Cloud: "cleura", URL: t.url, Login: t.username, Token: token, StoredAt: a.now().UTC()})
-	if err := f.Save(); err != nil {
+	file.Put(credstore.Entry{Cloud: "cleura", URL: t.url, Login: t.username, Token: token, StoredAt: a.now().UTC()})
+	if err := file.Save(); err != nil {
 		return fmt.Errorf("the login worked but the token could not be stored: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "Logged in to %s as %s; the token is stored in %s.\n"+
 		"The provider uses it when its cleura url and username match. Cleura Cloud tokens last about a day: run this again when the provider says the token is refused.\n",
-		t.url, t.username, f.Path())
+		t.url, t.username, file.Path())
 	return nil
 }
 
@@ -205,8 +291,11 @@ func cleuraLoginError(t cleuraTarget, err error) error {
 		login    *cleura.LoginError
 		rejected *cleura.CodeRejectedError
 		verif    *cleura.VerificationError
+		missing  *cleura.AuthAPIMissingError
 	)
 	switch {
+	case errors.As(err, &missing):
+		return fmt.Errorf("%w (the URL is --url or CLEURA_API_URL; the auth API --auth-api or CLEURA_API_AUTH)", err)
 	case errors.As(err, &login):
 		return fmt.Errorf("%w; check the username and the password", err)
 	case errors.As(err, &rejected) && rejected.Expired:
@@ -220,36 +309,23 @@ func cleuraLoginError(t cleuraTarget, err error) error {
 }
 
 func cleuraLogout(a *app, args []string) error {
-	fs, rawURL, user := cleuraFlags(a, "logout")
-	if err := fs.Parse(args); err != nil {
+	f := newCleuraFlags(a, "logout",
+		"Revokes the stored Cleura Cloud token and forgets it. Without --url (and CLEURA_API_URL) it acts on\n"+
+			"the only stored Cleura Cloud token, for whatever URL it is.",
+		a.getenv("CLEURA_API_URL"), "Cleura Cloud REST API `URL` of the token (default from CLEURA_API_URL; unset: the only stored Cleura Cloud token)")
+	if err := f.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	url, err := parseCleuraURL(*rawURL)
+	file, err := a.store()
 	if err != nil {
 		return err
 	}
-	f, err := a.store()
+	e, err := pickCleuraEntry(file, strings.TrimSpace(*f.url), strings.TrimSpace(*f.username))
 	if err != nil {
 		return err
 	}
-	username := strings.TrimSpace(*user)
-	e, ok := f.Find("cleura", url, username)
-	if !ok {
-		logins := f.Logins("cleura", url)
-		if username == "" && len(logins) > 1 {
-			return fmt.Errorf("%s holds Cleura Cloud tokens of several logins for %s (%s); pick one with --username", f.Path(), url, strings.Join(logins, ", "))
-		}
-		who := ""
-		if username != "" {
-			who = " of " + username
-		}
-		return fmt.Errorf("%s holds no Cleura Cloud token%s for %s", f.Path(), who, url)
-	}
-	t := cleuraTarget{url: url, username: e.Login}
-	c, err := cleuraClient(t, "", e.Token)
+	t := cleuraTarget{url: e.URL, username: e.Login}
+	c, err := f.client(t, "", e.Token)
 	if err != nil {
 		return err
 	}
@@ -259,17 +335,57 @@ func cleuraLogout(a *app, args []string) error {
 	revokeErr := c.Revoke(context.Background(), e.Token)
 	// The local copy goes whatever the API said: a token that cannot be
 	// revoked now still ends on its own within a day.
-	f.Remove("cleura", url, e.Login)
-	if err := f.Save(); err != nil {
-		return fmt.Errorf("could not remove the token from %s: %w", f.Path(), err)
+	file.Remove("cleura", e.URL, e.Login)
+	if err := file.Save(); err != nil {
+		return fmt.Errorf("could not remove the token from %s: %w", file.Path(), err)
 	}
 	switch {
 	case revokeErr == nil && dead:
-		fmt.Fprintf(a.stdout, "The token of %s at %s was no longer valid; removed it from %s.\n", t.username, url, f.Path())
+		fmt.Fprintf(a.stdout, "The token of %s at %s was no longer valid; removed it from %s.\n", t.username, t.url, file.Path())
 	case revokeErr == nil:
-		fmt.Fprintf(a.stdout, "Revoked the token of %s at %s and removed it from %s.\n", t.username, url, f.Path())
+		fmt.Fprintf(a.stdout, "Revoked the token of %s at %s and removed it from %s.\n", t.username, t.url, file.Path())
 	default:
-		return fmt.Errorf("removed the token of %s from %s, but Cleura Cloud did not revoke it (%w); it stays valid until it expires", t.username, f.Path(), revokeErr)
+		return fmt.Errorf("removed the token of %s from %s, but Cleura Cloud did not revoke it (%w); it stays valid until it expires", t.username, file.Path(), revokeErr)
 	}
 	return nil
+}
+
+// pickCleuraEntry finds the token to forget: the one for the URL and
+// login given, or without a URL the only stored Cleura Cloud token (of
+// that login, if one is given).
+func pickCleuraEntry(file *credstore.File, rawURL, username string) (credstore.Entry, error) {
+	who := ""
+	if username != "" {
+		who = " of " + username
+	}
+	if rawURL != "" {
+		url, err := parseCleuraURL(rawURL)
+		if err != nil {
+			return credstore.Entry{}, err
+		}
+		if e, ok := file.Find("cleura", url, username); ok {
+			return e, nil
+		}
+		if logins := file.Logins("cleura", url); username == "" && len(logins) > 1 {
+			return credstore.Entry{}, fmt.Errorf("%s holds Cleura Cloud tokens of several logins for %s (%s); pick one with --username", file.Path(), url, strings.Join(logins, ", "))
+		}
+		return credstore.Entry{}, fmt.Errorf("%s holds no Cleura Cloud token%s for %s", file.Path(), who, url)
+	}
+	var found []credstore.Entry
+	for _, e := range file.Entries {
+		if e.Cloud == "cleura" && (username == "" || strings.EqualFold(e.Login, username)) {
+			found = append(found, e)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return credstore.Entry{}, fmt.Errorf("%s holds no Cleura Cloud token%s", file.Path(), who)
+	case 1:
+		return found[0], nil
+	}
+	names := make([]string, len(found))
+	for i, e := range found {
+		names[i] = e.Login + " at " + e.URL
+	}
+	return credstore.Entry{}, fmt.Errorf("%s holds several Cleura Cloud tokens (%s); say which with --url and --username", file.Path(), strings.Join(names, ", "))
 }

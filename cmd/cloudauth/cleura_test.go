@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -459,9 +460,244 @@ func TestCleuraHelp(t *testing.T) {
 	if rc := a.run([]string{"login", "cleura", "-h"}); rc != 0 {
 		t.Fatalf("exit %d", rc)
 	}
-	for _, want := range []string{"-password-stdin", "-code", "-username", "-url", "CLEURA_API_URL"} {
+	for _, want := range []string{"-password-stdin", "-code", "-username", "-url", "CLEURA_API_URL", "-auth-api", "CLEURA_API_AUTH", "-ca-cert", "-insecure"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, errb.String())
 		}
+	}
+}
+
+// run runs the command with stdin and returns the exit code and outputs.
+func (w *cleuraWorld) run(stdin string, args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	rc := w.app(strings.NewReader(stdin), &out, &errb).run(args)
+	return rc, out.String(), errb.String()
+}
+
+// With the default setting, login and logout work against a server of
+// either auth API generation; a v1-only one costs one extra request per
+// command.
+func TestCleuraLoginAndLogoutWithEitherServer(t *testing.T) {
+	t.Parallel()
+	servers := []struct {
+		api, speaks string
+		probe       int
+	}{
+		{emulator.CleuraAuthBoth, "v2", 0},
+		{emulator.CleuraAuthV2, "v2", 0},
+		{emulator.CleuraAuthV1, "v1", 1},
+	}
+	for _, srv := range servers {
+		t.Run(srv.api, func(t *testing.T) {
+			t.Parallel()
+			w := newCleuraWorld(t)
+			if err := w.e.SetCleuraAuthAPI(srv.api); err != nil {
+				t.Fatal(err)
+			}
+			// SMS login: the login and (v2) the second one naming sms,
+			// the SMS, the code, the validation.
+			if rc, _, errs := scripted(t, w, emulator.CleuraSMSUser, emulator.CleuraSMSPassword, "--code", "-"); rc != 0 {
+				t.Fatalf("SMS login: %s", errs)
+			}
+			logins := map[string]int{"v1": 1, "v2": 2}[srv.speaks]
+			if got := w.e.CleuraAuthRequests(srv.speaks); got != logins+3 || w.e.Requests("cleura.unknown") != srv.probe {
+				t.Errorf("%s requests = %d, want %d; to the missing generation %d, want %d",
+					srv.speaks, got, logins+3, w.e.Requests("cleura.unknown"), srv.probe)
+			}
+			// Password login of the account without two-factor.
+			if rc, _, errs := w.run(emulator.CleuraPassword+"\n", "login", "cleura", "--url", w.url, "--username", emulator.CleuraUser, "--password-stdin"); rc != 0 {
+				t.Fatalf("password login: %s", errs)
+			}
+			entries := w.stored(t)
+			if len(entries) != 2 {
+				t.Fatalf("stored %d entries", len(entries))
+			}
+			for _, e := range entries {
+				if !w.valid(t, e.Login, e.Token) {
+					t.Errorf("the token of %s is not valid", e.Login)
+				}
+				rc, out, errs := w.run("", "logout", "cleura", "--url", w.url, "--username", e.Login)
+				if rc != 0 || !strings.Contains(out, "Revoked the token of "+e.Login) {
+					t.Fatalf("logout of %s: %d %s %s", e.Login, rc, out, errs)
+				}
+				if w.valid(t, e.Login, e.Token) {
+					t.Errorf("the token of %s is still valid after logout", e.Login)
+				}
+			}
+			if w.e.CleuraAuthRequests(map[string]string{"v1": "v2", "v2": "v1"}[srv.speaks]) != 0 {
+				t.Errorf("the generation the server lacks served requests")
+			}
+		})
+	}
+}
+
+func TestCleuraAuthAPISetting(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		server string
+		env    string
+		args   []string
+		rc     int
+		want   string
+		probes int
+	}{
+		{"flag picks v1", emulator.CleuraAuthV1, "", []string{"--auth-api", "v1"}, 0, "", 0},
+		{"env picks v1", emulator.CleuraAuthV1, "v1", nil, 0, "", 0},
+		{"flag beats env", emulator.CleuraAuthV2, "v1", []string{"--auth-api", "V2"}, 0, "", 0},
+		{"v1 where the server has only v2", emulator.CleuraAuthV2, "", []string{"--auth-api", "v1"}, 1,
+			"has no Cleura Cloud auth API v1 (/auth/v1 answers HTTP 404). Choose the auth API v2, or leave the choice unset so that the client finds the one the server has (the URL is --url or CLEURA_API_URL; the auth API --auth-api or CLEURA_API_AUTH)", 1},
+		{"unknown generation", emulator.CleuraAuthBoth, "v3", nil, 1,
+			`--auth-api (or CLEURA_API_AUTH): the Cleura Cloud auth API "v3" is not one of "v2"`, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newCleuraWorld(t)
+			if err := w.e.SetCleuraAuthAPI(tc.server); err != nil {
+				t.Fatal(err)
+			}
+			w.env["CLEURA_API_AUTH"] = tc.env
+			args := append([]string{"login", "cleura", "--url", w.url, "--username", emulator.CleuraUser, "--password-stdin"}, tc.args...)
+			rc, _, errs := w.run(emulator.CleuraPassword+"\n", args...)
+			if rc != tc.rc || !strings.Contains(errs, tc.want) {
+				t.Fatalf("exit %d, want %d; stderr %s", rc, tc.rc, errs)
+			}
+			if got := w.e.Requests("cleura.unknown"); got != tc.probes {
+				t.Errorf("404 answers = %d, want %d", got, tc.probes)
+			}
+			if tc.rc != 0 && w.e.Requests("cleura")-w.e.Requests("cleura.unknown") != 0 {
+				t.Errorf("requests = %v", w.e.Counters().Requests)
+			}
+		})
+	}
+}
+
+// TLS settings like `login abiquo`: a private CA, or no verification.
+func TestCleuraTLSFlags(t *testing.T) {
+	t.Parallel()
+	e := emulator.New()
+	srv := httptest.NewTLSServer(e)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	w := &cleuraWorld{e: e, url: srv.URL + "/cleura", env: map[string]string{"XDG_CONFIG_HOME": dir, "HOME": dir}}
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	login := []string{"login", "cleura", "--url", w.url, "--username", emulator.CleuraUser, "--password-stdin"}
+	cases := []struct {
+		name string
+		args []string
+		rc   int
+		want string
+	}{
+		{"unknown CA", login, 1, "certificate"},
+		{"not a PEM file", append(login, "--ca-cert", notPEM), 1, "--ca-cert: ca_cert holds no PEM certificate"},
+		{"the server's CA", append(login, "--ca-cert", ca), 0, "Logged in to " + w.url},
+		{"no verification", append(login, "--insecure"), 0, "Logged in to " + w.url},
+		{"logout with the CA", []string{"logout", "cleura", "--ca-cert", ca}, 0, "Revoked the token of " + emulator.CleuraUser},
+	}
+	// In order: the logout revokes what the logins stored.
+	for _, tc := range cases {
+		before := e.Requests("cleura")
+		rc, out, errs := w.run(emulator.CleuraPassword+"\n", tc.args...)
+		if rc != tc.rc || !strings.Contains(out+errs, tc.want) {
+			t.Fatalf("%s: exit %d, want %d; %s%s", tc.name, rc, tc.rc, out, errs)
+		}
+		if tc.rc != 0 && e.Requests("cleura") != before {
+			t.Errorf("%s: the API was asked although the TLS check failed", tc.name)
+		}
+	}
+}
+
+// Without --url (and CLEURA_API_URL), logout acts on the only stored
+// Cleura Cloud token, whatever URL it is for.
+func TestCleuraLogoutWithoutURL(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		stored   []string // logins at the emulator; "other" is a login at another URL
+		username string
+		rc       int
+		want     string
+		left     int
+	}{
+		{"the only token", []string{emulator.CleuraUser}, "", 0, "Revoked the token of " + emulator.CleuraUser, 0},
+		{"one login of two", []string{emulator.CleuraUser, "other"}, emulator.CleuraUser, 0, "Revoked the token of " + emulator.CleuraUser, 1},
+		{"two tokens", []string{emulator.CleuraUser, "other"}, "", 1, "holds several Cleura Cloud tokens (", 2},
+		{"none of that login", []string{emulator.CleuraUser}, "nobody", 1, "holds no Cleura Cloud token of nobody", 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newCleuraWorld(t)
+			for _, login := range tc.stored {
+				if login == "other" {
+					f, err := credstore.Load(w.path())
+					if err != nil {
+						t.Fatal(err)
+					}
+					f.Put(credstore.Entry{Cloud: "cleura", URL: "https://rest.example.net", Login: "other", Token: "token-of-other-0123456789", StoredAt: time.Now()})
+					if err := f.Save(); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if rc, _, errs := w.run(emulator.CleuraPassword+"\n", "login", "cleura", "--url", w.url, "--username", login, "--password-stdin"); rc != 0 {
+					t.Fatal(errs)
+				}
+			}
+			args := []string{"logout", "cleura"}
+			if tc.username != "" {
+				args = append(args, "--username", tc.username)
+			}
+			rc, out, errs := w.run("", args...)
+			if rc != tc.rc || !strings.Contains(out+errs, tc.want) {
+				t.Fatalf("exit %d, want %d: %s%s", rc, tc.rc, out, errs)
+			}
+			if len(w.stored(t)) != tc.left {
+				t.Errorf("entries left = %d, want %d", len(w.stored(t)), tc.left)
+			}
+		})
+	}
+}
+
+// Without a terminal, the command says which flag gives what it cannot
+// ask for, before it asks the API anything (and before any SMS).
+func TestCleuraWithoutATerminal(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"password", emulator.CleuraPassword + "\n", []string{"--username", emulator.CleuraUser},
+			"standard input is not a terminal, so the password cannot be asked for: pass it on the first line of standard input with --password-stdin"},
+		{"username", emulator.CleuraPassword + "\n", []string{"--password-stdin"}, "no username: give it with --username (or CLEURA_API_USERNAME)"},
+		{"SMS code", emulator.CleuraSMSPassword + "\n", []string{"--username", emulator.CleuraSMSUser, "--password-stdin"},
+			"has SMS two-factor authentication, and standard input is not a terminal to type the code on: give it with --code -"},
+		{"empty input", "", []string{"--username", emulator.CleuraUser, "--password-stdin"}, "--password-stdin: reading the password from standard input: no input"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newCleuraWorld(t)
+			rc, _, errs := w.run(tc.stdin, append([]string{"login", "cleura", "--url", w.url}, tc.args...)...)
+			if rc != 1 || !strings.Contains(errs, tc.want) {
+				t.Fatalf("exit %d: %s", rc, errs)
+			}
+			if w.e.Requests("cleura.request2facode") != 0 || w.e.Requests("cleura.verify2fa") != 0 {
+				t.Errorf("an SMS was sent that nobody could type: %v", w.e.Counters().Requests)
+			}
+			if tc.name != "SMS code" && w.e.Requests("cleura") != 0 {
+				t.Errorf("the API was asked: %v", w.e.Counters().Requests)
+			}
+		})
 	}
 }

@@ -1,18 +1,38 @@
 package emulator
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 // CenturyLink Cloud API v2, under /clc. Shapes follow the public APIDocs
 // (Authentication/login.md, Data Centers/get-data-center*.md,
 // Groups/get-group.md): camelCase fields, "serversCount", links with
 // rel/href/id/name/verbs, {"message": ...} errors, 400 for a bad login and
-// 401 for a missing or bad bearer token.
+// 401 for a missing or bad bearer token. Where recordings of real answers
+// (clc-java-sdk's WireMock files) differ from the docs, they win:
+//   - the bearer token is an HS256 JWT whose nbf and exp span the token's
+//     lifetime (14 days), with the urn:tier3:* claims, unique_name, iss
+//     and aud; the emulator signs it with a key of its own;
+//   - serversCount counts the servers of the group's whole subtree;
+//   - the data center list answers ids and hrefs in lower case, and with
+//     ?groupLinks=true each entry's root group link; paths are accepted in
+//     either case;
+//   - the Templates group has type "templates", and system groups
+//     (archive, templates) carry no createGroup/createServer links;
+//   - a resource that does not exist is 404 {"message":"The requested
+//     resource does not exist."}.
+//
+// [INF] The values of iss and aud are not in the sources; the single data
+// center answer keeps the docs' upper-case id.
 
 // CLC demo credentials.
 const (
@@ -24,6 +44,17 @@ const (
 	CLCOtherAccount = "BETA"
 	clcBadLogin     = "We didn't recognize the username or password you entered. Please try again."
 	clcDenied       = "Authorization has been denied for this request."
+	clcNotFound     = "The requested resource does not exist."
+	// [INF] issuer and audience of the bearer token.
+	clcIssuer   = "urn:api-tier3"
+	clcAudience = "urn:tier3-users"
+)
+
+// Group types; the system groups are archive and templates.
+const (
+	clcTypeDefault   = "default"
+	clcTypeArchive   = "archive"
+	clcTypeTemplates = "templates"
 )
 
 type clcUser struct {
@@ -47,7 +78,21 @@ type clcState struct {
 	users  map[string]clcUser
 	dcs    map[string][]*clcDC // account -> data centers
 	groups map[string]*clcGroup
+	// key signs the bearer tokens (HS256).
+	key []byte
 }
+
+// servers counts the servers of g's whole subtree, as serversCount does.
+func (g *clcGroup) servers() int {
+	n := len(g.Servers)
+	for _, c := range g.Children {
+		n += c.servers()
+	}
+	return n
+}
+
+// system reports whether g is a group the account cannot add to.
+func (g *clcGroup) system() bool { return g.Type == clcTypeArchive || g.Type == clcTypeTemplates }
 
 func init() {
 	register(registerCLC)
@@ -73,7 +118,9 @@ func registerCLC(e *Emulator) {
 			return
 		}
 		e.countLogin("clc")
-		tok := e.issueToken("clc", in.Username, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."+randomString(120, b64url), u.account)
+		tok := e.mintToken("clc", in.Username, u.account, func(nbf, exp time.Time) string {
+			return s.bearer(in.Username, u, nbf, exp)
+		})
 		w.Header().Set("Cache-Control", "no-cache")
 		writeJSON(w, http.StatusOK, clcCT, map[string]any{
 			"userName":      in.Username,
@@ -88,12 +135,15 @@ func registerCLC(e *Emulator) {
 		if !ok {
 			return
 		}
+		groupLinks := strings.EqualFold(r.URL.Query().Get("groupLinks"), "true")
 		out := []map[string]any{}
 		for _, dc := range s.dcs[alias] {
-			out = append(out, map[string]any{
-				"id": dc.ID, "name": dc.Name,
-				"links": []map[string]any{{"rel": "self", "href": fmt.Sprintf("/v2/datacenters/%s/%s", alias, dc.ID)}},
-			})
+			id := strings.ToLower(dc.ID)
+			links := []map[string]any{{"rel": "self", "href": fmt.Sprintf("/v2/datacenters/%s/%s", strings.ToLower(alias), id)}}
+			if groupLinks {
+				links = append(links, clcRootLink(alias, dc))
+			}
+			out = append(out, map[string]any{"id": id, "name": dc.Name, "links": links})
 		}
 		writeJSON(w, http.StatusOK, clcCT, out)
 	})
@@ -104,20 +154,16 @@ func registerCLC(e *Emulator) {
 		}
 		dc := s.dc(alias, r.PathValue("dc"))
 		if dc == nil {
-			writeJSON(w, http.StatusNotFound, clcCT, map[string]string{
-				"message": fmt.Sprintf("The data center '%s' could not be found.", r.PathValue("dc")),
-			})
+			writeJSON(w, http.StatusNotFound, clcCT, map[string]string{"message": clcNotFound})
 			return
 		}
-		links := []map[string]any{{"rel": "self", "href": fmt.Sprintf("/v2/datacenters/%s/%s", alias, dc.ID)}}
+		self := fmt.Sprintf("/v2/datacenters/%s/%s", strings.ToLower(alias), strings.ToLower(dc.ID))
+		links := []map[string]any{{"rel": "self", "href": self}}
 		if strings.EqualFold(r.URL.Query().Get("groupLinks"), "true") {
-			links = append(links, map[string]any{
-				"rel": "group", "href": fmt.Sprintf("/v2/groups/%s/%s", alias, dc.Root.ID),
-				"id": dc.Root.ID, "name": dc.Root.Name,
-			})
+			links = append(links, clcRootLink(alias, dc))
 		}
 		for _, rel := range []string{"availableOvfs", "computeLimits", "deploymentCapabilities", "loadBalancers", "networkLimits"} {
-			links = append(links, map[string]any{"rel": rel, "href": fmt.Sprintf("/v2/datacenters/%s/%s/%s", alias, dc.ID, rel)})
+			links = append(links, map[string]any{"rel": rel, "href": self + "/" + rel})
 		}
 		writeJSON(w, http.StatusOK, clcCT, map[string]any{"id": dc.ID, "name": dc.Name, "links": links})
 	})
@@ -128,9 +174,7 @@ func registerCLC(e *Emulator) {
 		}
 		g := s.groups[strings.ToLower(r.PathValue("id"))]
 		if g == nil || !s.owns(alias, g) {
-			writeJSON(w, http.StatusNotFound, clcCT, map[string]string{
-				"message": fmt.Sprintf("The group '%s' could not be found.", r.PathValue("id")),
-			})
+			writeJSON(w, http.StatusNotFound, clcCT, map[string]string{"message": clcNotFound})
 			return
 		}
 		writeJSON(w, http.StatusOK, clcCT, groupJSON(alias, g, true))
@@ -141,6 +185,42 @@ func registerCLC(e *Emulator) {
 }
 
 const clcCT = "application/json; charset=utf-8"
+
+// clcRootLink is a data center's link to its root hardware group.
+func clcRootLink(alias string, dc *clcDC) map[string]any {
+	return map[string]any{
+		"rel": "group", "href": fmt.Sprintf("/v2/groups/%s/%s", strings.ToLower(alias), dc.Root.ID),
+		"id": dc.Root.ID, "name": dc.Root.Name,
+	}
+}
+
+// bearer mints the JWT a login answers: HS256 over the claims the real
+// tokens carry. .NET writes one role as a string and several as an array.
+func (s *clcState) bearer(username string, u clcUser, nbf, exp time.Time) string {
+	var role any = u.roles
+	if len(u.roles) == 1 {
+		role = u.roles[0]
+	}
+	claims, err := json.Marshal(map[string]any{
+		"urn:tier3:account-alias":  u.account,
+		"urn:tier3:location-alias": u.location,
+		"urn:tier3:username":       username,
+		"unique_name":              username,
+		"urn:tier3:role":           role,
+		"iss":                      clcIssuer,
+		"aud":                      clcAudience,
+		"nbf":                      nbf.Unix(),
+		"exp":                      exp.Unix(),
+	})
+	if err != nil {
+		panic(err) // strings and numbers only
+	}
+	enc := base64.RawURLEncoding
+	signed := enc.EncodeToString([]byte(`{"typ":"JWT","alg":"HS256"}`)) + "." + enc.EncodeToString(claims)
+	mac := hmac.New(sha256.New, s.key)
+	mac.Write([]byte(signed))
+	return signed + "." + enc.EncodeToString(mac.Sum(nil))
+}
 
 // authorize checks the bearer token and that it may see the account alias
 // in the path; it answers the failure itself.
@@ -186,11 +266,13 @@ func (s *clcState) owns(alias string, g *clcGroup) bool {
 
 func groupJSON(alias string, g *clcGroup, withChildren bool) map[string]any {
 	self := fmt.Sprintf("/v2/groups/%s/%s", strings.ToLower(alias), g.ID)
-	links := []map[string]any{
-		{"rel": "createGroup", "href": "/v2/groups/" + strings.ToLower(alias), "verbs": []string{"POST"}},
-		{"rel": "createServer", "href": "/v2/servers/" + strings.ToLower(alias), "verbs": []string{"POST"}},
-		{"rel": "self", "href": self, "verbs": []string{"GET", "PATCH", "DELETE"}},
+	var links []map[string]any
+	if !g.system() {
+		links = append(links,
+			map[string]any{"rel": "createGroup", "href": "/v2/groups/" + strings.ToLower(alias), "verbs": []string{"POST"}},
+			map[string]any{"rel": "createServer", "href": "/v2/servers/" + strings.ToLower(alias), "verbs": []string{"POST"}})
 	}
+	links = append(links, map[string]any{"rel": "self", "href": self, "verbs": []string{"GET", "PATCH", "DELETE"}})
 	if g.Parent != "" {
 		links = append(links, map[string]any{"rel": "parentGroup", "href": fmt.Sprintf("/v2/groups/%s/%s", strings.ToLower(alias), g.Parent), "id": g.Parent})
 	}
@@ -212,7 +294,7 @@ func groupJSON(alias string, g *clcGroup, withChildren bool) map[string]any {
 	}
 	return map[string]any{
 		"id": g.ID, "name": g.Name, "description": g.Description, "locationId": g.Location,
-		"type": g.Type, "status": g.Status, "serversCount": len(g.Servers),
+		"type": g.Type, "status": g.Status, "serversCount": g.servers(),
 		"groups": children, "links": links,
 		"changeInfo": map[string]string{
 			"createdDate": "2012-12-17T01:17:17Z", "createdBy": "admin@acme.example",
@@ -232,11 +314,15 @@ func newCLCState() *clcState {
 		},
 		dcs:    map[string][]*clcDC{},
 		groups: map[string]*clcGroup{},
+		key:    make([]byte, 32),
+	}
+	if _, err := rand.Read(s.key); err != nil {
+		panic(err)
 	}
 	add := func(account, id, name string, children ...*clcGroup) {
 		root := &clcGroup{
 			ID: stableID(account + "/" + id + "/root"), Name: id + " Hardware",
-			Description: id + " Hardware", Location: id, Type: "default", Status: "active",
+			Description: id + " Hardware", Location: id, Type: clcTypeDefault, Status: "active",
 		}
 		for _, c := range children {
 			c.Parent, c.Location = root.ID, id
@@ -254,19 +340,19 @@ func newCLCState() *clcState {
 		return &clcGroup{ID: id, Name: name, Description: desc, Type: typ, Status: "active", Servers: servers, Children: children}
 	}
 	add(CLCAccount, "WA1", "US West (Seattle)",
-		grp("2a5c0b9662cf4fc8bf6180f139facdc0", "Web Applications", "public facing web apps", "default",
+		grp("2a5c0b9662cf4fc8bf6180f139facdc0", "Web Applications", "public facing web apps", clcTypeDefault,
 			[]string{"WA1ACMEWEB01", "WA1ACMEWEB02"},
-			grp("31d13f501459411ba59304f3d47486eb", "Training Environment", "Temporary servers", "default", nil)),
-		grp("6ee2c3a87b1f4b09a3c4ad0a86bb7ae1", "Archive", "Archived servers", "archive", nil),
-		grp("a8b2e01f57c54c3f9b4d6e2f10c9d7b3", "Templates", "Templates", "default", []string{"WA1ACMETPL01"}),
+			grp("31d13f501459411ba59304f3d47486eb", "Training Environment", "Temporary servers", clcTypeDefault, nil)),
+		grp("6ee2c3a87b1f4b09a3c4ad0a86bb7ae1", "Archive", "Archived servers", clcTypeArchive, nil),
+		grp("a8b2e01f57c54c3f9b4d6e2f10c9d7b3", "Templates", "Templates", clcTypeTemplates, []string{"WA1ACMETPL01"}),
 	)
 	add(CLCAccount, "VA1", "US East (Sterling)",
-		grp("0c0e1f6a9e5b4d3c8f7a6b5c4d3e2f10", "Databases", "database servers", "default", []string{"VA1ACMEDB01", "VA1ACMEDB02", "VA1ACMEDB03"}),
-		grp("1d1f2a7bafc65e4d9a8b7c6d5e4f3a21", "Archive", "Archived servers", "archive", nil),
+		grp("0c0e1f6a9e5b4d3c8f7a6b5c4d3e2f10", "Databases", "database servers", clcTypeDefault, []string{"VA1ACMEDB01", "VA1ACMEDB02", "VA1ACMEDB03"}),
+		grp("1d1f2a7bafc65e4d9a8b7c6d5e4f3a21", "Archive", "Archived servers", clcTypeArchive, nil),
 	)
 	add(CLCAccount, "DE1", "Germany (Frankfurt)")
 	add(CLCOtherAccount, "VA1", "US East (Sterling)",
-		grp("5f4e3d2c1b0a49f8e7d6c5b4a3928170", "Reports", "reporting", "default", []string{"VA1BETARPT01"}),
+		grp("5f4e3d2c1b0a49f8e7d6c5b4a3928170", "Reports", "reporting", clcTypeDefault, []string{"VA1BETARPT01"}),
 	)
 	for _, list := range s.dcs {
 		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })

@@ -16,6 +16,7 @@ import (
 //	POST /_emulator/advance?by=2h        move the clock
 //	POST /_emulator/lifetime?cloud=clc&d=1m  token lifetime for new tokens
 //	GET  /_emulator/cleura/sms?login=NAME    the last SMS code sent to a Cleura login (cleura.go)
+//	POST /_emulator/cleura/auth?api=v1       serve one Cleura auth API generation, or both (cleura.go)
 func (e *Emulator) registerControl() {
 	e.mux.HandleFunc("GET /_emulator/counters", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, "", e.Counters())

@@ -4,7 +4,7 @@
 // strict. One handler serves all four, each under its own prefix:
 //
 //	/keystone/v3/...             OpenStack Keystone v3
-//	/cleura/auth/v1/...          Cleura Cloud REST API v1
+//	/cleura/auth/v1|v2/...       Cleura Cloud REST API (both auth generations)
 //	/abiquo/api/...              Abiquo API
 //	/clc/v2/...                  CenturyLink Cloud API v2
 //
@@ -133,7 +133,14 @@ func (e *Emulator) Advance(d time.Duration) {
 // handle registers a route. name identifies it in counters and faults
 // ("clc.login"); the cloud is the part before the first dot.
 func (e *Emulator) handle(pattern, name string, h http.HandlerFunc) {
-	e.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	e.mux.HandleFunc(pattern, e.route(name, h))
+}
+
+// route is h counted under name and subject to its faults; handle
+// registers it, and a handler that picks one of several routes per
+// request (Cleura's v1 or v2 auth API) calls it directly.
+func (e *Emulator) route(name string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.requests[name]++
 		f := e.takeFault(name)
@@ -142,7 +149,7 @@ func (e *Emulator) handle(pattern, name string, h http.HandlerFunc) {
 			return
 		}
 		h(w, r)
-	})
+	}
 }
 
 // Requests returns how many requests a route received ("clc.login"), or
@@ -227,11 +234,20 @@ type Token struct {
 
 // issueToken mints a token for principal with the cloud's lifetime.
 func (e *Emulator) issueToken(cloud, principal, value string, data any) *Token {
+	return e.mintToken(cloud, principal, data, func(time.Time, time.Time) string { return value })
+}
+
+// mintToken is issueToken for a token whose value carries its own times
+// (CenturyLink's JWT): value gets the issue and expiry times the token
+// records.
+func (e *Emulator) mintToken(cloud, principal string, data any, value func(issued, expires time.Time) string) *Token {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := time.Now().Add(e.offset)
-	t := &Token{Cloud: cloud, Value: value, Principal: principal, IssuedAt: now, ExpiresAt: now.Add(e.lifetimes[cloud]), Data: data}
-	e.tokens[cloud+"\x00"+value] = t
+	exp := now.Add(e.lifetimes[cloud])
+	v := value(now, exp)
+	t := &Token{Cloud: cloud, Value: v, Principal: principal, IssuedAt: now, ExpiresAt: exp, Data: data}
+	e.tokens[cloud+"\x00"+v] = t
 	return t
 }
 

@@ -37,7 +37,7 @@ func bigGroup(n int) []byte {
 }
 
 // BenchmarkRootGroup500Children reads a root group with 500 children: the
-// data center, then the group, decoded into the typed structs.
+// data center list, then the group, decoded into the typed structs.
 func BenchmarkRootGroup500Children(b *testing.B) {
 	group := bigGroup(500)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +46,7 @@ func BenchmarkRootGroup500Children(b *testing.B) {
 		case strings.HasSuffix(r.URL.Path, "/login"):
 			fmt.Fprint(w, `{"userName":"u","accountAlias":"ACME","locationAlias":"WA1","bearerToken":"t"}`)
 		case strings.HasPrefix(r.URL.Path, "/v2/datacenters/"):
-			fmt.Fprint(w, `{"id":"WA1","name":"Seattle","links":[{"rel":"group","href":"/v2/groups/acme/root","id":"root"}]}`)
+			fmt.Fprint(w, `[{"id":"wa1","name":"Seattle","links":[{"rel":"group","href":"/v2/groups/acme/root","id":"root"}]}]`)
 		default:
 			w.Write(group)
 		}
@@ -60,6 +60,7 @@ func BenchmarkRootGroup500Children(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.roots.Forget()
+		c.dcs.Forget()
 		g, err := c.RootGroup(context.Background(), "", "")
 		if err != nil || len(g.Groups) != 500 {
 			b.Fatalf("%v %d", err, len(g.Groups))

@@ -7,6 +7,10 @@
 //		Password: pw,
 //	})
 //	root, err := c.RootGroup(ctx, "", "") // the login's account and data center
+//
+// The bearer token is a JWT whose exp claim is its real expiry (14 days
+// after nbf): the client reads it, without checking the signature, so that
+// the token is renewed in time and Credential reports when it ends.
 package clc
 
 import (
@@ -25,7 +29,8 @@ import (
 )
 
 // TokenLifetime is how long a bearer token can be reused ("up to 2 weeks").
-// The API does not return an expiry, so it is not used as one.
+// The client does not assume it: the token is a JWT whose exp claim says
+// when it ends, and a token that is not one has no known expiry.
 const TokenLifetime = 14 * 24 * time.Hour
 
 // Config for New.
@@ -119,11 +124,13 @@ func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token[*L
 		return none, fmt.Errorf("POST %s: the login answer has no bearerToken", resp.URL)
 	}
 	c.http.Redactor().Add(lr.BearerToken)
-	return httpx.Token[*LoginResult]{
-		Value:     lr.BearerToken,
-		Principal: lr.UserName,
-		Data:      &lr,
-	}, nil
+	t := httpx.Token[*LoginResult]{Value: lr.BearerToken, Principal: lr.UserName, Data: &lr}
+	// An exp already past on arrival means the clocks disagree: the token
+	// is then used until the API refuses it, not renewed on every call.
+	if exp, ok := tokenExpiry(lr.BearerToken); ok && exp.After(time.Now()) {
+		t.ExpiresAt = exp
+	}
+	return t, nil
 }
 
 // Login returns the cached login, logging in on first use.
@@ -143,6 +150,7 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	}
 	return cred.Credential{
 		Token:     t.Value,
+		ExpiresAt: t.ExpiresAt,
 		Principal: lr.UserName,
 		Endpoint:  c.Endpoint(),
 		Headers:   map[string]string{"Authorization": "Bearer " + t.Value},
@@ -273,24 +281,46 @@ func (c *Client) accessErr(err error, alias string, lr *LoginResult) error {
 	return err
 }
 
-// DataCenters lists the account's data centers (read once per process).
+// DataCenters lists the account's data centers with each one's root group
+// link (GET /v2/datacenters/{alias}?groupLinks=true), read once per
+// process. The API answers the ids in lower case.
 func (c *Client) DataCenters(ctx context.Context, alias string) ([]DataCenter, error) {
 	alias, lr, err := c.resolve(ctx, alias)
 	if err != nil {
 		return nil, err
 	}
+	return c.dataCenters(ctx, alias, lr)
+}
+
+func (c *Client) dataCenters(ctx context.Context, alias string, lr *LoginResult) ([]DataCenter, error) {
 	return c.dcs.Get(ctx, alias, func(ctx context.Context) ([]DataCenter, error) {
 		var out []DataCenter
-		if err := c.get(ctx, "/v2/datacenters/"+url.PathEscape(alias), nil, &out); err != nil {
+		if err := c.get(ctx, "/v2/datacenters/"+url.PathEscape(alias), url.Values{"groupLinks": {"true"}}, &out); err != nil {
 			return nil, c.accessErr(err, alias, lr)
 		}
 		return out, nil
 	})
 }
 
+// rootGroupID is the id of the "group" link: the root hardware group.
+func rootGroupID(links []Link) string {
+	for _, l := range links {
+		if l.Rel == "group" {
+			if l.ID != "" {
+				return l.ID
+			}
+			return l.Href[strings.LastIndex(l.Href, "/")+1:]
+		}
+	}
+	return ""
+}
+
 // RootGroup returns the root hardware group of a data center. Empty
 // arguments take the configured or login's account and the login's
-// location. Identical calls in one process share one set of requests.
+// location. The account's data center list (with group links) is read
+// once and serves every data center, so n root groups of one account cost
+// the list and n group reads. Identical calls in one process share one set
+// of requests.
 func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*RootGroup, error) {
 	alias, lr, err := c.resolve(ctx, alias)
 	if err != nil {
@@ -299,41 +329,47 @@ func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*Root
 	if dataCenter == "" {
 		dataCenter = lr.LocationAlias
 	}
+	// Upper case, as the login's locationAlias and the groups'
+	// locationId spell data centers; the list's lower-case ids match
+	// without regard to case.
 	dataCenter = strings.ToUpper(dataCenter)
 	return c.roots.Get(ctx, alias+"/"+dataCenter, func(ctx context.Context) (*RootGroup, error) {
-		var dc DataCenter
-		err := c.get(ctx, "/v2/datacenters/"+url.PathEscape(alias)+"/"+url.PathEscape(dataCenter),
-			url.Values{"groupLinks": {"true"}}, &dc)
-		if httpx.StatusIs(err, http.StatusNotFound) {
-			nf := &NotFoundError{DataCenter: dataCenter, AccountAlias: alias}
-			if list, lerr := c.DataCenters(ctx, alias); lerr == nil {
-				for _, d := range list {
-					nf.Available = append(nf.Available, d.ID)
-				}
-				sort.Strings(nf.Available)
-			}
-			return nil, nf
-		}
+		list, err := c.dataCenters(ctx, alias, lr)
 		if err != nil {
-			return nil, c.accessErr(err, alias, lr)
+			return nil, err
 		}
-		var groupID string
-		for _, l := range dc.Links {
-			if l.Rel == "group" {
-				groupID = l.ID
-				if groupID == "" {
-					groupID = l.Href[strings.LastIndex(l.Href, "/")+1:]
-				}
+		var dc *DataCenter
+		for i := range list {
+			if strings.EqualFold(list[i].ID, dataCenter) {
+				dc = &list[i]
 				break
 			}
 		}
+		if dc == nil {
+			nf := &NotFoundError{DataCenter: dataCenter, AccountAlias: alias}
+			for _, d := range list {
+				nf.Available = append(nf.Available, strings.ToUpper(d.ID))
+			}
+			sort.Strings(nf.Available)
+			return nil, nf
+		}
+		groupID := rootGroupID(dc.Links)
 		if groupID == "" {
-			return nil, fmt.Errorf("data center %s of account %s has no root hardware group link (rel \"group\")", dataCenter, alias)
+			// A list without group links (an API that ignores
+			// groupLinks there): the data center's own answer has it.
+			var one DataCenter
+			err := c.get(ctx, "/v2/datacenters/"+url.PathEscape(alias)+"/"+url.PathEscape(dc.ID), url.Values{"groupLinks": {"true"}}, &one)
+			if err != nil {
+				return nil, c.accessErr(err, alias, lr)
+			}
+			if groupID = rootGroupID(one.Links); groupID == "" {
+				return nil, fmt.Errorf("data center %s of account %s has no root hardware group link (rel \"group\")", dataCenter, alias)
+			}
 		}
 		var g Group
 		if err := c.get(ctx, "/v2/groups/"+url.PathEscape(alias)+"/"+url.PathEscape(groupID), nil, &g); err != nil {
 			return nil, c.accessErr(err, alias, lr)
 		}
-		return &RootGroup{Group: g, AccountAlias: alias, DataCenterID: dc.ID, DataCenterName: dc.Name}, nil
+		return &RootGroup{Group: g, AccountAlias: alias, DataCenterID: dataCenter, DataCenterName: dc.Name}, nil
 	})
 }

@@ -2,7 +2,10 @@ package clc_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -47,8 +50,8 @@ func TestRootGroupDefaultsToLoginLocation(t *testing.T) {
 	if g.ChangeInfo.CreatedBy == "" || len(g.CustomFields) != 1 {
 		t.Fatalf("changeInfo/customFields not decoded: %+v", g)
 	}
-	if got := e.Requests("clc"); got != 3 {
-		t.Errorf("requests = %d, want 3 (login, data center, group)", got)
+	if e.Requests("clc") != 3 || e.Requests("clc.datacenters.list") != 1 || e.Requests("clc.group.get") != 1 {
+		t.Errorf("requests = %v, want 3 (login, data center list, group)", e.Counters().Requests)
 	}
 }
 
@@ -70,11 +73,92 @@ func TestIdenticalReadsAreMadeOnce(t *testing.T) {
 	if e.Logins("clc") != 1 {
 		t.Errorf("logins = %d, want 1", e.Logins("clc"))
 	}
-	if got := e.Requests("clc.datacenter.get"); got != 2 {
-		t.Errorf("data center reads = %d, want 2 (one per data center)", got)
+	if got := e.Requests("clc.datacenters.list"); got != 1 {
+		t.Errorf("data center list reads = %d, want 1 (shared by both data centers)", got)
 	}
 	if got := e.Requests("clc.group.get"); got != 2 {
 		t.Errorf("group reads = %d, want 2", got)
+	}
+	if got := e.Requests("clc"); got != 4 {
+		t.Errorf("requests = %v, want 4", e.Counters().Requests)
+	}
+}
+
+// The minimum per plan: the login, one data center list for the account,
+// and one group read per data center (BENCHMARKS.md).
+func TestRootGroupsOfOneAccountShareTheList(t *testing.T) {
+	t.Parallel()
+	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	want := map[string]struct {
+		name    string
+		servers int64
+	}{
+		"WA1": {"US West (Seattle)", 3}, "va1": {"US East (Sterling)", 3}, "De1": {"Germany (Frankfurt)", 0},
+	}
+	var wg sync.WaitGroup
+	for dc, w := range want {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g, err := c.RootGroup(context.Background(), "", dc)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			id := strings.ToUpper(dc)
+			if g.DataCenterID != id || g.DataCenterName != w.name || g.Name != id+" Hardware" || g.LocationID != id || g.ServersCount != w.servers {
+				t.Errorf("%s: %+v", dc, g)
+			}
+		}()
+	}
+	wg.Wait()
+	got := e.Counters().Requests
+	if e.Requests("clc") != 5 || got["clc.login"] != 1 || got["clc.datacenters.list"] != 1 || got["clc.group.get"] != 3 {
+		t.Errorf("requests = %v, want 5: login, list, three groups", got)
+	}
+}
+
+// A list that carries no group links (an API that ignores groupLinks
+// there) costs one data center read more, not a failure.
+func TestListWithoutGroupLinks(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/v2/authentication/login":
+			fmt.Fprint(w, `{"userName":"u@x","accountAlias":"ACME","locationAlias":"WA1","roles":[],"bearerToken":"t"}`)
+		case "/v2/datacenters/ACME":
+			fmt.Fprint(w, `[{"id":"wa1","name":"Seattle","links":[{"rel":"self","href":"/v2/datacenters/acme/wa1"}]}]`)
+		case "/v2/datacenters/ACME/wa1":
+			fmt.Fprint(w, `{"id":"WA1","name":"Seattle","links":[{"rel":"group","href":"/v2/groups/acme/root1","name":"WA1 Hardware"}]}`)
+		case "/v2/groups/ACME/root1":
+			fmt.Fprint(w, `{"id":"root1","name":"WA1 Hardware","locationId":"WA1","serversCount":27}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"The requested resource does not exist."}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := clc.New(clc.Config{HTTP: httpx.Config{BaseURL: srv.URL}, Username: "u@x", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := c.RootGroup(context.Background(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.ID != "root1" || g.ServersCount != 27 || g.DataCenterID != "WA1" || g.DataCenterName != "Seattle" {
+		t.Errorf("root group = %+v", g)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if seen["/v2/datacenters/ACME"] != 1 || seen["/v2/datacenters/ACME/wa1"] != 1 || seen["/v2/groups/ACME/root1"] != 1 {
+		t.Errorf("requests = %v", seen)
 	}
 }
 
@@ -100,7 +184,7 @@ func TestWrongPasswordShowsTheAPIMessage(t *testing.T) {
 
 func TestUnknownDataCenterListsTheAccountsOnes(t *testing.T) {
 	t.Parallel()
-	c, _ := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
 	_, err := c.RootGroup(context.Background(), "", "XX9")
 	var nf *clc.NotFoundError
 	if !errors.As(err, &nf) {
@@ -108,6 +192,9 @@ func TestUnknownDataCenterListsTheAccountsOnes(t *testing.T) {
 	}
 	if want := `account ACME has no data center "XX9"; it has: DE1, VA1, WA1`; err.Error() != want {
 		t.Errorf("err = %q, want %q", err, want)
+	}
+	if e.Requests("clc") != 2 || e.Requests("clc.datacenters.list") != 1 {
+		t.Errorf("requests = %v, want the login and the list", e.Counters().Requests)
 	}
 }
 
@@ -133,5 +220,90 @@ func TestExpiredTokenLogsInOnceMore(t *testing.T) {
 	}
 	if e.Logins("clc") != 2 {
 		t.Errorf("logins = %d, want 2", e.Logins("clc"))
+	}
+}
+
+// The bearer token is a JWT: its exp is the token's expiry, for the token
+// source (renewal) and for Credential.
+func TestCredentialExpiresAtFromTheJWT(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		lifetime time.Duration
+	}{
+		{"the API's two weeks", 0},
+		{"a shorter lifetime", 2 * time.Hour},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+			want := clc.TokenLifetime
+			if tc.lifetime != 0 {
+				e.SetTokenLifetime("clc", tc.lifetime)
+				want = tc.lifetime
+			}
+			before := time.Now()
+			cr, err := c.Credential(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lo, hi := before.Add(want-time.Second), time.Now().Add(want); cr.ExpiresAt.Before(lo) || cr.ExpiresAt.After(hi) {
+				t.Errorf("ExpiresAt = %v, want between %v and %v", cr.ExpiresAt, lo, hi)
+			}
+		})
+	}
+}
+
+// A token that ends within the token source's one-minute margin is
+// renewed at its next use: the expiry is used, not only shown.
+func TestShortLivedTokenIsRenewedBeforeUse(t *testing.T) {
+	t.Parallel()
+	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
+	e.SetTokenLifetime("clc", 30*time.Second)
+	for i := 0; i < 2; i++ {
+		if _, err := c.Credential(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// (Two logins in the same second get the same JWT, as they would
+	// from the API: the claims and times are the same.)
+	if e.Logins("clc") != 2 {
+		t.Errorf("logins = %d, want 2; a token about to expire was handed out again", e.Logins("clc"))
+	}
+}
+
+// A token that is not a JWT, or whose exp is unusable, has no known
+// expiry; it is used until the API refuses it.
+func TestTokenWithoutUsableExpiry(t *testing.T) {
+	t.Parallel()
+	enc := base64.RawURLEncoding
+	jwt := func(payload string) string {
+		return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(payload)) + ".c2ln"
+	}
+	for name, token := range map[string]string{
+		"opaque":       "a5c0b9662cf4fc8bf6180f139facdc0a5c0b9662cf4fc8bf",
+		"no exp":       jwt(`{"unique_name":"u@x","nbf":1431340000}`),
+		"exp past":     jwt(`{"unique_name":"u@x","exp":1432549600}`),
+		"exp a string": jwt(`{"exp":"4102444800"}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"userName":"u@x","accountAlias":"ACME","locationAlias":"WA1","roles":[],"bearerToken":%q}`, token)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := clc.New(clc.Config{HTTP: httpx.Config{BaseURL: srv.URL}, Username: "u@x", Password: "p"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2; i++ {
+				cr, err := c.Credential(context.Background())
+				if err != nil || cr.Token != token || !cr.ExpiresAt.IsZero() {
+					t.Fatalf("credential = %v, expires %v, %v", cr.Token == token, cr.ExpiresAt, err)
+				}
+			}
+		})
 	}
 }

@@ -2,7 +2,9 @@ package clc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,6 +78,35 @@ func FuzzRootGroup(f *testing.F) {
 		}
 		if g.AccountAlias != "ACME" {
 			t.Fatalf("the account alias is %q, not the login's", g.AccountAlias)
+		}
+	})
+}
+
+// FuzzTokenExpiry: whatever the JWT payload holds, the decoder never
+// panics, and it finds an expiry exactly when the payload is a JSON object
+// whose exp is a number of seconds in range (encoding/json is the
+// reference). Seeds live in testdata/fuzz.
+func FuzzTokenExpiry(f *testing.F) {
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		_, _ = tokenExpiry(string(payload)) // as a whole token, too
+		got, ok := tokenExpiry(jwt(string(payload)))
+
+		var claims map[string]any
+		err := json.Unmarshal(payload, &claims)
+		exp, isNum := claims["exp"].(float64)
+		usable := err == nil && claims != nil && isNum && exp > 0 && exp < maxExp
+		if ok != usable {
+			t.Fatalf("payload %q: decoder says %v (%v), reference says %v", payload, ok, got, usable)
+		}
+		if !ok {
+			if !got.IsZero() {
+				t.Fatalf("no expiry, but a time %v", got)
+			}
+			return
+		}
+		secs := float64(got.Unix()) + float64(got.Nanosecond())/1e9
+		if d := secs - exp; math.Abs(d) > 1e-3*math.Max(1, exp/1e9) {
+			t.Fatalf("payload %q: expiry %v is %vs off exp %v", payload, got, d, exp)
 		}
 	})
 }

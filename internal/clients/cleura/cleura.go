@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
@@ -19,21 +20,35 @@ const DefaultURL = "https://rest.cleura.cloud"
 // TwoFactorSMS is the only second factor the REST API supports.
 const TwoFactorSMS = "sms"
 
-// Results of POST /auth/v1/tokens. "twofactor_options" is documented for
-// v2 only; it is understood here in case v1 answers it too.
+// Results of a password login. "twofactor_options" is documented for v2
+// only; it is understood here in case v1 answers it too.
 const (
 	ResultLoginOK           = "login_ok"
 	ResultTwoFactorRequired = "twofactor_required"
 	ResultTwoFactorOptions  = "twofactor_options"
 )
 
+// Generations of the auth API, for Config.AuthAPI.
+const (
+	// AuthV2 is /auth/v2, which the official tools use.
+	AuthV2 = "v2"
+	// AuthV1 is /auth/v1, which the docs' curl examples use.
+	AuthV1 = "v1"
+	// AuthAuto is v2, falling back to v1 for good when the server answers
+	// the first auth call with 404.
+	AuthAuto = ""
+)
+
 // Config for New.
 type Config struct {
 	HTTP     httpx.Config
 	Username string
-	// Password logs in with POST /auth/v1/tokens (accounts without
-	// two-factor authentication).
+	// Password logs in with POST /auth/v2/tokens or /auth/v1/tokens
+	// (accounts without two-factor authentication).
 	Password string
+	// AuthAPI is the generation of the auth API: AuthV2, AuthV1 or
+	// AuthAuto (the default). The domains endpoint is the same for both.
+	AuthAPI string
 	// Token is a token issued earlier, used before any login. With a
 	// Password too, a token the API refuses is replaced by a login.
 	Token string
@@ -53,6 +68,28 @@ type Client struct {
 	// checked records that the configured Token passed validation once, so
 	// that Credential never hands out a dead token.
 	checked httpx.Memo[struct{}]
+
+	// gen is the auth API generation in use; genAuto until the first auth
+	// call has settled it.
+	gen atomic.Int32
+}
+
+type generation int32
+
+const (
+	genAuto generation = iota
+	genV1
+	genV2
+)
+
+func (g generation) String() string {
+	switch g {
+	case genV1:
+		return AuthV1
+	case genV2:
+		return AuthV2
+	}
+	return AuthAuto
 }
 
 // New builds a client; it makes no network call.
@@ -70,12 +107,18 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Password == "" && cfg.Token == "" {
 		return nil, &httpx.ConfigError{Attribute: "password", Msg: "neither a password nor a token is set for Cleura Cloud"}
 	}
+	api, err := ParseAuthAPI(cfg.AuthAPI)
+	if err != nil {
+		return nil, err
+	}
+	gen := map[string]generation{AuthAuto: genAuto, AuthV1: genV1, AuthV2: genV2}[api]
 	hc, err := httpx.New(cfg.HTTP)
 	if err != nil {
 		return nil, err
 	}
 	hc.Redactor().Add(cfg.Password, cfg.Token)
 	c := &Client{cfg: cfg, http: hc}
+	c.gen.Store(int32(gen))
 	c.tokens = httpx.NewTokenSource(c.login)
 	c.auth = &httpx.Session[struct{}]{
 		HTTP:     hc,
@@ -96,6 +139,82 @@ func (c *Client) Username() string { return c.cfg.Username }
 
 // Endpoint returns the API base URL.
 func (c *Client) Endpoint() string { return c.http.BaseURL() }
+
+// ParseAuthAPI reads an auth API setting as a person may write it ("V2",
+// " v1") and returns AuthV2, AuthV1 or AuthAuto (for ""), or a
+// *httpx.ConfigError for attribute auth_api.
+func ParseAuthAPI(s string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case AuthAuto, AuthV1, AuthV2:
+		return v, nil
+	}
+	return "", &httpx.ConfigError{Attribute: "auth_api", Msg: fmt.Sprintf(
+		"the Cleura Cloud auth API %q is not one of \"v2\" (what the official tools use) and \"v1\"; leave it unset to use v2, or v1 where the server lacks v2", s)}
+}
+
+// AuthAPI returns the auth API generation the client speaks, AuthV2 or
+// AuthV1, or AuthAuto while no auth call has settled it.
+func (c *Client) AuthAPI() string { return generation(c.gen.Load()).String() }
+
+// authCall sends an auth API request in the client's generation; build
+// makes it for a generation. With AuthAuto the first call that gets an
+// answer settles the generation for the client's life: a 404 from v2
+// means the server has only v1, and the call is repeated there (one extra
+// request per client); any other answer of v2's own (2xx, 4xx) means v2.
+// A passing failure (5xx, network) settles nothing.
+func (c *Client) authCall(ctx context.Context, build func(generation) (*httpx.Request, error)) (*httpx.Response, generation, error) {
+	g := generation(c.gen.Load())
+	probing := g == genAuto
+	if probing {
+		g = genV2
+	}
+	resp, err := c.sendAuth(ctx, g, build)
+	if !probing {
+		if httpx.StatusIs(err, http.StatusNotFound) {
+			err = &AuthAPIMissingError{URL: c.Endpoint(), Tried: []string{g.String()}, Err: asAPIError(err)}
+		}
+		return resp, g, err
+	}
+	ae := asAPIError(err)
+	switch {
+	case ae != nil && ae.StatusCode == http.StatusNotFound:
+		c.gen.CompareAndSwap(int32(genAuto), int32(genV1))
+		g = genV1
+		resp, err = c.sendAuth(ctx, g, build)
+		if httpx.StatusIs(err, http.StatusNotFound) {
+			err = &AuthAPIMissingError{URL: c.Endpoint(), Tried: []string{AuthV2, AuthV1}, Err: asAPIError(err)}
+		}
+	case err == nil || (ae != nil && ae.StatusCode < 500):
+		c.gen.CompareAndSwap(int32(genAuto), int32(genV2))
+	}
+	return resp, g, err
+}
+
+func (c *Client) sendAuth(ctx context.Context, g generation, build func(generation) (*httpx.Request, error)) (*httpx.Response, error) {
+	req, err := build(g)
+	if err != nil {
+		return nil, err
+	}
+	return c.http.Do(ctx, req)
+}
+
+// asAPIError is the answer err carries, or nil.
+func asAPIError(err error) *httpx.APIError {
+	var ae *httpx.APIError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return nil
+}
+
+// jsonRequest is a POST of v as JSON.
+func jsonRequest(path string, v any) (*httpx.Request, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return &httpx.Request{Method: http.MethodPost, Path: path, Body: body}, nil
+}
 
 // token is a Cleura token; the login returns nothing else.
 type token = httpx.Token[struct{}]
@@ -131,7 +250,8 @@ func (c *Client) passwordLogin(ctx context.Context) (token, error) {
 	return token{Value: ans.Token, Principal: c.cfg.Username}, nil
 }
 
-// TokenAnswer is the answer of POST /auth/v1/tokens and of verify2fa.
+// TokenAnswer is the answer of a password login (POST /auth/v2/tokens or
+// /auth/v1/tokens).
 type TokenAnswer struct {
 	Result       string   `json:"result"`
 	Token        string   `json:"token,omitempty"`
@@ -188,16 +308,26 @@ func shortQuote(s string) string {
 
 // CreateToken posts the login and password. twoFactor is "" or
 // TwoFactorSMS. The answer is login_ok with a token, or a two-factor
-// result with the verification that RequestSMSCode needs.
+// result: twofactor_required with the verification that RequestSMSCode
+// needs, or (v2, when no method was named) twofactor_options.
 func (c *Client) CreateToken(ctx context.Context, twoFactor string) (*TokenAnswer, error) {
 	if c.cfg.Password == "" {
 		return nil, &httpx.ConfigError{Attribute: "password", Msg: "no password is set for Cleura Cloud"}
 	}
-	auth := map[string]string{"login": c.cfg.Username, "password": c.cfg.Password}
-	if twoFactor != "" {
-		auth["twofa_method"] = twoFactor
-	}
-	ans, err := c.postToken(ctx, "/auth/v1/tokens", map[string]any{"auth": auth})
+	resp, _, err := c.authCall(ctx, func(g generation) (*httpx.Request, error) {
+		if g == genV1 {
+			auth := map[string]string{"login": c.cfg.Username, "password": c.cfg.Password}
+			if twoFactor != "" {
+				auth["twofa_method"] = twoFactor
+			}
+			return jsonRequest("/auth/v1/tokens", map[string]any{"auth": auth})
+		}
+		in := map[string]string{"login": c.cfg.Username, "password": c.cfg.Password}
+		if twoFactor != "" {
+			in["two_factor_method"] = twoFactor
+		}
+		return jsonRequest("/auth/v2/tokens", in)
+	})
 	if err != nil {
 		var ae *httpx.APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
@@ -205,18 +335,30 @@ func (c *Client) CreateToken(ctx context.Context, twoFactor string) (*TokenAnswe
 		}
 		return nil, err
 	}
-	return ans, nil
+	// Through DecodeJSON for its handling of HTML pages and empty bodies;
+	// then the checks of DecodeTokenAnswer.
+	var ans TokenAnswer
+	if err := c.http.DecodeJSON(resp, &ans); err != nil {
+		return nil, err
+	}
+	c.http.Redactor().Add(ans.Token, ans.Verification)
+	if err := ans.check(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
+	return &ans, nil
 }
 
 // RequestSMSCode makes the API send the six-digit code to the account's
 // phone.
 func (c *Client) RequestSMSCode(ctx context.Context, verification string) error {
 	c.http.Redactor().Add(verification)
-	body, err := json.Marshal(map[string]any{"request2fa": map[string]string{"login": c.cfg.Username, "verification": verification}})
-	if err != nil {
-		return err
-	}
-	_, err = c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/request2facode", Body: body})
+	_, _, err := c.authCall(ctx, func(g generation) (*httpx.Request, error) {
+		in := map[string]string{"login": c.cfg.Username, "verification": verification}
+		if g == genV1 {
+			return jsonRequest("/auth/v1/tokens/request2facode", map[string]any{"request2fa": in})
+		}
+		return jsonRequest("/auth/v2/request-sms-code", in)
+	})
 	var ae *httpx.APIError
 	if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
 		return &VerificationError{Login: c.cfg.Username, Message: ae.Message, Err: ae}
@@ -247,9 +389,13 @@ func (c *Client) VerifySMSCode(ctx context.Context, verification string, code in
 	// Also the six-digit form, in case the code began with a zero.
 	c.http.Redactor().Add(verification, strconv.FormatInt(code, 10), fmt.Sprintf("%06d", code))
 	// The docs: the code is a JSON integer; in quotes the API refuses it.
-	ans, err := c.postToken(ctx, "/auth/v1/tokens/verify2fa", map[string]any{"verify2fa": map[string]any{
-		"login": c.cfg.Username, "verification": verification, "code": code,
-	}})
+	resp, g, err := c.authCall(ctx, func(g generation) (*httpx.Request, error) {
+		in := map[string]any{"login": c.cfg.Username, "verification": verification, "code": code}
+		if g == genV1 {
+			return jsonRequest("/auth/v1/tokens/verify2fa", map[string]any{"verify2fa": in})
+		}
+		return jsonRequest("/auth/v2/tokens-by-sms-code", in)
+	})
 	if err != nil {
 		var ae *httpx.APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest {
@@ -261,47 +407,37 @@ func (c *Client) VerifySMSCode(ctx context.Context, verification string, code in
 		}
 		return "", err
 	}
-	if ans.Result != ResultLoginOK {
-		return "", fmt.Errorf("POST /auth/v1/tokens/verify2fa: the answer says %s instead of login_ok", shortQuote(ans.Result))
-	}
-	return ans.Token, nil
-}
-
-func (c *Client) postToken(ctx context.Context, path string, in any) (*TokenAnswer, error) {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Body: body})
-	if err != nil {
-		return nil, err
-	}
-	// Through DecodeJSON for its handling of HTML pages and empty bodies;
-	// then the checks of DecodeTokenAnswer.
+	// v1 answers {"result":"login_ok","token":...}, v2 only {"token":...}.
 	var ans TokenAnswer
 	if err := c.http.DecodeJSON(resp, &ans); err != nil {
-		return nil, err
+		return "", err
 	}
-	c.http.Redactor().Add(ans.Token, ans.Verification)
-	if err := ans.check(); err != nil {
-		return nil, fmt.Errorf("POST %s: %w", resp.URL, err)
+	c.http.Redactor().Add(ans.Token)
+	switch {
+	case g == genV1 && ans.Result != ResultLoginOK:
+		return "", fmt.Errorf("%s %s: the answer says %s instead of login_ok", resp.Method, resp.URL, shortQuote(ans.Result))
+	case ans.Token == "":
+		return "", fmt.Errorf("%s %s: the answer holds no token", resp.Method, resp.URL)
 	}
-	return &ans, nil
+	return ans.Token, nil
 }
 
 // Validate asks the API whether token (with the client's login) is good:
 // nil for 204; an error for which IsInvalidToken holds when it is not.
 func (c *Client) Validate(ctx context.Context, token string) error {
 	c.http.Redactor().Add(token)
-	req := &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate", Header: http.Header{}}
-	c.setAuth(req.Header, token)
-	_, err := c.http.Do(ctx, req)
+	_, _, err := c.authCall(ctx, func(g generation) (*httpx.Request, error) {
+		req := &httpx.Request{Method: http.MethodPost, Path: "/auth/" + g.String() + "/tokens/validate", Header: http.Header{}}
+		c.setAuth(req.Header, token)
+		return req, nil
+	})
 	return err
 }
 
-// Revoke ends token on the server (DELETE /auth/v1/tokens); an empty token
-// means the client's current one. A revoked token that the client holds is
-// dropped, so that its next call logs in again instead of being refused.
+// Revoke ends token on the server (DELETE /auth/v2/tokens or
+// /auth/v1/tokens); an empty token means the client's current one. A
+// revoked token that the client holds is dropped, so that its next call
+// logs in again instead of being refused.
 func (c *Client) Revoke(ctx context.Context, token string) error {
 	if token == "" {
 		cur, ok := c.tokens.Current()
@@ -311,9 +447,11 @@ func (c *Client) Revoke(ctx context.Context, token string) error {
 		token = cur.Value
 	}
 	c.http.Redactor().Add(token)
-	req := &httpx.Request{Method: http.MethodDelete, Path: "/auth/v1/tokens", Header: http.Header{}}
-	c.setAuth(req.Header, token)
-	_, err := c.http.Do(ctx, req)
+	_, _, err := c.authCall(ctx, func(g generation) (*httpx.Request, error) {
+		req := &httpx.Request{Method: http.MethodDelete, Path: "/auth/" + g.String() + "/tokens", Header: http.Header{}}
+		c.setAuth(req.Header, token)
+		return req, nil
+	})
 	if IsInvalidToken(err) {
 		err = nil // no longer valid: as good as revoked
 	}
@@ -330,8 +468,9 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	if c.cfg.Token != "" {
 		// Once per client, shared by concurrent callers.
 		_, err := c.checked.Get(ctx, "token", func(ctx context.Context) (struct{}, error) {
-			_, err := c.auth.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/auth/v1/tokens/validate"})
-			return struct{}{}, err
+			return struct{}{}, c.tokens.WithToken(ctx, IsInvalidToken, func(ctx context.Context, t token) error {
+				return c.Validate(ctx, t.Value)
+			})
 		})
 		if err != nil {
 			return cred.Credential{}, err

@@ -22,12 +22,34 @@ type env struct {
 	url string
 }
 
-func start(t *testing.T) *env {
+// start serves the emulator; api, when given, is the only auth API
+// generation it serves ("v1" or "v2").
+func start(t *testing.T, api ...string) *env {
 	t.Helper()
 	e := emulator.New()
+	for _, a := range api {
+		if err := e.SetCleuraAuthAPI(a); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	return &env{e: e, url: srv.URL + "/cleura"}
+}
+
+// servers are the kinds of server a client with the default setting must
+// work with: the emulator as it starts (both generations), and servers
+// that have only one.
+var servers = []struct {
+	name, api string
+	// speaks is the generation the default client settles on; probe is
+	// the extra request its first auth call costs.
+	speaks string
+	probe  int
+}{
+	{"both generations", emulator.CleuraAuthBoth, cleura.AuthV2, 0},
+	{"v2 only", emulator.CleuraAuthV2, cleura.AuthV2, 0},
+	{"v1 only", emulator.CleuraAuthV1, cleura.AuthV1, 1},
 }
 
 func (v *env) client(t *testing.T, cfg cleura.Config) *cleura.Client {
@@ -72,6 +94,26 @@ func (v *env) smsLogin(t *testing.T) string {
 }
 
 func TestPasswordLoginAndDomains(t *testing.T) {
+	t.Parallel()
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) {
+			t.Parallel()
+			v := start(t, srv.api)
+			c := v.client(t, cleura.Config{Username: emulator.CleuraUser, Password: emulator.CleuraPassword})
+			if _, err := c.Domains(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if c.AuthAPI() != srv.speaks || v.e.CleuraAuthRequests(srv.speaks) != 1 {
+				t.Errorf("speaks %q, %d requests to %s", c.AuthAPI(), v.e.CleuraAuthRequests(srv.speaks), srv.speaks)
+			}
+			if v.e.Logins("cleura") != 1 || v.e.Requests("cleura") != 2+srv.probe || v.e.Requests("cleura.unknown") != srv.probe {
+				t.Errorf("logins = %d, requests = %v", v.e.Logins("cleura"), v.e.Counters().Requests)
+			}
+		})
+	}
+}
+
+func TestDomainsAsDocumented(t *testing.T) {
 	t.Parallel()
 	v := start(t)
 	c := v.client(t, cleura.Config{Username: emulator.CleuraUser, Password: emulator.CleuraPassword})
@@ -271,20 +313,30 @@ func TestRejectedTokenOfTwoFactorAccountWithPassword(t *testing.T) {
 
 func TestTwoFactorAccountWithPasswordOnly(t *testing.T) {
 	t.Parallel()
-	v := start(t)
-	c := v.client(t, cleura.Config{Username: emulator.CleuraSMSUser, Password: emulator.CleuraSMSPassword})
-	for i := 0; i < 3; i++ {
-		_, err := c.Domains(context.Background())
-		var tf *cleura.TwoFactorRequiredError
-		if !errors.As(err, &tf) || tf.Type != "sms" {
-			t.Fatalf("err = %v", err)
-		}
-	}
-	if got := v.e.Requests("cleura.login"); got != 1 {
-		t.Errorf("login requests = %d, want 1 (remembered)", got)
-	}
-	if got := v.e.Requests("cleura.request2facode"); got != 0 {
-		t.Errorf("the provider path sent an SMS")
+	// v1 names the second factor; v2 lists the options when asked for
+	// none [INF, the emulator's choice for v1].
+	for api, want := range map[string]cleura.TwoFactorRequiredError{
+		cleura.AuthV1: {Login: emulator.CleuraSMSUser, Type: "sms"},
+		cleura.AuthV2: {Login: emulator.CleuraSMSUser, Options: []string{"sms"}},
+	} {
+		t.Run(api, func(t *testing.T) {
+			t.Parallel()
+			v := start(t)
+			c := v.client(t, cleura.Config{Username: emulator.CleuraSMSUser, Password: emulator.CleuraSMSPassword, AuthAPI: api})
+			for i := 0; i < 3; i++ {
+				_, err := c.Domains(context.Background())
+				var tf *cleura.TwoFactorRequiredError
+				if !errors.As(err, &tf) || !reflect.DeepEqual(*tf, want) || !strings.Contains(err.Error(), "two-factor authentication (sms)") {
+					t.Fatalf("err = %#v", err)
+				}
+			}
+			if got := v.e.Requests("cleura.login"); got != 1 {
+				t.Errorf("login requests = %d, want 1 (remembered)", got)
+			}
+			if got := v.e.Requests("cleura.request2facode"); got != 0 {
+				t.Errorf("the provider path sent an SMS")
+			}
+		})
 	}
 }
 
@@ -400,18 +452,26 @@ func TestSMSCodeErrors(t *testing.T) {
 	})
 }
 
-func TestLoginWithoutTwoFactorMethodStillGetsVerification(t *testing.T) {
+func TestLoginWithoutTwoFactorMethod(t *testing.T) {
 	t.Parallel()
-	v := start(t)
-	c := v.client(t, cleura.Config{Username: emulator.CleuraSMSUser, Password: emulator.CleuraSMSPassword})
-	ans, err := c.CreateToken(context.Background(), "")
-	if err != nil || ans.Result != cleura.ResultTwoFactorRequired || ans.Verification == "" {
-		t.Fatalf("ans = %+v, %v", ans, err)
-	}
-	plain := v.client(t, cleura.Config{Username: emulator.CleuraUser, Password: emulator.CleuraPassword})
-	ans, err = plain.CreateToken(context.Background(), cleura.TwoFactorSMS)
-	if err != nil || ans.Result != cleura.ResultLoginOK || ans.Token == "" {
-		t.Fatalf("an account without 2FA asked for sms: %+v, %v", ans, err)
+	for api, want := range map[string]string{cleura.AuthV1: cleura.ResultTwoFactorRequired, cleura.AuthV2: cleura.ResultTwoFactorOptions} {
+		t.Run(api, func(t *testing.T) {
+			t.Parallel()
+			v := start(t)
+			c := v.client(t, cleura.Config{Username: emulator.CleuraSMSUser, Password: emulator.CleuraSMSPassword, AuthAPI: api})
+			ans, err := c.CreateToken(context.Background(), "")
+			if err != nil || ans.Result != want || (want == cleura.ResultTwoFactorRequired) != (ans.Verification != "") {
+				t.Fatalf("ans = %+v, %v", ans, err)
+			}
+			plain := v.client(t, cleura.Config{Username: emulator.CleuraUser, Password: emulator.CleuraPassword, AuthAPI: api})
+			ans, err = plain.CreateToken(context.Background(), cleura.TwoFactorSMS)
+			if err != nil || ans.Result != cleura.ResultLoginOK || ans.Token == "" {
+				t.Fatalf("an account without 2FA asked for sms: %+v, %v", ans, err)
+			}
+			if v.e.CleuraAuthRequests(api) != 2 {
+				t.Errorf("%s requests = %d", api, v.e.CleuraAuthRequests(api))
+			}
+		})
 	}
 }
 
@@ -468,8 +528,14 @@ func TestIsInvalidToken(t *testing.T) {
 	}{
 		{&httpx.APIError{StatusCode: 403, Message: "Invalid token"}, true},
 		{&httpx.APIError{StatusCode: 401}, true},
+		{&httpx.APIError{StatusCode: 401, Message: "Unauthorized"}, true},
 		{&httpx.APIError{StatusCode: 403, Message: "No access: Your user does not have access to this method."}, false},
-		{&httpx.APIError{StatusCode: 403}, false},
+		{&httpx.APIError{StatusCode: 403, Message: "Token expired"}, true},
+		// Without a readable message, as cleura-cli reads it: the token.
+		{&httpx.APIError{StatusCode: 403}, true},
+		{&httpx.APIError{StatusCode: 403, Snippet: "<html><body>403 Forbidden</body></html>"}, true},
+		{&httpx.APIError{StatusCode: 403, Message: "  "}, true},
+		{fmt.Errorf("wrapped: %w", &httpx.APIError{StatusCode: 401}), true},
 		{&httpx.APIError{StatusCode: 404, Message: "token not found"}, false},
 		{errors.New("Invalid token"), false},
 	}
@@ -558,12 +624,18 @@ func (l *captureLog) Log(_ context.Context, _ httpx.Level, msg string, fields ma
 
 func TestLogsHoldNoSecrets(t *testing.T) {
 	t.Parallel()
+	for api, verify := range map[string]string{cleura.AuthV1: "verify2fa", cleura.AuthV2: "tokens-by-sms-code"} {
+		t.Run(api, func(t *testing.T) { t.Parallel(); logsHoldNoSecrets(t, api, verify) })
+	}
+}
+
+func logsHoldNoSecrets(t *testing.T, api, verifyPath string) {
 	v := start(t)
 	ctx := context.Background()
 	log := &captureLog{}
 	c, err := cleura.New(cleura.Config{
 		HTTP:     httpx.Config{BaseURL: v.url, Logger: log},
-		Username: emulator.CleuraSMSUser, Password: emulator.CleuraSMSPassword,
+		Username: emulator.CleuraSMSUser, Password: emulator.CleuraSMSPassword, AuthAPI: api,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -588,7 +660,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := strings.Join(log.lines, "\n")
-	if len(log.lines) < 10 || !strings.Contains(all, "verify2fa") || !strings.Contains(all, "request body") {
+	if len(log.lines) < 10 || !strings.Contains(all, verifyPath) || !strings.Contains(all, "request body") {
 		t.Fatalf("the log is not what was expected:\n%s", all)
 	}
 	for _, secret := range []string{emulator.CleuraSMSPassword, ans.Verification, code, tok} {

@@ -1,6 +1,12 @@
-// Package cleura is a typed client for the Cleura Cloud REST API v1: token
+// Package cleura is a typed client for the Cleura Cloud REST API: token
 // login with a password, the three-step SMS two-factor login, token
 // validation and revocation, and the list of OpenStack domains and regions.
+//
+// The API has two generations of its auth calls: /auth/v2 (flat bodies,
+// what the official tools use) and /auth/v1 (wrapped bodies, what the docs'
+// curl examples use). Config.AuthAPI picks one; unset, the client speaks
+// v2 and, when the server answers its first auth call with 404, v1 for the
+// rest of its life. The domains endpoint is the same for both.
 //
 // A Terraform run cannot answer an SMS, so the client takes a token issued
 // earlier (by `cloudauth login cleura`) as well as a password. Every call

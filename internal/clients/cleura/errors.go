@@ -140,11 +140,41 @@ func (e *AccessError) Error() string {
 
 func (e *AccessError) Unwrap() error { return e.Err }
 
+// AuthAPIMissingError is an auth API the server does not have: /auth/v2 or
+// /auth/v1 answered 404 (both, when Config.AuthAPI is unset).
+type AuthAPIMissingError struct {
+	URL string
+	// Tried lists the generations asked, in order ("v2", "v1").
+	Tried []string
+	Err   *httpx.APIError
+}
+
+func (e *AuthAPIMissingError) Error() string {
+	if len(e.Tried) != 1 {
+		return fmt.Sprintf("%s has no Cleura Cloud auth API: /auth/v2 and /auth/v1 both answer HTTP 404. Check the URL: it is the REST API's base, such as %s", e.URL, DefaultURL)
+	}
+	tried, other := e.Tried[0], AuthV1
+	if tried == AuthV1 {
+		other = AuthV2
+	}
+	return fmt.Sprintf("%s has no Cleura Cloud auth API %s (/auth/%s answers HTTP 404). Choose the auth API %s, or leave the choice unset so that the client finds the one the server has",
+		e.URL, tried, tried, other)
+}
+
+// Unwrap keeps the 404 reachable, which also makes the error permanent.
+func (e *AuthAPIMissingError) Unwrap() error {
+	if e.Err == nil {
+		return nil
+	}
+	return e.Err
+}
+
 // IsInvalidToken reports whether err is the API's answer to a token that is
-// missing, unknown, expired or revoked: 403 {"error":{"code":403,
-// "message":"Invalid token"}}, or a 401. A 403 that does not mention the
-// token ("No access: ...") is a missing privilege, which a new token does
-// not fix.
+// missing, unknown, expired or revoked: any 401, and a 403 whose message
+// mentions the token ({"error":{"code":403,"message":"Invalid token"}}) or
+// that has no readable message at all (cleura-cli treats such answers as
+// an authentication problem too). A 403 with another message ("No access:
+// ...") is a missing privilege, which a new token does not fix.
 func IsInvalidToken(err error) bool {
 	var ae *httpx.APIError
 	if !errors.As(err, &ae) {
@@ -154,7 +184,8 @@ func IsInvalidToken(err error) bool {
 	case http.StatusUnauthorized:
 		return true
 	case http.StatusForbidden:
-		return strings.Contains(strings.ToLower(ae.Message), "token")
+		msg := strings.TrimSpace(ae.Message)
+		return msg == "" || strings.Contains(strings.ToLower(msg), "token")
 	}
 	return false
 }

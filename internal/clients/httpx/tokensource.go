@@ -84,9 +84,9 @@ type TokenSource[D any] struct {
 	// attempts are the start times of the latest logins, oldest first.
 	attempts []time.Time
 	next     LoginReason
-	flight *flight[Token[D]]
-	failed error
-	logins atomic.Int64
+	flight   *flight[Token[D]]
+	failed   error
+	logins   atomic.Int64
 	// joined, when set, is called as a caller starts waiting on another
 	// caller's login (tests synchronise on it).
 	joined func()

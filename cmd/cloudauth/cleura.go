@@ -60,8 +60,8 @@ func newCleuraFlags(a *app, cmd, intro, defaultURL, urlHelp string) *cleuraFlags
 	return &cleuraFlags{
 		fs:       fs,
 		url:      fs.String("url", defaultURL, urlHelp),
-		username: fs.String("username", a.getenv("CLEURA_API_USERNAME"), "Cleura Cloud `login` (default from CLEURA_API_USERNAME)"),
-		authAPI: fs.String("auth-api", a.getenv("CLEURA_API_AUTH"),
+		username: fs.String("username", a.env(cleura.EnvUsername), "Cleura Cloud `login` (default from CLEURA_API_USERNAME)"),
+		authAPI: fs.String("auth-api", a.env(cleura.EnvAuthAPI),
 			"auth API generation, `v2` or v1 (default from CLEURA_API_AUTH; unset: v2, or v1 where the server lacks v2)"),
 		caCert:   fs.String("ca-cert", "", "PEM `file` of a CA to trust besides the system roots"),
 		insecure: fs.Bool("insecure", false, "skip TLS certificate verification (test systems only)"),
@@ -138,7 +138,7 @@ func (a *app) terminal() bool {
 }
 
 func cleuraLogin(a *app, args []string) error {
-	def := a.getenv("CLEURA_API_URL")
+	def := a.env(cleura.EnvURL)
 	if def == "" {
 		def = cleura.DefaultURL
 	}
@@ -312,7 +312,7 @@ func cleuraLogout(a *app, args []string) error {
 	f := newCleuraFlags(a, "logout",
 		"Revokes the stored Cleura Cloud token and forgets it. Without --url (and CLEURA_API_URL) it acts on\n"+
 			"the only stored Cleura Cloud token, for whatever URL it is.",
-		a.getenv("CLEURA_API_URL"), "Cleura Cloud REST API `URL` of the token (default from CLEURA_API_URL; unset: the only stored Cleura Cloud token)")
+		a.env(cleura.EnvURL), "Cleura Cloud REST API `URL` of the token (default from CLEURA_API_URL; unset: the only stored Cleura Cloud token)")
 	if err := f.parse(args); err != nil {
 		return err
 	}

@@ -48,6 +48,17 @@ func main() {
 	os.Exit(a.run(os.Args[1:]))
 }
 
+// env returns the first of the variables that is set: the clients'
+// Env* lists, which the provider reads too.
+func (a *app) env(vars []string) string {
+	for _, v := range vars {
+		if x := a.getenv(v); x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
 // errUsage marks errors that come with the usage text.
 var errUsage = errors.New("usage")
 

@@ -71,7 +71,7 @@ var clcUnderTest = cloudUnderTest{
 	dataType:   "cloudauth_clc_root_group",
 	dataCfg:    map[string]any{"data_center": "WA1"},
 	loginRoute: "clc.login",
-	readRoute:  "clc.datacenter.get",
+	readRoute:  "clc.datacenters.list",
 }
 
 var cleuraUnderTest = cloudUnderTest{
@@ -106,9 +106,11 @@ var keystoneUnderTest = cloudUnderTest{
 	loginRoute: "keystone.tokens.create",
 	readRoute:  "keystone.tokens.create",
 	okStatus:   201,
-	// Keystone says when a token expires; a token that lives less than
-	// the provider's one-minute margin is renewed at its next use.
-	expireBefore: func(e *acctest.Emulator) { e.SetTokenLifetime("keystone", 30*time.Second) },
+	// Keystone says when a token expires, and the provider keeps that
+	// expiry on its own clock; a token found expired at its next use is
+	// replaced. A token that expires an hour before it is issued makes
+	// that happen at once, without waiting for real time to pass.
+	expireBefore: func(e *acctest.Emulator) { e.SetTokenLifetime("keystone", -time.Hour) },
 	expireAfter:  func(*acctest.Emulator) {},
 	// A revoked token goes unnoticed by a catalog read, which makes no call.
 	revokedLogins: &zero,

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/base64"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,6 +46,28 @@ func stateValues(state *tfjson.State, address string) (map[string]any, error) {
 	}
 	return nil, fmt.Errorf("%s is not in the state", address)
 }
+
+// jwtExp reads the exp claim of a JWT's payload, without checking its
+// signature, as a client does.
+func jwtExp(token string) (time.Time, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}, fmt.Errorf("the token is not a JWT (%d parts)", len(parts))
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return time.Time{}, err
+	}
+	var claims struct {
+		Exp int64 `json:"exp"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil || claims.Exp == 0 {
+		return time.Time{}, fmt.Errorf("the JWT has no exp: %v", err)
+	}
+	return time.Unix(claims.Exp, 0), nil
+}
+
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 // stateCheck is a state check made of a function of the state.
 type stateCheck func(*tfjson.State) error
@@ -166,7 +189,25 @@ data "cloudauth_token" "clc" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("principal"), knownvalue.StringExact(emulator.CLCUser)),
 				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("endpoint"), knownvalue.StringExact(e.URL+"/clc")),
-				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("expires_at"), knownvalue.Null()),
+				// The bearer token is a JWT: expires_at is its exp.
+				stateCheck(func(s *tfjson.State) error {
+					v, err := stateValues(s, "data.cloudauth_token.clc")
+					if err != nil {
+						return err
+					}
+					token, _ := v["token"].(string)
+					exp, err := jwtExp(token)
+					if err != nil {
+						return err
+					}
+					if got := v["expires_at"]; got != exp.UTC().Format(time.RFC3339) {
+						return fmt.Errorf("expires_at = %v, want the JWT's exp %s", got, exp.UTC().Format(time.RFC3339))
+					}
+					if d := time.Until(exp); d < 13*24*time.Hour || d > 15*24*time.Hour {
+						return fmt.Errorf("the JWT expires in %s, want about 14 days", d)
+					}
+					return nil
+				}),
 				statecheck.ExpectKnownValue("data.cloudauth_token.clc", tfjsonpath.New("headers"), knownvalue.MapExact(map[string]knownvalue.Check{
 					"Authorization": knownvalue.StringRegexp(regexp.MustCompile(`^Bearer eyJ`)),
 				})),
@@ -213,7 +254,7 @@ data "cloudauth_clc_root_group" "root" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data").AtMapKey("principal"), knownvalue.StringExact(emulator.CLCUser)),
 				statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data").AtMapKey("header_names"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("Authorization")})),
-				statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data").AtMapKey("expires_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("echo.seen", tfjsonpath.New("data").AtMapKey("expires_at"), knownvalue.StringRegexp(rfc3339)),
 				stateCheck(func(s *tfjson.State) error {
 					_, err := echoedToken(e, "clc", s)
 					return err
@@ -578,4 +619,62 @@ func TestAccToken_dataSourceAbiquo(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// A Keystone token that lives less than the renewal margin, or comes from
+// a Keystone whose clock is behind ours, used to make Terraform renew the
+// ephemeral token without pause, each renewal a login: thousands in a run.
+// Here the token goes to a second provider instance whose read takes 6 s,
+// long enough for a renewal loop to show. The step runs two plans, each
+// needing one login; together they may cost at most 3 (before the fix:
+// 5 to 7 here, and thousands in a longer run).
+func TestAccToken_ephemeralShortLivedKeystoneTokenDoesNotStorm(t *testing.T) {
+	cases := []struct {
+		name     string
+		lifetime time.Duration
+		clock    time.Duration // Keystone's clock against ours
+	}{
+		{"4-minute token", 4 * time.Minute, 0},
+		{"30-second token", 30 * time.Second, 0},
+		{"Keystone's clock 2 hours behind", time.Hour, -2 * time.Hour},
+	}
+	acctest.SkipUnlessAcc(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := acctest.StartEmulator(t)
+			e.SetTokenLifetime("keystone", tc.lifetime)
+			e.Advance(tc.clock)
+			e.InjectFault(emulator.Fault{Route: "keystone.tokens.get", Delay: 6 * time.Second, Times: 100})
+			const commands = 2
+			resource.ParallelTest(t, resource.TestCase{
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+				ProtoV6ProviderFactories: acctest.Factories(nil),
+				Steps: []resource.TestStep{{
+					PlanOnly: true,
+					Config: acctest.HCL(keystoneUnderTestBlock(e.URL), `
+ephemeral "cloudauth_token" "k" {
+  cloud = "keystone"
+}
+
+provider "cloudauth" {
+  alias = "by_token"
+  keystone {
+    auth_url = ephemeral.cloudauth_token.k.endpoint
+    token    = ephemeral.cloudauth_token.k.token
+  }
+}
+
+data "cloudauth_keystone_catalog" "via_token" {
+  provider = cloudauth.by_token
+}`),
+				}},
+			})
+			logins, reads := e.Logins("keystone"), e.Requests("keystone.tokens.get")
+			t.Logf("%d Keystone logins, %d token reads", logins, reads)
+			if logins > 3 || reads < commands {
+				t.Errorf("%d Keystone logins and %d token reads in %d Terraform commands; want at most 3 logins",
+					logins, reads, commands)
+			}
+		})
+	}
 }

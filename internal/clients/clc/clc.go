@@ -151,6 +151,7 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	return cred.Credential{
 		Token:     t.Value,
 		ExpiresAt: t.ExpiresAt,
+		RenewAt:   c.tokens.RenewAt(),
 		Principal: lr.UserName,
 		Endpoint:  c.Endpoint(),
 		Headers:   map[string]string{"Authorization": "Bearer " + t.Value},

@@ -7,4 +7,5 @@ var (
 	EnvUsername = []string{"CLEURA_API_USERNAME"}
 	EnvPassword = []string{"CLEURA_API_PASSWORD"}
 	EnvToken    = []string{"CLEURA_API_TOKEN"}
+	EnvAuthAPI  = []string{"CLEURA_API_AUTH"}
 )

@@ -97,7 +97,7 @@ func (d *rootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"status":           str("Group status (`active`)."),
 			"data_center_name": str("Friendly name of the data center."),
 			"servers_count": schema.Int64Attribute{Computed: true,
-				MarkdownDescription: "Number of servers directly in the group."},
+				MarkdownDescription: "Number of servers in the group and all the groups below it (the API counts the whole subtree)."},
 			"groups": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "Child groups.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -106,7 +106,7 @@ func (d *rootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"description":   str("Group description."),
 					"type":          str("Group type (`default`, or a system type such as `archive`)."),
 					"status":        str("Group status."),
-					"servers_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of servers directly in the group."},
+					"servers_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of servers in the group and all the groups below it."},
 				}},
 			},
 			"links": schema.ListNestedAttribute{Computed: true,

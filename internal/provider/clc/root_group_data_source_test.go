@@ -44,7 +44,7 @@ func TestAccCLCRootGroup_defaultDataCenter(t *testing.T) {
 				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("location_id"), knownvalue.StringExact("WA1")),
 				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("type"), knownvalue.StringExact("default")),
 				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("status"), knownvalue.StringExact("active")),
-				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("servers_count"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("servers_count"), knownvalue.Int64Exact(3)),
 				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("groups"), knownvalue.ListSizeExact(3)),
 				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("groups").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"id":            knownvalue.StringExact("2a5c0b9662cf4fc8bf6180f139facdc0"),

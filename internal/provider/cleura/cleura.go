@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -34,16 +35,16 @@ var _ cloud.Cloud = Cloud{}
 // settings are the cleura block's values after the environment, the
 // credentials file and defaults.
 type settings struct {
-	URL, Username, Password, Token cloud.Value[string]
+	URL, Username, Password, Token, AuthAPI cloud.Value[string]
 	cloud.Transport
 }
 
 var block = &cloud.Block[settings]{
 	Name:  Name,
 	Title: title,
-	Description: "Cleura Cloud REST API. The provider logs in with `POST /auth/v1/tokens` and sends `X-AUTH-LOGIN` " +
-		"and `X-AUTH-TOKEN` on every call. Accounts with SMS two-factor authentication give a `token` " +
-		"obtained with `cloudauth login cleura` instead of a password.",
+	Description: "Cleura Cloud REST API. The provider logs in with `POST /auth/v2/tokens` (or `/auth/v1/tokens` on a " +
+		"server without the v2 auth API) and sends `X-AUTH-LOGIN` and `X-AUTH-TOKEN` on every call. Accounts with SMS " +
+		"two-factor authentication give a `token` obtained with `cloudauth login cleura` instead of a password.",
 	Attrs: append([]cloud.Attr[settings]{
 		cloud.String("url", func(s *settings) *cloud.Value[string] { return &s.URL },
 			"Base URL of the REST API (`https://rest.compliant.cleura.cloud` for Compliant Cloud).").
@@ -58,6 +59,10 @@ var block = &cloud.Block[settings]{
 			"A token already issued for `username` (for two-factor accounts). Environment: `CLEURA_API_TOKEN`; "+
 				"without either, the token that `cloudauth login cleura` stored for `url` and `username` in the credentials file.").
 			Env(api.EnvToken...).Sensitive(),
+		cloud.String("auth_api", func(s *settings) *cloud.Value[string] { return &s.AuthAPI },
+			"Generation of the auth API to log in, validate and revoke tokens with: `v2` (what Cleura's own tools use) or `v1`. "+
+				"Default: `v2`, and `v1` for the rest of the run when the server answers 404 to v2.").
+			Env(api.EnvAuthAPI...).Validate(stringvalidator.OneOf(api.AuthV1, api.AuthV2)),
 	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, nil, nil)...),
 	Triggers: append(append([]string{}, api.EnvUsername...), api.EnvToken...),
 	Setup: "Add `cleura { username = ..., password = ... }` to the provider configuration, or set " +
@@ -165,6 +170,9 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	}
 
 	hc := s.HTTP(r, req, r.URL(s.URL))
+	if _, err := api.ParseAuthAPI(s.AuthAPI.V); err != nil {
+		cloud.ConfigError(r, block, s, err, fmt.Sprintf(" (from %s)", s.AuthAPI.From()))
+	}
 	if r.Failed() {
 		return r.Configured(nil, nil)
 	}
@@ -172,7 +180,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	if s.Token.V != "" {
 		origin = s.Token.From()
 	}
-	c, err := api.New(api.Config{HTTP: hc, Username: s.Username.V, Password: s.Password.V, Token: s.Token.V, TokenOrigin: origin})
+	c, err := api.New(api.Config{HTTP: hc, Username: s.Username.V, Password: s.Password.V, Token: s.Token.V, TokenOrigin: origin, AuthAPI: s.AuthAPI.V})
 	if err != nil {
 		cloud.ConfigError(r, block, s, err, "")
 		return r.Configured(nil, nil)
@@ -215,6 +223,7 @@ func (s *session) diagnose(err error, what string) diag.Diagnostic {
 		twoFA    *api.TwoFactorRequiredError
 		login    *api.LoginError
 		access   *api.AccessError
+		missing  *api.AuthAPIMissingError
 	)
 	b := block.Blank()
 	relogin := fmt.Sprintf("`cloudauth login cleura --url %s --username %s`", s.api.Endpoint(), s.username)
@@ -247,6 +256,9 @@ func (s *session) diagnose(err error, what string) diag.Diagnostic {
 	case errors.As(err, &login):
 		return diag.NewErrorDiagnostic("Cleura Cloud login failed",
 			fmt.Sprintf("%s. Check %s and %s.", err, b.Username.Hint(), b.Password.Hint()))
+	case errors.As(err, &missing):
+		return diag.NewErrorDiagnostic("Cleura Cloud auth API not found",
+			fmt.Sprintf("%s.\n\nCheck %s, and %s if it is set.", err, b.URL.Hint(), b.AuthAPI.Hint()))
 	case errors.As(err, &access):
 		return diag.NewErrorDiagnostic("No access in Cleura Cloud",
 			fmt.Sprintf("%s. Ask an administrator of the account to give the user this privilege, or use a login that has it.", err))

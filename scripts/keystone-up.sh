@@ -3,6 +3,7 @@
 # "Zed" on Debian 12) on 127.0.0.1 for the real-Keystone acceptance tests.
 #
 #   scripts/keystone-up.sh DIR         start; writes DIR/env (KS_*), DIR/keystone.pid
+#   scripts/keystone-up.sh --totp DIR  the same, plus multi-factor login (also KS_TOTP=1)
 #   scripts/keystone-up.sh --stop DIR  stop the server started in DIR (by its PID)
 #
 # Everything lives in DIR: the configuration, a sqlite database, the fernet
@@ -11,6 +12,14 @@
 # any moment), or on KS_PORT. The catalog gets several services in two
 # regions, and the admin user an application credential. DIR/env (mode 600)
 # holds the secrets; what is printed has them masked.
+#
+# With --totp (or KS_TOTP=1) the server also accepts the totp auth method,
+# and a dedicated user (cloudauth-mfa, member of the admin project) gets a
+# TOTP credential and the multi-factor rule [["password", "totp"]]: a
+# password alone is answered 401 with an Openstack-Auth-Receipt header, a
+# password with a current code (or the receipt with a code) gets a token.
+# DIR/env then also has KS_TOTP_USER, KS_TOTP_USER_ID, KS_TOTP_PASSWORD and
+# KS_TOTP_SECRET (base32, RFC 6238 defaults: SHA-1, 6 digits, 30 s).
 #
 # Needs root and Debian's apt the first time (about 2 minutes to install).
 source "$(dirname "$0")/lib.sh"
@@ -37,8 +46,14 @@ if [ "${1:-}" = "--stop" ]; then
   stop "$2"
   exit 0
 fi
+TOTP=${KS_TOTP:-0}
+if [ "${1:-}" = "--totp" ]; then
+  TOTP=1
+  shift
+fi
+[ "$TOTP" = 0 ] || [ "$TOTP" = 1 ] || die "KS_TOTP is 1 (multi-factor login) or 0, not $TOTP"
 DIR=${1:-}
-[ -n "$DIR" ] || die "usage: $0 DIR   (or --stop DIR)"
+[ -n "$DIR" ] || die "usage: $0 [--totp] DIR   (or --stop DIR)"
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 start=$SECONDS
@@ -79,6 +94,18 @@ PORT=${KS_PORT:-$(free_port)}
 URL="http://127.0.0.1:$PORT/v3"
 log "configuring keystone in $DIR"
 
+totp_conf=""
+if [ "$TOTP" = 1 ]; then
+  totp_conf="# The TOTP method reads the user's credentials at every login; served from
+# the memory cache they come back already decrypted, and a user's second
+# login fails with a 500 (KeyError: 'encrypted_blob').
+caching = false
+
+[auth]
+# Keystone's default list, plus totp.
+methods = external,password,token,oauth1,mapped,application_credential,totp"
+fi
+
 cat > "$DIR/keystone.conf" <<EOF
 [DEFAULT]
 log_dir = $DIR
@@ -100,6 +127,7 @@ key_repository = $DIR/fernet-keys/
 
 [credential]
 key_repository = $DIR/credential-keys/
+$totp_conf
 
 [identity]
 # The fewest bcrypt rounds: this server is thrown away after the tests, and
@@ -148,10 +176,10 @@ for _ in $(seq 1 120); do
 done
 curl -fs -o /dev/null "$URL" || { tail -n 30 "$DIR/server.log" >&2; die "keystone did not answer $URL within 60 s"; }
 
-# json PATH: print a field of the JSON on stdin ("token.user.id").
+# json PATH: print a field of the JSON on stdin ("token.user.id", "roles.0.id").
 json() { "$PY" -c 'import json,sys
 v=json.load(sys.stdin)
-for k in sys.argv[1].split("."): v=v[k]
+for k in sys.argv[1].split("."): v=v[int(k)] if isinstance(v,list) else v[k]
 print(v)' "$1"; }
 
 headers=$(mktemp)
@@ -194,6 +222,33 @@ ac=$(api POST "/users/$USER_ID/application_credentials" \
 APPCRED_ID=$(json application_credential.id <<<"$ac")
 APPCRED_SECRET=$(json application_credential.secret <<<"$ac")
 
+totp_env=""
+if [ "$TOTP" = 1 ]; then
+  log "multi-factor user cloudauth-mfa: TOTP credential and the rule [[password, totp]]"
+  MFA_PASSWORD=ks-mfa-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  # 20 random bytes are 32 base32 characters: no padding, which Keystone's
+  # base64.b32decode would otherwise insist on.
+  TOTP_SECRET=$("$PY" -c 'import base64,os; print(base64.b32encode(os.urandom(20)).decode())')
+  MFA_ID=$(api POST /users "{\"user\": {\"name\": \"cloudauth-mfa\", \"domain_id\": \"default\", \"password\": \"$MFA_PASSWORD\", \"enabled\": true}}" | json user.id)
+  # bootstrap creates the reader, member and admin roles.
+  MEMBER=$(api GET '/roles?name=member' | json roles.0.id)
+  api PUT "/projects/$PROJECT_ID/users/$MFA_ID/roles/$MEMBER" >/dev/null
+  api POST /credentials "{\"credential\": {\"type\": \"totp\", \"user_id\": \"$MFA_ID\", \"blob\": \"$TOTP_SECRET\"}}" >/dev/null
+  api PATCH "/users/$MFA_ID" '{"user": {"options": {"multi_factor_auth_rules": [["password", "totp"]], "multi_factor_auth_enabled": true}}}' >/dev/null
+  # The rule must hold: a password alone gets 401 with a receipt.
+  status=$(curl -sS -o /dev/null -D "$DIR/mfa-check.headers" -w '%{http_code}' -H 'Content-Type: application/json' "$URL/auth/tokens" -d @- <<EOF
+{"auth": {"identity": {"methods": ["password"], "password": {"user": {"id": "$MFA_ID", "password": "$MFA_PASSWORD"}}}}}
+EOF
+  )
+  [ "$status" = 401 ] && grep -qi '^openstack-auth-receipt:' "$DIR/mfa-check.headers" ||
+    die "the MFA rule does not hold: a password-only login of cloudauth-mfa got HTTP $status without a receipt"
+  rm -f "$DIR/mfa-check.headers"
+  totp_env="KS_TOTP_USER=cloudauth-mfa
+KS_TOTP_USER_ID=$MFA_ID
+KS_TOTP_PASSWORD=$MFA_PASSWORD
+KS_TOTP_SECRET=$TOTP_SECRET"
+fi
+
 umask 077
 cat >"$DIR/env" <<EOF
 KS_AUTH_URL=$URL
@@ -212,6 +267,7 @@ KS_APPCRED_ID=$APPCRED_ID
 KS_APPCRED_NAME=$APPCRED_NAME
 KS_APPCRED_SECRET=$APPCRED_SECRET
 EOF
-sed -E 's/^(KS_PASSWORD|KS_APPCRED_SECRET)=.*/\1=*** (in '"${DIR//\//\\/}"'\/env)/' "$DIR/env"
+[ -z "$totp_env" ] || echo "$totp_env" >>"$DIR/env"
+sed -E 's/^(KS_PASSWORD|KS_APPCRED_SECRET|KS_TOTP_PASSWORD|KS_TOTP_SECRET)=.*/\1=*** (in '"${DIR//\//\\/}"'\/env)/' "$DIR/env"
 trap - EXIT
 log "keystone ready at $URL (pid $(cat "$DIR/keystone.pid")) after $((SECONDS - start)) s"

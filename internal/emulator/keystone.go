@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 )
 
 // OpenStack Keystone v3, under /keystone (auth_url = <emulator>/keystone/v3).
@@ -16,6 +20,17 @@ import (
 // same generic 401 text for every refused credential, 404 for an unknown
 // application credential id or subject token, 400 for a body that is not
 // JSON or lacks what the method needs, and ?nocatalog tested by presence.
+//
+// Multi-factor login as Keystone 22 does it (checked against a real one
+// started by scripts/keystone-up.sh --totp): the totp method checks a
+// user's TOTP credentials (HMAC-SHA1, 6 digits, 30 s) against the
+// emulator's clock, accepting the current and the previous step
+// ([totp] included_previous_windows = 1). A user with multi-factor rules
+// whose login satisfies none of them gets 401 with an
+// Openstack-Auth-Receipt header (and no WWW-Authenticate) and a body
+// listing the methods done and the rules that include one of them; the
+// same request with the missing methods and that header gets the token.
+// Receipts last 5 minutes ([receipt] expiration = 300).
 
 // Keystone demo data. The application credential and the password belong to
 // the user "demo" of the Default domain; the application credential is
@@ -39,6 +54,12 @@ const (
 	KeystonePartnerUser     = "ops"
 	KeystonePartnerPassword = "partners-demo-password"
 	KeystonePartnerProject  = "tools"
+	// KeystoneMFAUser (Default domain, member of project demo) has a TOTP
+	// credential and the multi-factor rule [["password", "totp"]].
+	KeystoneMFAUser     = "mfa-demo"
+	KeystoneMFAUserID   = "9d2f5c7a1e3b4d6f8a0c2e4b6d8f0a1c"
+	KeystoneMFAPassword = "keystone-mfa-password"
+	KeystoneTOTPSecret  = "JG55QDQ6B767GY7G2WRBYZHACWE2G3M4"
 	// KeystoneRegion and KeystoneOtherRegion hold the catalog's endpoints;
 	// object-store is only in the first, dns only in the second.
 	KeystoneRegion      = "RegionOne"
@@ -51,7 +72,17 @@ const (
 	ksNotValidated   = "Failed to validate token"
 	ksValidationTail = " The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error."
 	ksTimeFormat     = "2006-01-02T15:04:05.000000Z"
+	ksAppCredScope   = "Error authenticating with application credential: Application credentials cannot request a scope."
+	ksReceiptHeader  = "Openstack-Auth-Receipt"
+	ksReceiptLife    = 5 * time.Minute
+	// ksTOTPWindows is how many steps before the current one a code may
+	// be from.
+	ksTOTPWindows = 1
 )
+
+// ksAuthMethods are the methods of Keystone's default [auth] methods,
+// plus totp. Rules are checked against these only, as Keystone does.
+var ksAuthMethods = []string{"external", "password", "token", "oauth1", "mapped", "application_credential", "totp"}
 
 type ksDomain struct{ id, name string }
 
@@ -64,8 +95,21 @@ type ksUser struct {
 	id, name, password string
 	domain             *ksDomain
 	defaultProject     string
-	// roles by project id, and on domains by "domain:" + domain id.
+	// roles by project id, on domains by "domain:" + domain id, and on
+	// the system by "system".
 	roles map[string][]string
+	// totp are the user's TOTP credentials (base32 secrets) and mfaRules
+	// its multi_factor_auth_rules; keystoneState.mu guards both.
+	totp     []string
+	mfaRules [][]string
+}
+
+// ksReceipt is what the emulator keeps with an auth receipt.
+type ksReceipt struct {
+	user      *ksUser
+	methods   []string
+	issuedAt  time.Time
+	expiresAt time.Time
 }
 
 type ksAppCred struct {
@@ -88,6 +132,9 @@ type ksService struct {
 }
 
 type keystoneState struct {
+	// mu guards the users' TOTP credentials and rules, and the receipts.
+	mu       sync.Mutex
+	receipts map[string]*ksReceipt
 	domains  map[string]*ksDomain // by id
 	projects map[string]*ksProject
 	users    map[string]*ksUser // by id
@@ -102,6 +149,7 @@ type ksTokenData struct {
 	methods []string
 	project *ksProject
 	domain  *ksDomain
+	system  bool
 	appcred *ksAppCred
 	auditID string
 }
@@ -122,6 +170,7 @@ func newKeystoneState() *keystoneState {
 		projects: map[string]*ksProject{},
 		users:    map[string]*ksUser{},
 		appcreds: map[string]*ksAppCred{},
+		receipts: map[string]*ksReceipt{},
 		roles: map[string]string{
 			"admin":  "3a281018032341e6b3fd857b11c80e89",
 			"member": "bb33c0fe2f604334ba733fc5c51dd0a8",
@@ -142,13 +191,18 @@ func newKeystoneState() *keystoneState {
 			demoProject.id:     {"member", "reader"},
 			analytics.id:       {"reader"},
 			"domain:" + def.id: {"reader"},
+			"system":           {"reader"},
 		}}
 	// ops has a default project: a password login without a scope gets a
 	// token scoped to it, as Keystone does, unless it asks for "unscoped".
 	ops := &ksUser{id: stableID("keystone/user/ops"), name: KeystonePartnerUser, password: KeystonePartnerPassword,
 		domain: partners, defaultProject: tools.id,
 		roles: map[string][]string{tools.id: {"admin", "member", "reader"}}}
-	s.users[demo.id], s.users[ops.id] = demo, ops
+	mfa := &ksUser{id: KeystoneMFAUserID, name: KeystoneMFAUser, password: KeystoneMFAPassword, domain: def,
+		roles:    map[string][]string{demoProject.id: {"member", "reader"}},
+		totp:     []string{KeystoneTOTPSecret},
+		mfaRules: [][]string{{"password", "totp"}}}
+	s.users[demo.id], s.users[ops.id], s.users[mfa.id] = demo, ops, mfa
 	s.appcreds[KeystoneAppCredID] = &ksAppCred{id: KeystoneAppCredID, name: KeystoneAppCredName, secret: KeystoneAppCredSecret,
 		user: demo, project: demoProject.id, roles: []string{"member", "reader"}, restricted: true}
 	s.appcreds[KeystoneExpiredAppCred] = &ksAppCred{id: KeystoneExpiredAppCred, name: "expired-appcred", secret: KeystoneAppCredSecret,
@@ -207,6 +261,98 @@ func registerKeystone(e *Emulator) {
 	e.handle("/keystone/", "keystone.unknown", func(w http.ResponseWriter, r *http.Request) {
 		ksError(w, r, http.StatusNotFound, "The resource could not be found.")
 	})
+	e.mux.HandleFunc("GET /_emulator/keystone/totp", func(w http.ResponseWriter, r *http.Request) {
+		user := r.URL.Query().Get("user")
+		code, ok := e.KeystoneTOTPCode(user)
+		if !ok {
+			writeJSON(w, http.StatusNotFound, "", map[string]string{"message": "no Keystone user " + user + " with a TOTP credential"})
+			return
+		}
+		writeJSON(w, http.StatusOK, "", map[string]string{"user": user, "code": code})
+	})
+}
+
+// ksUser finds a user by id, or by name in any domain.
+func (s *keystoneState) user(ref string) *ksUser {
+	if u := s.users[ref]; u != nil {
+		return u
+	}
+	for _, u := range s.users {
+		if u.name == ref {
+			return u
+		}
+	}
+	return nil
+}
+
+// KeystoneTOTPSecret returns the base32 secret of a Keystone user's TOTP
+// credential (user is a name or an id), as an authenticator app was given.
+func (e *Emulator) KeystoneTOTPSecret(user string) (string, bool) {
+	s := stateOf(e, "keystone", newKeystoneState)
+	u := s.user(user)
+	if u == nil {
+		return "", false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(u.totp) == 0 {
+		return "", false
+	}
+	return u.totp[0], true
+}
+
+// KeystoneTOTPCode returns the code a Keystone user's authenticator app
+// shows now, by the emulator's clock. Other processes (the demo) read it
+// with GET /_emulator/keystone/totp?user=NAME.
+func (e *Emulator) KeystoneTOTPCode(user string) (string, bool) {
+	secret, ok := e.KeystoneTOTPSecret(user)
+	if !ok {
+		return "", false
+	}
+	k, err := totp.Parse(secret)
+	if err != nil {
+		return "", false
+	}
+	return k.Code(e.Now()), true
+}
+
+// SetKeystoneTOTPSecret replaces a Keystone user's TOTP credentials with
+// one for secret (base32); "" removes them.
+func (e *Emulator) SetKeystoneTOTPSecret(user, secret string) error {
+	s := stateOf(e, "keystone", newKeystoneState)
+	u := s.user(user)
+	if u == nil {
+		return fmt.Errorf("no Keystone user %q", user)
+	}
+	var secrets []string
+	if secret != "" {
+		if _, err := totp.Parse(secret); err != nil {
+			return err
+		}
+		secrets = []string{secret}
+	}
+	s.mu.Lock()
+	u.totp = secrets
+	s.mu.Unlock()
+	return nil
+}
+
+// SetKeystoneMFARules sets a Keystone user's multi_factor_auth_rules, each
+// rule a set of methods that together log in; nil or empty removes them.
+func (e *Emulator) SetKeystoneMFARules(user string, rules [][]string) error {
+	s := stateOf(e, "keystone", newKeystoneState)
+	u := s.user(user)
+	if u == nil {
+		return fmt.Errorf("no Keystone user %q", user)
+	}
+	cp := make([][]string, 0, len(rules))
+	for _, r := range rules {
+		cp = append(cp, slices.Clone(r))
+	}
+	s.mu.Lock()
+	u.mfaRules = cp
+	s.mu.Unlock()
+	return nil
 }
 
 // ksBase is the v3 endpoint as the client reached it.
@@ -240,6 +386,16 @@ func ksError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	}})
 }
 
+// ksErrorIdentity is the error of an auth plugin, which carries an
+// "identity" object (empty for the application credential's scope error).
+func ksErrorIdentity(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	ksHeaders(w)
+	w.Header().Set("WWW-Authenticate", fmt.Sprintf("Keystone uri=%q", ksBase(r)))
+	writeJSON(w, status, ksCT, map[string]any{"error": map[string]any{
+		"code": status, "identity": map[string]any{}, "message": msg, "title": http.StatusText(status),
+	}})
+}
+
 // ksRef is {"id": ...} or {"name": ..., "domain": {...}}.
 type ksRef struct {
 	ID     string `json:"id"`
@@ -250,21 +406,31 @@ type ksRef struct {
 type ksUserRef struct {
 	ksRef
 	Password string `json:"password"`
+	Passcode string `json:"passcode"`
+}
+
+type ksPasswordAuth struct {
+	User *ksUserRef `json:"user"`
+}
+
+type ksTOTPAuth struct {
+	User *ksUserRef `json:"user"`
+}
+
+type ksAppCredAuth struct {
+	ID     string     `json:"id"`
+	Name   string     `json:"name"`
+	Secret string     `json:"secret"`
+	User   *ksUserRef `json:"user"`
 }
 
 type ksAuthRequest struct {
 	Auth *struct {
 		Identity *struct {
-			Methods  []string `json:"methods"`
-			Password *struct {
-				User *ksUserRef `json:"user"`
-			} `json:"password"`
-			ApplicationCredential *struct {
-				ID     string     `json:"id"`
-				Name   string     `json:"name"`
-				Secret string     `json:"secret"`
-				User   *ksUserRef `json:"user"`
-			} `json:"application_credential"`
+			Methods               []string        `json:"methods"`
+			Password              *ksPasswordAuth `json:"password"`
+			TOTP                  *ksTOTPAuth     `json:"totp"`
+			ApplicationCredential *ksAppCredAuth  `json:"application_credential"`
 		} `json:"identity"`
 		Scope json.RawMessage `json:"scope"`
 	} `json:"auth"`
@@ -283,6 +449,7 @@ type ksScopeRequest struct {
 type badRequest string
 
 func (s *keystoneState) create(e *Emulator, w http.ResponseWriter, r *http.Request) {
+	now := e.Now()
 	var in ksAuthRequest
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		ksError(w, r, http.StatusBadRequest, ksMalformedJSON)
@@ -297,93 +464,275 @@ func (s *keystoneState) create(e *Emulator, w http.ResponseWriter, r *http.Reque
 		ksError(w, r, http.StatusBadRequest, "Invalid input for field 'identity': 'methods' is a required property")
 		return
 	}
-	if len(id.Methods) != 1 {
-		// Multi-factor rules are not emulated.
-		ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
+	// Keystone refuses a scope next to an application credential before
+	// it looks at the credential.
+	if raw := bytes.TrimSpace(in.Auth.Scope); slices.Contains(id.Methods, "application_credential") && len(raw) > 0 && string(raw) != "null" {
+		ksErrorIdentity(w, r, http.StatusUnauthorized, ksAppCredScope)
 		return
 	}
-	data := &ksTokenData{methods: id.Methods, auditID: randomString(22, b64url)}
-	switch id.Methods[0] {
-	case "password":
-		if id.Password == nil || id.Password.User == nil {
-			ksError(w, r, http.StatusBadRequest, "Expecting to find password in identity."+ksValidationTail)
+	data := &ksTokenData{auditID: randomString(22, b64url)}
+	for _, m := range id.Methods {
+		if slices.Contains(data.methods, m) {
+			continue
+		}
+		var u *ksUser
+		ok := false
+		switch m {
+		case "password":
+			u, ok = s.password(w, r, id.Password)
+		case "totp":
+			u, ok = s.totpLogin(w, r, id.TOTP, now)
+		case "application_credential":
+			var cred *ksAppCred
+			if cred, ok = s.appCred(w, r, id.ApplicationCredential, now); ok {
+				u, data.appcred, data.project = cred.user, cred, s.projects[cred.project]
+			}
+		default:
+			// Keystone answers an unsupported method with 401.
+			ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
+		}
+		if !ok {
 			return
 		}
-		u, bad := s.findUser(&id.Password.User.ksRef)
-		if bad != "" {
-			ksError(w, r, http.StatusBadRequest, string(bad))
-			return
-		}
-		if u == nil || id.Password.User.Password == "" || u.password != id.Password.User.Password {
+		if data.user != nil && data.user != u {
 			ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
 			return
 		}
 		data.user = u
-		status, msg := s.scope(data, in.Auth.Scope)
-		if status != 0 {
+		data.methods = append(data.methods, m)
+	}
+	if v := r.Header.Get(ksReceiptHeader); v != "" {
+		rc := s.takeReceipt(v, now)
+		if rc == nil || rc.user != data.user {
+			ksError(w, r, http.StatusUnauthorized, "Could not find auth receipt: "+v+".")
+			return
+		}
+		for _, m := range rc.methods {
+			if !slices.Contains(data.methods, m) {
+				data.methods = append(data.methods, m)
+			}
+		}
+	}
+	// The rules are checked before the scope: a user who lacks a role on
+	// the scope still gets a receipt first.
+	if rules, ok := s.mfaCheck(data.user, data.methods); !ok {
+		s.writeReceipt(w, data.user, data.methods, rules, now)
+		return
+	}
+	if data.appcred == nil {
+		if status, msg := s.scope(data, in.Auth.Scope); status != 0 {
 			ksError(w, r, status, msg)
 			return
 		}
-	case "application_credential":
-		ac := id.ApplicationCredential
-		if ac == nil {
-			ksError(w, r, http.StatusBadRequest, "Expecting to find application_credential in identity."+ksValidationTail)
-			return
-		}
-		var cred *ksAppCred
-		switch {
-		case ac.ID != "":
-			if cred = s.appcreds[ac.ID]; cred == nil {
-				ksError(w, r, http.StatusNotFound, fmt.Sprintf("Could not find Application Credential: %s.", ac.ID))
-				return
-			}
-		case ac.Name != "":
-			if ac.User == nil {
-				ksError(w, r, http.StatusBadRequest, "Expecting to find user in application_credential."+ksValidationTail)
-				return
-			}
-			u, bad := s.findUser(&ac.User.ksRef)
-			if bad != "" {
-				ksError(w, r, http.StatusBadRequest, string(bad))
-				return
-			}
-			if u == nil {
-				ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
-				return
-			}
-			for _, c := range s.appcreds {
-				if c.user == u && c.name == ac.Name {
-					cred = c
-				}
-			}
-			if cred == nil {
-				ksError(w, r, http.StatusNotFound, fmt.Sprintf("Could not find Application Credential: %s.", ac.Name))
-				return
-			}
-		default:
-			ksError(w, r, http.StatusBadRequest, "Expecting to find id or name in application_credential."+ksValidationTail)
-			return
-		}
-		expired := !cred.expiresAt.IsZero() && !e.Now().Before(cred.expiresAt)
-		if ac.Secret == "" || ac.Secret != cred.secret || expired {
-			ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
-			return
-		}
-		if len(bytes.TrimSpace(in.Auth.Scope)) > 0 && string(bytes.TrimSpace(in.Auth.Scope)) != "null" {
-			// "Application credentials cannot request a scope."
-			ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
-			return
-		}
-		data.user, data.appcred, data.project = cred.user, cred, s.projects[cred.project]
-	default:
-		// Keystone answers an unsupported method with 401.
-		ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
-		return
 	}
 	e.countLogin("keystone")
 	tok := e.issueToken("keystone", data.user.name, "gAAAAAB"+randomString(176, b64url), data)
 	w.Header().Set("X-Subject-Token", tok.Value)
 	s.writeToken(w, r, http.StatusCreated, tok)
+}
+
+// password checks the password method; on failure it has answered.
+func (s *keystoneState) password(w http.ResponseWriter, r *http.Request, pw *ksPasswordAuth) (*ksUser, bool) {
+	if pw == nil || pw.User == nil {
+		ksError(w, r, http.StatusBadRequest, "Expecting to find password in identity."+ksValidationTail)
+		return nil, false
+	}
+	u, bad := s.findUser(&pw.User.ksRef)
+	if bad != "" {
+		ksError(w, r, http.StatusBadRequest, string(bad))
+		return nil, false
+	}
+	if u == nil || pw.User.Password == "" || u.password != pw.User.Password {
+		ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
+		return nil, false
+	}
+	return u, true
+}
+
+// totpLogin checks the totp method: the passcode must be the code of one
+// of the user's TOTP credentials for now or the step before.
+func (s *keystoneState) totpLogin(w http.ResponseWriter, r *http.Request, t *ksTOTPAuth, now time.Time) (*ksUser, bool) {
+	if t == nil {
+		ksError(w, r, http.StatusBadRequest, "Expecting to find totp in identity."+ksValidationTail)
+		return nil, false
+	}
+	if t.User == nil {
+		ksError(w, r, http.StatusBadRequest, "Expecting to find user in totp."+ksValidationTail)
+		return nil, false
+	}
+	u, bad := s.findUser(&t.User.ksRef)
+	if bad != "" {
+		ksError(w, r, http.StatusBadRequest, string(bad))
+		return nil, false
+	}
+	if u == nil || !s.validCode(u, t.User.Passcode, now) {
+		ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
+		return nil, false
+	}
+	return u, true
+}
+
+func (s *keystoneState) validCode(u *ksUser, code string, now time.Time) bool {
+	s.mu.Lock()
+	secrets := slices.Clone(u.totp)
+	s.mu.Unlock()
+	if code == "" {
+		return false
+	}
+	for _, secret := range secrets {
+		k, err := totp.Parse(secret)
+		if err != nil {
+			continue
+		}
+		step := k.Counter(now)
+		for i := uint64(0); i <= ksTOTPWindows && i <= step; i++ {
+			if k.CodeAt(step-i) == code {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// appCred checks the application_credential method.
+func (s *keystoneState) appCred(w http.ResponseWriter, r *http.Request, ac *ksAppCredAuth, now time.Time) (*ksAppCred, bool) {
+	if ac == nil {
+		ksError(w, r, http.StatusBadRequest, "Expecting to find application_credential in identity."+ksValidationTail)
+		return nil, false
+	}
+	var cred *ksAppCred
+	switch {
+	case ac.ID != "":
+		if cred = s.appcreds[ac.ID]; cred == nil {
+			ksError(w, r, http.StatusNotFound, fmt.Sprintf("Could not find Application Credential: %s.", ac.ID))
+			return nil, false
+		}
+	case ac.Name != "":
+		if ac.User == nil {
+			ksError(w, r, http.StatusBadRequest, "Expecting to find user in application_credential."+ksValidationTail)
+			return nil, false
+		}
+		u, bad := s.findUser(&ac.User.ksRef)
+		if bad != "" {
+			ksError(w, r, http.StatusBadRequest, string(bad))
+			return nil, false
+		}
+		if u == nil {
+			ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
+			return nil, false
+		}
+		for _, c := range s.appcreds {
+			if c.user == u && c.name == ac.Name {
+				cred = c
+			}
+		}
+		if cred == nil {
+			ksError(w, r, http.StatusNotFound, fmt.Sprintf("Could not find Application Credential: %s.", ac.Name))
+			return nil, false
+		}
+	default:
+		ksError(w, r, http.StatusBadRequest, "Expecting to find id or name in application_credential."+ksValidationTail)
+		return nil, false
+	}
+	expired := !cred.expiresAt.IsZero() && !now.Before(cred.expiresAt)
+	if ac.Secret == "" || ac.Secret != cred.secret || expired {
+		ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
+		return nil, false
+	}
+	return cred, true
+}
+
+// mfaCheck reports whether the methods done satisfy one of the user's
+// rules (each taken as far as its methods are enabled), and the rules.
+func (s *keystoneState) mfaCheck(u *ksUser, done []string) ([][]string, bool) {
+	s.mu.Lock()
+	rules := slices.Clone(u.mfaRules)
+	s.mu.Unlock()
+	if len(rules) == 0 {
+		return nil, true
+	}
+	for _, rule := range rules {
+		if all(rule, func(m string) bool { return slices.Contains(done, m) || !slices.Contains(ksAuthMethods, m) }) {
+			return rules, true
+		}
+	}
+	return rules, false
+}
+
+func all(list []string, f func(string) bool) bool {
+	for _, v := range list {
+		if !f(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeReceipt answers a login that satisfied no rule: 401 with a receipt
+// for the methods done, and the rules (enabled methods only) that include
+// one of them. Unlike Keystone's other 401s it has no WWW-Authenticate.
+func (s *keystoneState) writeReceipt(w http.ResponseWriter, u *ksUser, done []string, rules [][]string, now time.Time) {
+	value := "gAAAAAB" + randomString(112, b64url)
+	rc := &ksReceipt{user: u, methods: slices.Clone(done), issuedAt: now, expiresAt: now.Add(ksReceiptLife)}
+	s.mu.Lock()
+	s.receipts[value] = rc
+	s.mu.Unlock()
+	required := [][]string{}
+	for _, rule := range rules {
+		var enabled []string
+		for _, m := range rule {
+			if slices.Contains(ksAuthMethods, m) && !slices.Contains(enabled, m) {
+				enabled = append(enabled, m)
+			}
+		}
+		if slices.ContainsFunc(enabled, func(m string) bool { return slices.Contains(done, m) }) {
+			required = append(required, enabled)
+		}
+	}
+	body := ksReceiptBody{
+		Receipt: ksReceiptJSON{
+			Methods: rc.methods,
+			User: ksReceiptUserJSON{ID: u.id, Name: u.name,
+				Domain: ksNamed{ID: u.domain.id, Name: u.domain.name}},
+			ExpiresAt: rc.expiresAt.UTC().Truncate(time.Second).Format(ksTimeFormat),
+			IssuedAt:  rc.issuedAt.UTC().Truncate(time.Second).Format(ksTimeFormat),
+		},
+		RequiredAuthMethods: required,
+	}
+	w.Header().Set(ksReceiptHeader, value)
+	ksHeaders(w)
+	writeJSON(w, http.StatusUnauthorized, ksCT, body)
+}
+
+// takeReceipt returns a receipt that is known and not expired. A receipt
+// may be used again until it expires, as Keystone's fernet receipts can.
+func (s *keystoneState) takeReceipt(value string, now time.Time) *ksReceipt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rc := s.receipts[value]
+	if rc == nil || !now.Before(rc.expiresAt) {
+		return nil
+	}
+	return rc
+}
+
+// The receipt body, with Keystone's key order.
+type ksReceiptBody struct {
+	Receipt             ksReceiptJSON `json:"receipt"`
+	RequiredAuthMethods [][]string    `json:"required_auth_methods"`
+}
+
+type ksReceiptJSON struct {
+	Methods   []string          `json:"methods"`
+	User      ksReceiptUserJSON `json:"user"`
+	ExpiresAt string            `json:"expires_at"`
+	IssuedAt  string            `json:"issued_at"`
+}
+
+type ksReceiptUserJSON struct {
+	ID     string  `json:"id"`
+	Name   string  `json:"name"`
+	Domain ksNamed `json:"domain"`
 }
 
 // findUser resolves {"id"} or {"name","domain"}; a user named without a
@@ -468,8 +817,13 @@ func (s *keystoneState) scope(data *ksTokenData, raw json.RawMessage) (int, stri
 			return http.StatusUnauthorized, ksUnauthorized
 		}
 		data.domain = d
+	case sc.System != nil:
+		if !sc.System.All || len(data.user.roles["system"]) == 0 {
+			return http.StatusUnauthorized, ksUnauthorized
+		}
+		data.system = true
 	default:
-		// System and trust scopes need assignments the demo data lacks.
+		// Trusts need assignments the demo data lacks.
 		return http.StatusUnauthorized, ksUnauthorized
 	}
 	return 0, ""
@@ -520,8 +874,13 @@ type ksTokenJSON struct {
 	Domain                *ksNamed          `json:"domain,omitempty"`
 	IsDomain              *bool             `json:"is_domain,omitempty"`
 	Roles                 []ksNamed         `json:"roles,omitempty"`
+	System                *ksSystemJSON     `json:"system,omitempty"`
 	Catalog               []ksServiceJSON   `json:"catalog,omitempty"`
 	ApplicationCredential *ksAppCredRefJSON `json:"application_credential,omitempty"`
+}
+
+type ksSystemJSON struct {
+	All bool `json:"all"`
 }
 
 type ksNamed struct {
@@ -590,6 +949,9 @@ func (s *keystoneState) writeToken(w http.ResponseWriter, r *http.Request, statu
 	case d.domain != nil:
 		body.Domain = &ksNamed{ID: d.domain.id, Name: d.domain.name}
 		roles = d.user.roles["domain:"+d.domain.id]
+	case d.system:
+		body.System = &ksSystemJSON{All: true}
+		roles = d.user.roles["system"]
 	}
 	for _, name := range roles {
 		body.Roles = append(body.Roles, ksNamed{ID: s.roles[name], Name: name})
@@ -609,11 +971,17 @@ func (s *keystoneState) writeToken(w http.ResponseWriter, r *http.Request, statu
 }
 
 // catalog renders the services for a token: every service in each of its
-// regions with a public, an internal and an admin endpoint.
+// regions with a public, an internal and an admin endpoint. A token without
+// a project lists a service whose URLs need one with no endpoints, as
+// Keystone does.
 func (s *keystoneState) catalog(base, projectID string) []ksServiceJSON {
 	out := make([]ksServiceJSON, 0, len(s.services))
 	for _, svc := range s.services {
-		entry := ksServiceJSON{ID: stableID("keystone/service/" + svc.typ), Type: svc.typ, Name: svc.name}
+		entry := ksServiceJSON{ID: stableID("keystone/service/" + svc.typ), Type: svc.typ, Name: svc.name, Endpoints: []ksEndpointJSON{}}
+		if projectID == "" && strings.Contains(svc.path, "{project_id}") {
+			out = append(out, entry)
+			continue
+		}
 		for _, region := range svc.regions {
 			for _, itf := range []string{"public", "internal", "admin"} {
 				url := base

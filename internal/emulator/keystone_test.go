@@ -118,7 +118,11 @@ func TestKeystoneIssue(t *testing.T) {
 			404, "", "", false, "Could not find Application Credential: 0000000000000000000000000000dead."},
 		{"application credential with a scope", "/keystone/v3/auth/tokens",
 			`{"auth":{"identity":{"methods":["application_credential"],"application_credential":{"id":"` + KeystoneAppCredID + `","secret":"` +
-				KeystoneAppCredSecret + `"}},"scope":{"project":{"id":"` + KeystoneProjectID + `"}}}}`, 401, "", "", false, ksUnauthorized},
+				KeystoneAppCredSecret + `"}},"scope":{"project":{"id":"` + KeystoneProjectID + `"}}}}`, 401, "", "", false, ksAppCredScope},
+		// Keystone checks the scope before it looks at the credential.
+		{"unknown application credential with a scope", "/keystone/v3/auth/tokens",
+			`{"auth":{"identity":{"methods":["application_credential"],"application_credential":{"id":"0000000000000000000000000000dead","secret":"x"}},` +
+				`"scope":{"system":{"all":true}}}}`, 401, "", "", false, ksAppCredScope},
 		{"wrong password", "/keystone/v3/auth/tokens", passwordBody(KeystoneUser, KeystoneDomainName, "nope", ""), 401, "", "", false, ksUnauthorized},
 		{"unknown user", "/keystone/v3/auth/tokens", passwordBody("nobody", KeystoneDomainName, "x", ""), 401, "", "", false, ksUnauthorized},
 		{"project without a role", "/keystone/v3/auth/tokens",

@@ -34,9 +34,9 @@ func New(cfg Config) (*Client, error) {
 		}
 		base = u
 	}
-	tc, err := TLSConfig(cfg.CACert, cfg.Insecure)
+	tc, err := cfg.tlsConfig()
 	if err != nil {
-		return nil, &ConfigError{Attribute: "ca_cert", Msg: err.Error()}
+		return nil, err
 	}
 	attempt := &attemptTransport{cfg: &cfg, base: baseTransport(&cfg, tc)}
 	rc := &retryablehttp.Client{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,10 +37,17 @@ type Config struct {
 	// CACert is a PEM bundle, or the path of a file holding one, that is
 	// trusted in addition to the system roots.
 	CACert string
+	// ClientCert and ClientKey are a client certificate and its private key
+	// for APIs behind mutual TLS: PEM text, or the path of a file holding
+	// it (like CACert). Both or neither; they replace the certificate of
+	// BaseTLS.
+	ClientCert string
+	ClientKey  string
 	// BaseTLS carries TLS settings that arrive already built, such as those
 	// gophercloud derives from a clouds.yaml entry (its CA pool and client
-	// certificate). Its roots are used only when CACert is empty; Insecure
-	// still decides verification.
+	// certificate). Its roots are used only when CACert is empty, its
+	// certificate only when ClientCert is empty; Insecure still decides
+	// verification.
 	BaseTLS *tls.Config
 	// Timeout bounds one attempt: connecting, sending and reading the whole
 	// answer. An attempt that runs out of time is not retried, so a server
@@ -146,13 +154,22 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 
 // LoadCACert reads a PEM bundle given inline or as a file path.
 func LoadCACert(v string) ([]byte, error) {
+	return loadPEM("ca_cert", v)
+}
+
+// loadPEM reads PEM text given inline or as a file path. A value that is
+// neither is not quoted: it may be a key pasted without its BEGIN line.
+func loadPEM(attr, v string) ([]byte, error) {
 	v = strings.TrimSpace(v)
 	if strings.Contains(v, "-----BEGIN") {
 		return []byte(v), nil
 	}
+	if strings.ContainsAny(v, "\r\n") {
+		return nil, fmt.Errorf("%s is neither PEM text (there is no -----BEGIN line) nor a file path", attr)
+	}
 	b, err := os.ReadFile(expandHome(v))
 	if err != nil {
-		return nil, fmt.Errorf("ca_cert is neither PEM text nor a readable file: %w", err)
+		return nil, fmt.Errorf("%s is neither PEM text nor a readable file: %w", attr, err)
 	}
 	return b, nil
 }
@@ -189,6 +206,96 @@ func TLSConfig(caCert string, insecure bool) (*tls.Config, error) {
 	return tc, nil
 }
 
+// tlsConfig builds the transport's TLS settings from ca_cert, insecure
+// and the client certificate; each problem is a *ConfigError on its
+// attribute.
+func (c *Config) tlsConfig() (*tls.Config, error) {
+	tc, err := TLSConfig(c.CACert, c.Insecure)
+	if err != nil {
+		return nil, &ConfigError{Attribute: "ca_cert", Msg: err.Error()}
+	}
+	if strings.Contains(c.ClientKey, "-----BEGIN") && c.Redactor != nil {
+		c.Redactor.Add(strings.TrimSpace(c.ClientKey))
+	}
+	cert, err := LoadClientCert(c.ClientCert, c.ClientKey, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if cert != nil {
+		tc.Certificates = []tls.Certificate{*cert}
+	}
+	return tc, nil
+}
+
+// LoadClientCert reads a client certificate and its private key, each PEM
+// text or a file path. Both empty is no certificate (nil). Errors are
+// *ConfigError on "client_cert" or "client_key" and never quote the key.
+func LoadClientCert(certV, keyV string, now time.Time) (*tls.Certificate, error) {
+	certV, keyV = strings.TrimSpace(certV), strings.TrimSpace(keyV)
+	fail := func(attr, format string, args ...any) (*tls.Certificate, error) {
+		return nil, &ConfigError{Attribute: attr, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case certV == "" && keyV == "":
+		return nil, nil
+	case keyV == "":
+		return fail("client_key", "client_cert is set but client_key is not: a client certificate needs its private key (PEM text or a file path)")
+	case certV == "":
+		return fail("client_cert", "client_key is set but client_cert is not: set the certificate that goes with the key (PEM text or a file path)")
+	}
+	certPEM, err := loadPEM("client_cert", certV)
+	if err != nil {
+		return fail("client_cert", "%v", err)
+	}
+	keyPEM, err := loadPEM("client_key", keyV)
+	if err != nil {
+		return fail("client_key", "%v", err)
+	}
+	switch cb, kb := pemTypes(certPEM), pemTypes(keyPEM); {
+	case !cb.cert && cb.key:
+		return fail("client_cert", "client_cert holds a private key, not a certificate; are client_cert and client_key swapped?")
+	case !cb.cert:
+		return fail("client_cert", "client_cert holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)")
+	case !kb.key:
+		return fail("client_key", "client_key holds no PEM private key (expected -----BEGIN PRIVATE KEY----- or an RSA or EC key)")
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		// The standard library's messages quote no key material.
+		return fail("client_key", "client_key does not go with client_cert: %v", err)
+	}
+	leaf := cert.Leaf
+	if leaf == nil {
+		if leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+			return fail("client_cert", "client_cert cannot be parsed: %v", err)
+		}
+	}
+	if now.After(leaf.NotAfter) {
+		return fail("client_cert", "the client certificate %q expired on %s; renew it", leaf.Subject.CommonName, leaf.NotAfter.UTC().Format(time.RFC3339))
+	}
+	return &cert, nil
+}
+
+type pemKinds struct{ cert, key bool }
+
+// pemTypes says whether PEM text holds a certificate and a private key.
+func pemTypes(b []byte) pemKinds {
+	var k pemKinds
+	for {
+		var blk *pem.Block
+		blk, b = pem.Decode(b)
+		if blk == nil {
+			return k
+		}
+		switch {
+		case blk.Type == "CERTIFICATE":
+			k.cert = true
+		case strings.HasSuffix(blk.Type, "PRIVATE KEY"):
+			k.key = true
+		}
+	}
+}
+
 // baseTransport clones the standard transport so that no two clients share
 // connection pools or TLS settings.
 func baseTransport(cfg *Config, tc *tls.Config) *http.Transport {
@@ -198,7 +305,9 @@ func baseTransport(cfg *Config, tc *tls.Config) *http.Transport {
 		if tc.RootCAs == nil {
 			tc.RootCAs = b.RootCAs
 		}
-		tc.Certificates = b.Certificates
+		if len(tc.Certificates) == 0 {
+			tc.Certificates = b.Certificates
+		}
 	}
 	t.TLSClientConfig = tc
 	t.MaxIdleConnsPerHost = 16

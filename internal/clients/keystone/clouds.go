@@ -2,11 +2,14 @@ package keystone
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
+	"gopkg.in/yaml.v2"
 )
 
 // CloudEntry is an entry of clouds.yaml (merged with secure.yaml), in the
@@ -36,12 +39,17 @@ type CloudEntry struct {
 	ProjectDomainName string
 	DomainID          string
 	DomainName        string
+	// SystemScope is "all" for an entry with system_scope: all.
+	SystemScope string
+	// DefaultDomain is the entry's default_domain (a domain ID).
+	DefaultDomain string
 
 	Token string
 	// Insecure is true for an entry with verify: false.
 	Insecure bool
 	// TLS holds the CA of cacert and the client certificate of cert and
-	// key, for httpx.Config.BaseTLS.
+	// key, for httpx.Config.BaseTLS (a client_cert in the provider's
+	// settings replaces the file's).
 	TLS *tls.Config
 }
 
@@ -123,7 +131,7 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 	if s := ao.Scope; s != nil {
 		switch {
 		case s.System:
-			return nil, fmt.Errorf("cloud %q in %s asks for a system scope, which this provider does not request", name, found)
+			e.SystemScope = "all"
 		case s.TrustID != "":
 			return nil, fmt.Errorf("cloud %q in %s asks for a trust scope, which this provider does not request", name, found)
 		case s.ProjectName != "":
@@ -134,5 +142,34 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 			e.DomainID, e.DomainName = s.DomainID, s.DomainName
 		}
 	}
+	// gophercloud reads default_domain but does not return it.
+	dd, err := defaultDomain(name, found)
+	if err != nil {
+		return nil, fmt.Errorf("cloud %q in %s: %w", name, found, err)
+	}
+	e.DefaultDomain = dd
 	return e, nil
+}
+
+// defaultDomain reads auth.default_domain of the entry name from the
+// clouds.yaml file and from the secure.yaml next to it, which wins.
+func defaultDomain(name, file string) (string, error) {
+	value := ""
+	for _, f := range []string{file, filepath.Join(filepath.Dir(file), "secure.yaml")} {
+		raw, err := os.ReadFile(f)
+		if errors.Is(err, fs.ErrNotExist) && f != file {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		var doc clouds.Clouds
+		if err := yaml.Unmarshal(raw, &doc); err != nil {
+			return "", fmt.Errorf("%s: %w", f, err)
+		}
+		if c, ok := doc.Clouds[name]; ok && c.AuthInfo != nil && c.AuthInfo.DefaultDomain != "" {
+			value = c.AuthInfo.DefaultDomain
+		}
+	}
+	return value, nil
 }

@@ -33,8 +33,16 @@ const cloudsYAML = `clouds:
   system:
     auth:
       auth_url: https://keystone.example:5000/v3
-      token: abc
+      username: admin
+      password: pw
+      default_domain: default
       system_scope: all
+  default-domain:
+    auth:
+      auth_url: https://keystone.example:5000/v3
+      username: demo
+      project_name: demo
+      default_domain: from-clouds-yaml
 `
 
 const secureYAML = `clouds:
@@ -44,6 +52,9 @@ const secureYAML = `clouds:
   pw:
     auth:
       password: password-from-secure-yaml
+  default-domain:
+    auth:
+      default_domain: from-secure-yaml
 `
 
 func writeClouds(t *testing.T, dir string) string {
@@ -94,8 +105,22 @@ func TestLoadCloud(t *testing.T) {
 		t.Errorf("domain-scoped = %+v", ds)
 	}
 
-	if _, err := keystone.LoadCloud("system", env); err == nil || !strings.Contains(err.Error(), "system scope") {
-		t.Errorf("system scope: err = %v", err)
+	sys, err := keystone.LoadCloud("system", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sys.SystemScope != "all" || sys.DefaultDomain != "default" || sys.ProjectName != "" || sys.DomainID != "" || sys.UserName != "admin" {
+		t.Errorf("system = %+v", sys)
+	}
+	dd, err := keystone.LoadCloud("default-domain", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dd.DefaultDomain != "from-secure-yaml" || dd.ProjectName != "demo" || dd.UserDomainID != "" || dd.SystemScope != "" {
+		t.Errorf("default-domain = %+v", dd)
+	}
+	if pw.DefaultDomain != "" || pw.SystemScope != "" {
+		t.Errorf("pw = %+v", pw)
 	}
 	if _, err := keystone.LoadCloud("nope", env); err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), path) {
 		t.Errorf("unknown entry: err = %v", err)

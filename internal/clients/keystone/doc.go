@@ -14,6 +14,13 @@
 //	services, urls := tok.Select(keystone.Selection{Interface: "public", Region: "in-west3"})
 //	compute := urls["compute"]
 //
+// Multi-factor users: TOTPSecret makes a code for every login and sends it
+// with the password (one POST); a fixed Passcode is sent only when Keystone
+// answers the password with an auth receipt whose rules want totp, and
+// used once. A receipt is answered with the methods still missing and the
+// Openstack-Auth-Receipt header (two POSTs); rules the configuration
+// cannot complete give *MFARequiredError, naming what to set.
+//
 // gophercloud builds the login bodies from its validated options; the
 // requests go through the shared stack like every other cloud's, so errors
 // are *httpx.APIError with Keystone's message or *httpx.TransportError, and

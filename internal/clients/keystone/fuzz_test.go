@@ -63,7 +63,7 @@ func FuzzErrorAnswer(f *testing.F) {
 				StatusCode: status, Method: "POST", URL: "https://keystone.example:5000/v3/auth/tokens",
 				Header: http.Header{"Content-Type": {"application/json"}}, Body: append(body, []byte(" "+secret)...),
 			}
-			err := c.loginError(c.http.APIError(resp))
+			err := c.loginError(c.http.APIError(resp), nil)
 			var ae *httpx.APIError
 			if !errors.As(err, &ae) || ae.StatusCode != status {
 				t.Fatalf("err = %v, want an APIError %d", err, status)

@@ -2,19 +2,22 @@ package keystone
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 )
 
 // Config for New. Field names follow the provider block's attributes, and
@@ -38,17 +41,42 @@ type Config struct {
 	UserDomainName string
 	Password       string
 
+	// Passcode is one code from an authenticator app for Keystone's totp
+	// method. A code works once, so the client sends it only when
+	// Keystone's multi-factor rules ask for it (answering the password
+	// with a receipt), and for one login at most: a later login that
+	// needs it fails with *PasscodeSpentError.
+	Passcode string
+	// TOTPSecret is the user's TOTP secret (base32, or an otpauth://totp/
+	// URL): the client makes a fresh code for every login and sends it
+	// with the password.
+	TOTPSecret string
+
 	// Scope of a password token: a project (by id, or by name with its
-	// domain), else a domain, else none.
+	// domain), else a domain, else the system (SystemScope "all"), else
+	// none.
 	ProjectID         string
 	ProjectName       string
 	ProjectDomainID   string
 	ProjectDomainName string
 	DomainID          string
 	DomainName        string
+	SystemScope       string
+
+	// DefaultDomain is a domain ID (OpenStack's default_domain, such as
+	// "default") for a user or project named without its domain.
+	DefaultDomain string
+
+	// EndpointOverrides maps a service type to the URL to use instead of
+	// the catalog's, in the endpoints map of Client.Selection and
+	// Token.Select.
+	EndpointOverrides map[string]string
 
 	// Token is an existing token to use as it is.
 	Token string
+
+	// Now is the clock for one-time codes (tests); default time.Now.
+	Now func() time.Time
 }
 
 // Method is how a client authenticates.
@@ -60,7 +88,11 @@ const (
 	MethodToken Method = iota + 1
 	MethodAppCredID
 	MethodAppCredName
+	// MethodPassword: user and password, with a one-time code (totp) when
+	// Passcode or TOTPSecret is set.
 	MethodPassword
+	// MethodTOTP: user and one-time code, without a password.
+	MethodTOTP
 )
 
 func (m Method) String() string {
@@ -73,6 +105,8 @@ func (m Method) String() string {
 		return "application credential (by name)"
 	case MethodPassword:
 		return "password"
+	case MethodTOTP:
+		return "TOTP"
 	}
 	return "unknown"
 }
@@ -86,7 +120,14 @@ type Client struct {
 	authURL string // normalised, ending in /v3
 	http    *httpx.Client
 	tokens  *httpx.TokenSource[*Token]
-	opts    tokens.AuthOptions
+	// opts hold the user and the scope; the password and the code are
+	// added per request (a receipt's second request carries only what is
+	// missing).
+	opts tokens.AuthOptions
+	// otp makes a code per login (TOTPSecret); passcodeSpent is set once
+	// the fixed Passcode went out.
+	otp           *totp.Key
+	passcodeSpent atomic.Bool
 }
 
 // New checks the settings and builds a client; it makes no network call.
@@ -96,8 +137,15 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTP.Name == "" {
 		cfg.HTTP.Name = "keystone"
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	// OpenStack clients also accept the old "publicURL" spelling.
 	cfg.Interface = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(cfg.Interface)), "url")
+	// Authenticator apps show "123 456"; Keystone wants the digits.
+	cfg.Passcode = strings.ReplaceAll(strings.TrimSpace(cfg.Passcode), " ", "")
+	cfg.SystemScope = strings.TrimSpace(cfg.SystemScope)
+	cfg.EndpointOverrides = maps.Clone(cfg.EndpointOverrides)
 	method, opts, errs := plan(&cfg)
 	authURL, err := NormalizeAuthURL(cfg.AuthURL)
 	if err != nil {
@@ -107,6 +155,11 @@ func New(cfg Config) (*Client, error) {
 		errs = append(errs, &httpx.ConfigError{Attribute: "interface",
 			Msg: fmt.Sprintf("%q is not an endpoint interface; use public, internal or admin", cfg.Interface)})
 	}
+	errs = append(errs, checkOverrides(cfg.EndpointOverrides)...)
+	key, keyErr := totpKey(cfg.TOTPSecret)
+	if keyErr != nil {
+		errs = append(errs, keyErr)
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -115,16 +168,55 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc.Redactor().Add(cfg.Password, cfg.ApplicationCredentialSecret, cfg.Token)
+	hc.Redactor().Add(cfg.Password, cfg.ApplicationCredentialSecret, cfg.Token, cfg.Passcode, cfg.TOTPSecret)
+	if u, err := url.Parse(cfg.TOTPSecret); err == nil && u.Scheme != "" {
+		hc.Redactor().Add(u.Query().Get("secret"))
+	}
 	c := &Client{
 		cfg:     cfg,
 		method:  method,
 		authURL: authURL,
 		http:    hc,
 		opts:    opts,
+		otp:     key,
 	}
 	c.tokens = httpx.NewTokenSource(c.login)
 	return c, nil
+}
+
+// totpKey reads TOTPSecret. Keystone's totp method always uses HMAC-SHA1,
+// 6 digits and 30-second steps, so an otpauth URL asking for anything else
+// cannot work.
+func totpKey(secret string) (*totp.Key, error) {
+	if strings.TrimSpace(secret) == "" {
+		return nil, nil
+	}
+	k, err := totp.Parse(secret)
+	if err != nil {
+		return nil, &httpx.ConfigError{Attribute: "totp_secret", Msg: "not a base32 TOTP secret or otpauth://totp/ URL: " + err.Error()}
+	}
+	if k.Algorithm != totp.SHA1 || k.Digits != 6 || k.Period != 30*time.Second {
+		return nil, &httpx.ConfigError{Attribute: "totp_secret", Msg: fmt.Sprintf(
+			"Keystone's TOTP codes are HMAC-SHA1, 6 digits, 30 seconds; the otpauth URL asks for %s, %d digits, %s", k.Algorithm, k.Digits, k.Period)}
+	}
+	return k, nil
+}
+
+// checkOverrides checks that every endpoint override is a service type
+// with an absolute http(s) URL.
+func checkOverrides(m map[string]string) []error {
+	var errs []error
+	for _, typ := range slices.Sorted(maps.Keys(m)) {
+		if strings.TrimSpace(typ) == "" {
+			errs = append(errs, &httpx.ConfigError{Attribute: "endpoint_overrides", Msg: "an endpoint override has an empty service type"})
+			continue
+		}
+		if _, err := httpx.ParseBaseURL(m[typ]); err != nil {
+			errs = append(errs, &httpx.ConfigError{Attribute: "endpoint_overrides",
+				Msg: fmt.Sprintf("the override for %q: %v", typ, err)})
+		}
+	}
+	return errs
 }
 
 // plan picks the authentication method and builds gophercloud's options
@@ -133,6 +225,15 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 	var errs []error
 	fail := func(attr, format string, args ...any) {
 		errs = append(errs, &httpx.ConfigError{Attribute: attr, Msg: fmt.Sprintf(format, args...)})
+	}
+	if d := strings.TrimSpace(cfg.DefaultDomain); d != "" {
+		// OpenStack's default_domain fills what a name needs and lacks.
+		if cfg.UserName != "" && cfg.UserID == "" && cfg.UserDomainID == "" && cfg.UserDomainName == "" {
+			cfg.UserDomainID = d
+		}
+		if cfg.ProjectName != "" && cfg.ProjectID == "" && cfg.ProjectDomainID == "" && cfg.ProjectDomainName == "" {
+			cfg.ProjectDomainID = d
+		}
 	}
 	// user adds the user to opts: by id, or by name with its domain.
 	user := func(opts *tokens.AuthOptions, why string) {
@@ -147,10 +248,36 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 			case cfg.UserDomainName != "":
 				opts.DomainName = cfg.UserDomainName
 			default:
-				fail("user_domain_name", "user %q is named without a domain: set user_domain_name or user_domain_id (or give user_id instead)", cfg.UserName)
+				fail("user_domain_name", "user %q is named without a domain: set user_domain_name or user_domain_id, or default_domain (or give user_id instead)", cfg.UserName)
 			}
 		default:
 			fail("user_id", "%s needs the user: set user_id, or user_name with user_domain_name or user_domain_id", why)
+		}
+	}
+	code := cfg.Passcode != "" || strings.TrimSpace(cfg.TOTPSecret) != ""
+	switch {
+	case cfg.Passcode != "" && strings.TrimSpace(cfg.TOTPSecret) != "":
+		fail("passcode", "set either passcode (one code, for one login) or totp_secret (a code is made for every login), not both")
+	case cfg.Passcode != "" && !onlyDigits(cfg.Passcode):
+		fail("passcode", "a one-time code is the 6 digits an authenticator app shows")
+	}
+	switch cfg.SystemScope {
+	case "", "all":
+	default:
+		fail("system_scope", "%q is not a system scope; Keystone has one, \"all\"", cfg.SystemScope)
+	}
+	// noCode and noScope report settings a login without a user cannot use.
+	noCode := func(why string) {
+		switch {
+		case cfg.Passcode != "":
+			fail("passcode", "%s: a one-time code goes with a user's password login", why)
+		case strings.TrimSpace(cfg.TOTPSecret) != "":
+			fail("totp_secret", "%s: a one-time code goes with a user's password login", why)
+		}
+	}
+	noScope := func(why string) {
+		if cfg.SystemScope != "" {
+			fail("system_scope", "%s: remove system_scope", why)
 		}
 	}
 	var opts tokens.AuthOptions
@@ -158,6 +285,8 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 	switch {
 	case cfg.Token != "":
 		m = MethodToken
+		noCode("a token is used as it is")
+		noScope("a token keeps the scope it was issued with")
 	case cfg.ApplicationCredentialID != "":
 		m = MethodAppCredID
 		opts.ApplicationCredentialID = cfg.ApplicationCredentialID
@@ -165,6 +294,8 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 		if cfg.ApplicationCredentialSecret == "" {
 			fail("application_credential_secret", "application credential %s has no secret: set application_credential_secret", cfg.ApplicationCredentialID)
 		}
+		noCode("an application credential logs in without a one-time code")
+		noScope("an application credential carries its own project and Keystone refuses a scope next to it")
 	case cfg.ApplicationCredentialName != "":
 		m = MethodAppCredName
 		opts.ApplicationCredentialName = cfg.ApplicationCredentialName
@@ -173,12 +304,16 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 			fail("application_credential_secret", "application credential %q has no secret: set application_credential_secret", cfg.ApplicationCredentialName)
 		}
 		user(&opts, fmt.Sprintf("application credential %q (given by name)", cfg.ApplicationCredentialName))
+		noCode("an application credential logs in without a one-time code")
+		noScope("an application credential carries its own project and Keystone refuses a scope next to it")
 	case cfg.ApplicationCredentialSecret != "":
 		fail("application_credential_id", "an application credential secret is set but not which credential: set application_credential_id (or application_credential_name with the user)")
-	case cfg.Password != "":
+	case cfg.Password != "" || code:
 		m = MethodPassword
-		opts.Password = cfg.Password
-		user(&opts, "password login")
+		if cfg.Password == "" {
+			m = MethodTOTP
+		}
+		user(&opts, m.String()+" login")
 		switch {
 		case cfg.ProjectID != "":
 			opts.Scope.ProjectID = cfg.ProjectID
@@ -190,12 +325,17 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 			case cfg.ProjectDomainName != "":
 				opts.Scope.DomainName = cfg.ProjectDomainName
 			default:
-				fail("project_domain_name", "project %q is named without a domain: set project_domain_name or project_domain_id (or give project_id instead)", cfg.ProjectName)
+				fail("project_domain_name", "project %q is named without a domain: set project_domain_name or project_domain_id, or default_domain (or give project_id instead)", cfg.ProjectName)
 			}
 		case cfg.DomainID != "":
 			opts.Scope.DomainID = cfg.DomainID
 		case cfg.DomainName != "":
 			opts.Scope.DomainName = cfg.DomainName
+		case cfg.SystemScope != "":
+			opts.Scope.System = true
+		}
+		if cfg.SystemScope != "" && !opts.Scope.System {
+			fail("system_scope", "system_scope asks for a system-scoped token and %s for another scope: set only one", scopeSetting(cfg))
 		}
 	case cfg.UserID != "" || cfg.UserName != "":
 		fail("password", "a user is set but no password: set password, or use an application credential")
@@ -204,6 +344,28 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 			"or a user with password, or token, or cloud (a clouds.yaml entry)")
 	}
 	return m, opts, errs
+}
+
+// scopeSetting names the setting that chose a project or domain scope.
+func scopeSetting(cfg *Config) string {
+	switch {
+	case cfg.ProjectID != "":
+		return "project_id"
+	case cfg.ProjectName != "":
+		return "project_name"
+	case cfg.DomainID != "":
+		return "domain_id"
+	}
+	return "domain_name"
+}
+
+func onlyDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 var versionSegment = regexp.MustCompile(`^v[0-9]+(\.[0-9]+)?$`)
@@ -251,28 +413,30 @@ func (c *Client) Interface() string {
 	return c.cfg.Interface
 }
 
-// LoginError is a login Keystone refused. Message is Keystone's own text
-// (for a 401 always "The request you have made requires authentication.").
-type LoginError struct {
-	Method  Method
-	AuthURL string
-	Err     *httpx.APIError
+// Selection fills what s leaves empty from the configuration: the
+// interface and region, and the endpoint overrides (which s's own, when
+// set, replace).
+func (c *Client) Selection(s Selection) Selection {
+	if s.Interface == "" {
+		s.Interface = c.Interface()
+	}
+	if s.Region == "" {
+		s.Region = c.cfg.Region
+	}
+	if s.EndpointOverrides == nil {
+		s.EndpointOverrides = c.EndpointOverrides()
+	}
+	return s
 }
 
-func (e *LoginError) Error() string {
-	what := "the " + e.Method.String() + " login"
-	if e.Method == MethodToken {
-		what = "the configured token"
+// EndpointOverrides returns a copy of the configured overrides (service
+// type -> URL), nil when there are none.
+func (c *Client) EndpointOverrides() map[string]string {
+	if len(c.cfg.EndpointOverrides) == 0 {
+		return nil
 	}
-	msg := e.Err.Message
-	if msg == "" {
-		msg = e.Err.Snippet
-	}
-	return fmt.Sprintf("Keystone at %s refused %s: HTTP %d %s: %s",
-		e.AuthURL, what, e.Err.StatusCode, http.StatusText(e.Err.StatusCode), msg)
+	return maps.Clone(c.cfg.EndpointOverrides)
 }
-
-func (e *LoginError) Unwrap() error { return e.Err }
 
 // ErrTokenRejected is returned when a configured token that was accepted
 // earlier is refused: the client has no credentials to get another.
@@ -291,11 +455,14 @@ func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[
 			return httpx.Token[*Token]{}, ErrTokenRejected
 		}
 		t, err = c.show(ctx, c.cfg.Token, c.cfg.Token)
+		if err != nil {
+			err = c.loginError(err, nil)
+		}
 	} else {
 		t, err = c.issue(ctx)
 	}
 	if err != nil {
-		return httpx.Token[*Token]{}, c.loginError(err)
+		return httpx.Token[*Token]{}, err
 	}
 	expires := t.ExpiresAt
 	if c.method == MethodToken {
@@ -310,23 +477,6 @@ func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[
 		Principal: t.User.Name,
 		Data:      t,
 	}, nil
-}
-
-// loginError sorts a failed login: a refusal by Keystone (400, 401, 403,
-// and 404 with Keystone's own message, as for an unknown application
-// credential) names the credentials; any other answer means auth_url does
-// not point at Keystone's identity API.
-func (c *Client) loginError(err error) error {
-	var ae *httpx.APIError
-	if !errors.As(err, &ae) || ae.StatusCode < 400 || ae.StatusCode >= 500 {
-		return err
-	}
-	switch {
-	case ae.StatusCode == http.StatusBadRequest, ae.StatusCode == http.StatusUnauthorized, ae.StatusCode == http.StatusForbidden,
-		ae.StatusCode == http.StatusNotFound && ae.Message != "":
-		return &LoginError{Method: c.method, AuthURL: c.authURL, Err: ae}
-	}
-	return &EndpointError{AuthURL: c.authURL, Err: ae}
 }
 
 // EndpointError is an answer that shows auth_url is not Keystone's v3
@@ -355,38 +505,9 @@ func (c *Client) IssueToken(ctx context.Context) (cred.Credential, error) {
 	}
 	t, err := c.issue(ctx)
 	if err != nil {
-		return cred.Credential{}, c.loginError(err)
+		return cred.Credential{}, err
 	}
 	return c.credential(t), nil
-}
-
-// tokensPath is below the v3 endpoint.
-const tokensPath = "/auth/tokens"
-
-// issue asks for a new token with the configured credentials.
-func (c *Client) issue(ctx context.Context) (*Token, error) {
-	scope, err := c.opts.ToTokenV3ScopeMap()
-	if err != nil {
-		return nil, err
-	}
-	if c.method != MethodPassword {
-		// Application credentials carry their project; Keystone refuses
-		// a scope next to them.
-		scope = nil
-	}
-	m, err := c.opts.ToTokenV3CreateMap(scope)
-	if err != nil {
-		return nil, err
-	}
-	body, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: tokensPath, Body: body})
-	if err != nil {
-		return nil, err
-	}
-	return c.decode(r)
 }
 
 // show asks Keystone about subject, authenticating with auth.

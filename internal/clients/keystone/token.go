@@ -129,9 +129,22 @@ func (e *tokenEnvelope) token() (*Token, error) {
 // Interface, which defaults to "public" (as OpenStack clients do).
 type Selection struct {
 	ServiceType string
-	Interface   string
-	Region      string
+	// Interface is public, internal or admin, or InterfaceAll for every
+	// endpoint of the region and type.
+	Interface string
+	Region    string
+	// URLInterface is the interface of the URLs in the map Select returns
+	// when Interface is InterfaceAll (default public); otherwise the map
+	// has Interface's URLs.
+	URLInterface string
+	// EndpointOverrides replaces the map's URL of a service type (and adds
+	// types the catalog lacks). The service list is left as Keystone sent
+	// it.
+	EndpointOverrides map[string]string
 }
+
+// InterfaceAll selects the endpoints of every interface.
+const InterfaceAll = "all"
 
 // Interfaces are the endpoint interfaces Keystone knows.
 var Interfaces = []string{"public", "internal", "admin"}
@@ -151,6 +164,13 @@ func (t *Token) Select(s Selection) ([]Service, map[string]string) {
 	if itf == "" {
 		itf = "public"
 	}
+	urlItf := itf
+	if itf == InterfaceAll {
+		urlItf = strings.ToLower(strings.TrimSpace(s.URLInterface))
+		if urlItf == "" {
+			urlItf = "public"
+		}
+	}
 	out := make([]Service, 0, len(t.Catalog))
 	for _, svc := range t.Catalog {
 		if s.ServiceType != "" && svc.Type != s.ServiceType {
@@ -158,7 +178,7 @@ func (t *Token) Select(s Selection) ([]Service, map[string]string) {
 		}
 		var eps []Endpoint
 		for _, ep := range svc.Endpoints {
-			if strings.ToLower(ep.Interface) != itf {
+			if itf != InterfaceAll && strings.ToLower(ep.Interface) != itf {
 				continue
 			}
 			if s.Region != "" && ep.RegionID != s.Region && ep.Region != s.Region {
@@ -194,8 +214,19 @@ func (t *Token) Select(s Selection) ([]Service, map[string]string) {
 	})
 	urls := make(map[string]string, len(out))
 	for _, svc := range out {
-		if _, seen := urls[svc.Type]; !seen {
-			urls[svc.Type] = svc.Endpoints[0].URL
+		if _, seen := urls[svc.Type]; seen {
+			continue
+		}
+		for _, ep := range svc.Endpoints {
+			if strings.ToLower(ep.Interface) == urlItf {
+				urls[svc.Type] = ep.URL
+				break
+			}
+		}
+	}
+	for typ, u := range s.EndpointOverrides {
+		if s.ServiceType == "" || typ == s.ServiceType {
+			urls[typ] = u
 		}
 	}
 	return out, urls

@@ -3,6 +3,7 @@ package keystone_test
 import (
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -116,4 +117,131 @@ func TestSelect(t *testing.T) {
 	if n := len(tok.Catalog[1].Endpoints); n != 3 {
 		t.Errorf("Select changed the token's catalog (%d endpoints left)", n)
 	}
+}
+
+// Bodies recorded from a real Keystone 22 started by
+// scripts/keystone-up.sh --totp: every scope, methods, the application
+// credential, and a per-project service listed without endpoints.
+func TestDecodeRealScopes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		file    string
+		scope   string
+		methods []string
+		check   func(t *testing.T, tok *keystone.Token)
+	}{
+		{"system-token", "system", []string{"password"}, func(t *testing.T, tok *keystone.Token) {
+			if tok.System == nil || !tok.System.All || len(tok.Roles) != 3 || tok.Domain != nil || tok.Project != nil {
+				t.Errorf("system = %+v, roles %d", tok.System, len(tok.Roles))
+			}
+		}},
+		{"domain-token", "domain", []string{"password"}, func(t *testing.T, tok *keystone.Token) {
+			if tok.Domain == nil || tok.Domain.ID != "default" || tok.Domain.Name != "Default" || len(tok.Roles) != 1 || tok.Roles[0].Name != "reader" {
+				t.Errorf("domain = %+v, roles %+v", tok.Domain, tok.Roles)
+			}
+		}},
+		{"mfa-token", "project", []string{"password", "totp"}, func(t *testing.T, tok *keystone.Token) {
+			if tok.User.Name != "cloudauth-mfa" || tok.Project.Name != "admin" {
+				t.Errorf("user %+v project %+v", tok.User, tok.Project)
+			}
+		}},
+		{"appcred-token", "project", []string{"application_credential"}, func(t *testing.T, tok *keystone.Token) {
+			ac := tok.ApplicationCredential
+			if ac == nil || ac.ID != "02ecc440921047ab9658cfe70b8ec1ab" || ac.Name != "cloudauth-ci-1795534368" || !ac.Restricted {
+				t.Errorf("application_credential = %+v", ac)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			body, err := os.ReadFile("testdata/real/" + tc.file + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := keystone.DecodeToken(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.Scope() != tc.scope {
+				t.Errorf("scope = %q, want %q", tok.Scope(), tc.scope)
+			}
+			methods := slices.Sorted(slices.Values(tok.Methods))
+			if !slices.Equal(methods, tc.methods) {
+				t.Errorf("methods = %v, want %v", tok.Methods, tc.methods)
+			}
+			tc.check(t, tok)
+			// object-store's URLs hold the project: other scopes list it
+			// without endpoints, and Select leaves it out.
+			services, urls := tok.Select(keystone.Selection{})
+			_, swift := urls["object-store"]
+			if swift != (tc.scope == "project") || len(tok.Catalog) != 5 || len(services) != len(urls) || len(urls) != 4+btoi(swift) {
+				t.Errorf("catalog %d services, %d selected; urls %v", len(tok.Catalog), len(services), urls)
+			}
+		})
+	}
+	// A receipt is not a token.
+	body, err := os.ReadFile("testdata/real/receipt-401.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keystone.DecodeToken(body); err == nil {
+		t.Errorf("a receipt body was decoded as a token")
+	}
+}
+
+func TestSelectAllInterfacesAndOverrides(t *testing.T) {
+	t.Parallel()
+	tok := catalogToken()
+	cases := []struct {
+		name     string
+		sel      keystone.Selection
+		services []string
+		urls     map[string]string
+	}{
+		{"all interfaces, the map from public", keystone.Selection{Interface: "all"},
+			[]string{"compute:e12,e11,e13", "identity:e21", "object-store:e32,e31"},
+			map[string]string{"compute": "https://nova.r1", "identity": "https://ks.r2/v3", "object-store": "https://swift.r1/v1"}},
+		{"all interfaces, the map from internal", keystone.Selection{Interface: "ALL", URLInterface: "internal"},
+			[]string{"compute:e12,e11,e13", "identity:e21", "object-store:e32,e31"},
+			map[string]string{"object-store": "http://swift.r1.int/v1"}},
+		{"all interfaces of a region and type", keystone.Selection{Interface: "all", Region: "R1", ServiceType: "compute"},
+			[]string{"compute:e12,e11"}, map[string]string{"compute": "https://nova.r1"}},
+		{"URLInterface is ignored for one interface", keystone.Selection{Interface: "admin", URLInterface: "public"},
+			[]string{"compute:e12"}, map[string]string{"compute": "http://nova.r1.adm"}},
+		{"overrides replace and add URLs, not services", keystone.Selection{EndpointOverrides: map[string]string{
+			"compute": "https://nova.override/v2.1", "dns": "https://dns.override"}},
+			[]string{"compute:e11,e13", "identity:e21", "object-store:e31"},
+			map[string]string{"compute": "https://nova.override/v2.1", "dns": "https://dns.override", "identity": "https://ks.r2/v3", "object-store": "https://swift.r1/v1"}},
+		{"overrides follow the service type filter", keystone.Selection{ServiceType: "identity", EndpointOverrides: map[string]string{
+			"compute": "https://nova.override", "identity": "https://ks.override/v3"}},
+			[]string{"identity:e21"}, map[string]string{"identity": "https://ks.override/v3"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			services, urls := tok.Select(tc.sel)
+			got := []string{}
+			for _, s := range services {
+				ids := []string{}
+				for _, e := range s.Endpoints {
+					ids = append(ids, e.ID)
+				}
+				got = append(got, s.Type+":"+strings.Join(ids, ","))
+			}
+			if !reflect.DeepEqual(got, tc.services) {
+				t.Errorf("services = %v, want %v", got, tc.services)
+			}
+			if !reflect.DeepEqual(urls, tc.urls) {
+				t.Errorf("urls = %v, want %v", urls, tc.urls)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `make testacc-keystone`: start a real Keystone (scripts/keystone-up.sh),
-# run the TestAccKeystoneReal acceptance tests against it, and stop it by
-# its PID whatever happens. Extra arguments go to `go test`.
+# `make testacc-keystone`: start a real Keystone (scripts/keystone-up.sh
+# --totp, so that multi-factor logins are tested too), run the real-Keystone
+# tests of the client (TestRealKeystone*) and the acceptance tests
+# (TestAccKeystoneReal*) against it, and stop it by its PID whatever
+# happens. Extra arguments go to `go test`.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -16,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 
 up_start=$SECONDS
-scripts/keystone-up.sh "$dir"
+scripts/keystone-up.sh --totp "$dir"
 up=$((SECONDS - up_start))
 
 set -a
@@ -24,12 +26,15 @@ set -a
 source "$dir/env"
 set +a
 
-log "go test -run TestAccKeystoneReal against $KS_AUTH_URL"
+log "go test -run 'TestRealKeystone|TestAccKeystoneReal' against $KS_AUTH_URL"
 test_start=$SECONDS
-go test -count=1 -race -v -timeout 20m -run 'TestAccKeystoneReal' ./internal/provider/ "$@" 2>&1 | tee "$dir/test.log"
-# A run where the tests skipped (no KS_AUTH_URL reached them) is a failure.
-passed=$(grep -c '^--- PASS: TestAccKeystoneReal' "$dir/test.log" || true)
-if grep -q '^--- SKIP: TestAccKeystoneReal' "$dir/test.log" || [ "$passed" -lt 4 ]; then
-  die "expected every TestAccKeystoneReal test to run and pass; $passed passed"
+go test -count=1 -race -v -timeout 20m -run 'TestRealKeystone|TestAccKeystoneReal' \
+  ./internal/clients/keystone/ ./internal/provider/keystone/ "$@" 2>&1 | tee "$dir/test.log"
+# A run where tests skipped (the variables did not reach them) or failed
+# is a failure.
+want=$(grep -hc '^func Test\(RealKeystone\|AccKeystoneReal\)' internal/clients/keystone/*_test.go internal/provider/keystone/*_test.go | awk '{s += $1} END {print s}')
+passed=$(grep -c '^--- PASS: Test\(RealKeystone\|AccKeystoneReal\)' "$dir/test.log" || true)
+if grep -q '^--- \(SKIP\|FAIL\): Test\(RealKeystone\|AccKeystoneReal\)' "$dir/test.log" || [ "$passed" -ne "$want" ]; then
+  die "expected all $want real-Keystone tests to run and pass; $passed passed"
 fi
 log "real Keystone: start ${up}s, tests $((SECONDS - test_start))s"

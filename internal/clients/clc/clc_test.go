@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
@@ -255,21 +256,26 @@ func TestCredentialExpiresAtFromTheJWT(t *testing.T) {
 	}
 }
 
-// A token that ends within the token source's one-minute margin is
-// renewed at its next use: the expiry is used, not only shown.
-func TestShortLivedTokenIsRenewedBeforeUse(t *testing.T) {
+// The JWT's expiry is used, not only shown: it sets when the token is
+// renewed. A 30-second token is to be renewed a third of its lifetime
+// before its exp, and handed out again until then (one login).
+func TestShortLivedTokenIsRenewedBeforeItExpires(t *testing.T) {
 	t.Parallel()
 	c, e := setup(t, emulator.CLCUser, emulator.CLCPassword, "")
 	e.SetTokenLifetime("clc", 30*time.Second)
+	var cr cred.Credential
 	for i := 0; i < 2; i++ {
-		if _, err := c.Credential(context.Background()); err != nil {
+		var err error
+		if cr, err = c.Credential(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// (Two logins in the same second get the same JWT, as they would
-	// from the API: the claims and times are the same.)
-	if e.Logins("clc") != 2 {
-		t.Errorf("logins = %d, want 2; a token about to expire was handed out again", e.Logins("clc"))
+	if e.Logins("clc") != 1 {
+		t.Errorf("logins = %d, want 1: a token with 30 s left is good for the next read", e.Logins("clc"))
+	}
+	// exp is whole seconds; the login's own time is not.
+	if d := cr.ExpiresAt.Sub(cr.RenewAt); d < 9*time.Second || d > 11*time.Second {
+		t.Errorf("RenewAt = %v, ExpiresAt = %v: want renewal a third of the 30 s lifetime (10 s) before the JWT's exp", cr.RenewAt, cr.ExpiresAt)
 	}
 }
 

@@ -18,38 +18,13 @@ type CloudEntry struct {
 	Name string
 	// File is the clouds.yaml that held the entry.
 	File string
-
-	AuthURL   string
-	Region    string
-	Interface string
-
-	ApplicationCredentialID     string
-	ApplicationCredentialName   string
-	ApplicationCredentialSecret string
-
-	UserID         string
-	UserName       string
-	UserDomainID   string
-	UserDomainName string
-	Password       string
-
-	ProjectID         string
-	ProjectName       string
-	ProjectDomainID   string
-	ProjectDomainName string
-	DomainID          string
-	DomainName        string
-	// SystemScope is "all" for an entry with system_scope: all.
-	SystemScope string
-	// DefaultDomain is the entry's default_domain (a domain ID).
-	DefaultDomain string
-
-	Token string
+	// Config holds the entry's settings, in the client's terms; its HTTP
+	// part is left empty (Insecure and TLS below carry what the file says).
+	Config Config
 	// Insecure is true for an entry with verify: false.
 	Insecure bool
 	// TLS holds the CA of cacert and the client certificate of cert and
-	// key, for httpx.Config.BaseTLS (a client_cert in the provider's
-	// settings replaces the file's).
+	// key, for httpx.Config.BaseTLS.
 	TLS *tls.Config
 }
 
@@ -108,9 +83,8 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cloud %q in %s: %w", name, found, err)
 	}
-	e := &CloudEntry{
-		Name:                        name,
-		File:                        found,
+	e := &CloudEntry{Name: name, File: found, TLS: tc}
+	e.Config = Config{
 		AuthURL:                     ao.IdentityEndpoint,
 		Region:                      eo.Region,
 		Interface:                   string(eo.Availability),
@@ -123,7 +97,6 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 		UserDomainName:              ao.DomainName,
 		Password:                    ao.Password,
 		Token:                       ao.TokenID,
-		TLS:                         tc,
 	}
 	if tc != nil {
 		e.Insecure = tc.InsecureSkipVerify
@@ -131,15 +104,15 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 	if s := ao.Scope; s != nil {
 		switch {
 		case s.System:
-			e.SystemScope = "all"
+			e.Config.SystemScope = "all"
 		case s.TrustID != "":
 			return nil, fmt.Errorf("cloud %q in %s asks for a trust scope, which this provider does not request", name, found)
 		case s.ProjectName != "":
-			e.ProjectName, e.ProjectDomainID, e.ProjectDomainName = s.ProjectName, s.DomainID, s.DomainName
+			e.Config.ProjectName, e.Config.ProjectDomainID, e.Config.ProjectDomainName = s.ProjectName, s.DomainID, s.DomainName
 		case s.ProjectID != "":
-			e.ProjectID = s.ProjectID
+			e.Config.ProjectID = s.ProjectID
 		default:
-			e.DomainID, e.DomainName = s.DomainID, s.DomainName
+			e.Config.DomainID, e.Config.DomainName = s.DomainID, s.DomainName
 		}
 	}
 	// gophercloud reads default_domain but does not return it.
@@ -147,7 +120,7 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cloud %q in %s: %w", name, found, err)
 	}
-	e.DefaultDomain = dd
+	e.Config.DefaultDomain = dd
 	return e, nil
 }
 

@@ -83,8 +83,8 @@ func TestLoadCloud(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ac.File != path || ac.AuthURL != "https://keystone.example:5000" || ac.ApplicationCredentialID != "a3c1e8f07b2d4c9e9f6a5b4d3c2e1f08" ||
-		ac.ApplicationCredentialSecret != "secret-from-secure-yaml" || ac.Region != "RegionTwo" || ac.Interface != "internal" || ac.Insecure {
+	if ac.File != path || ac.Config.AuthURL != "https://keystone.example:5000" || ac.Config.ApplicationCredentialID != "a3c1e8f07b2d4c9e9f6a5b4d3c2e1f08" ||
+		ac.Config.ApplicationCredentialSecret != "secret-from-secure-yaml" || ac.Config.Region != "RegionTwo" || ac.Config.Interface != "internal" || ac.Insecure {
 		t.Errorf("appcred = %+v", ac)
 	}
 
@@ -92,8 +92,8 @@ func TestLoadCloud(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pw.UserName != "demo" || pw.UserDomainName != "Default" || pw.Password != "password-from-secure-yaml" ||
-		pw.ProjectName != "demo" || pw.ProjectDomainID != "default" || pw.DomainID != "" || pw.DomainName != "" || !pw.Insecure {
+	if pw.Config.UserName != "demo" || pw.Config.UserDomainName != "Default" || pw.Config.Password != "password-from-secure-yaml" ||
+		pw.Config.ProjectName != "demo" || pw.Config.ProjectDomainID != "default" || pw.Config.DomainID != "" || pw.Config.DomainName != "" || !pw.Insecure {
 		t.Errorf("pw = %+v", pw)
 	}
 
@@ -101,7 +101,7 @@ func TestLoadCloud(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ds.UserID == "" || ds.DomainName != "Default" || ds.ProjectName != "" {
+	if ds.Config.UserID == "" || ds.Config.DomainName != "Default" || ds.Config.ProjectName != "" {
 		t.Errorf("domain-scoped = %+v", ds)
 	}
 
@@ -109,17 +109,17 @@ func TestLoadCloud(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sys.SystemScope != "all" || sys.DefaultDomain != "default" || sys.ProjectName != "" || sys.DomainID != "" || sys.UserName != "admin" {
+	if sys.Config.SystemScope != "all" || sys.Config.DefaultDomain != "default" || sys.Config.ProjectName != "" || sys.Config.DomainID != "" || sys.Config.UserName != "admin" {
 		t.Errorf("system = %+v", sys)
 	}
 	dd, err := keystone.LoadCloud("default-domain", env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dd.DefaultDomain != "from-secure-yaml" || dd.ProjectName != "demo" || dd.UserDomainID != "" || dd.SystemScope != "" {
+	if dd.Config.DefaultDomain != "from-secure-yaml" || dd.Config.ProjectName != "demo" || dd.Config.UserDomainID != "" || dd.Config.SystemScope != "" {
 		t.Errorf("default-domain = %+v", dd)
 	}
-	if pw.DefaultDomain != "" || pw.SystemScope != "" {
+	if pw.Config.DefaultDomain != "" || pw.Config.SystemScope != "" {
 		t.Errorf("pw = %+v", pw)
 	}
 	if _, err := keystone.LoadCloud("nope", env); err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), path) {

@@ -95,8 +95,9 @@ func TestCloudsYAMLClientCertificateReachesTheTransport(t *testing.T) {
 	}
 	login := func(h httpx.Config) error {
 		h.MaxRetries = 0
-		c, err := keystone.New(keystone.Config{HTTP: h, AuthURL: e.AuthURL,
-			ApplicationCredentialID: e.ApplicationCredentialID, ApplicationCredentialSecret: e.ApplicationCredentialSecret})
+		cfg := e.Config
+		cfg.HTTP = h
+		c, err := keystone.New(cfg)
 		if err != nil {
 			return err
 		}

@@ -26,4 +26,10 @@ var (
 	EnvCloud                       = []string{"OS_CLOUD"}
 	EnvInsecure                    = []string{"OS_INSECURE"}
 	EnvCACert                      = []string{"OS_CACERT"}
+	EnvCert                        = []string{"OS_CERT"}
+	EnvKey                         = []string{"OS_KEY"}
+	EnvPasscode                    = []string{"OS_PASSCODE"}
+	EnvTOTPSecret                  = []string{"OS_TOTP_SECRET"}
+	EnvSystemScope                 = []string{"OS_SYSTEM_SCOPE"}
+	EnvDefaultDomain               = []string{"OS_DEFAULT_DOMAIN"}
 )

@@ -67,7 +67,7 @@ var block = &cloud.Block[settings]{
 		cloud.String("api_version", func(s *settings) *cloud.Value[string] { return &s.APIVersion },
 			"Version to ask for in the media types (`application/vnd.abiquo.<entity>+json; version=6.1`). Default: none, so the API answers in its newest version.").
 			Env(api.EnvAPIVersion...).Validate(stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]+\.[0-9]+$`), "must be a version such as \"6.1\"")),
-	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, nil, nil)...),
+	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, cloud.TransportEnv{})...),
 	Triggers: api.EnvEndpoint,
 	Setup: "Add `abiquo { endpoint = ..., username = ..., password = ... }` to the provider configuration, or set " +
 		"ABQ_ENDPOINT, ABQ_USERNAME and ABQ_PASSWORD (two-factor users: also ABQ_OTP_SECRET, or run " +

@@ -49,7 +49,7 @@ var block = &cloud.Block[settings]{
 			"Control Portal password.").Env(api.EnvPassword...).Sensitive(),
 		cloud.String("account_alias", func(s *settings) *cloud.Value[string] { return &s.AccountAlias },
 			"Account to read; default: the account of the user who logs in.").Env(api.EnvAccountAlias...),
-	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, nil, nil)...),
+	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, cloud.TransportEnv{})...),
 	Triggers: api.EnvUsername,
 	Setup: "Add `clc { username = ..., password = ... }` to the provider configuration, or set CLC_USERNAME and " +
 		"CLC_PASSWORD (CLC_V2_API_USERNAME and CLC_V2_API_PASSWD are read too).",

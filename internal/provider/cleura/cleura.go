@@ -63,7 +63,7 @@ var block = &cloud.Block[settings]{
 			"Generation of the auth API to log in, validate and revoke tokens with: `v2` (what Cleura's own tools use) or `v1`. "+
 				"Default: `v2`, and `v1` for the rest of the run when the server answers 404 to v2.").
 			Env(api.EnvAuthAPI...).Validate(stringvalidator.OneOf(api.AuthV1, api.AuthV2)),
-	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, nil, nil)...),
+	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, cloud.TransportEnv{})...),
 	Triggers: append(append([]string{}, api.EnvUsername...), api.EnvToken...),
 	Setup: "Add `cleura { username = ..., password = ... }` to the provider configuration, or set " +
 		"CLEURA_API_USERNAME and CLEURA_API_PASSWORD (or CLEURA_API_TOKEN for two-factor accounts), " +

@@ -74,6 +74,8 @@ func (b *Block[S]) setting(s *S, name string) (Setting, bool) {
 			return *a.boolean(s), true
 		case kindInt:
 			return *a.integer(s), true
+		case kindMap:
+			return *a.strings(s), true
 		}
 		return *a.str(s), true
 	}

@@ -104,6 +104,7 @@ const (
 	kindString kind = iota
 	kindBool
 	kindInt
+	kindMap // of strings; set in the configuration only
 )
 
 // Attr is one setting of a cloud's block: its schema, the environment
@@ -122,6 +123,7 @@ type Attr[S any] struct {
 	str        func(*S) *Value[string]
 	boolean    func(*S) *Value[bool]
 	integer    func(*S) *Value[int64]
+	strings    func(*S) *Value[map[string]string]
 }
 
 // String is a string setting stored in field.
@@ -137,6 +139,12 @@ func Bool[S any](name string, field func(*S) *Value[bool], desc string) Attr[S] 
 // Int is an integer setting stored in field.
 func Int[S any](name string, field func(*S) *Value[int64], desc string) Attr[S] {
 	return Attr[S]{name: name, kind: kindInt, desc: desc, integer: field}
+}
+
+// Map is a map-of-strings setting stored in field. It has no environment
+// variable: a map is written in the configuration.
+func Map[S any](name string, field func(*S) *Value[map[string]string], desc string) Attr[S] {
+	return Attr[S]{name: name, kind: kindMap, desc: desc, strings: field}
 }
 
 // Field returns the string setting the attribute fills in s.
@@ -183,6 +191,8 @@ func (a Attr[S]) schema() schema.Attribute {
 		return schema.BoolAttribute{Optional: true, Sensitive: a.sensitive, MarkdownDescription: a.markdown()}
 	case kindInt:
 		return schema.Int64Attribute{Optional: true, Sensitive: a.sensitive, MarkdownDescription: a.markdown(), Validators: a.intChecks}
+	case kindMap:
+		return schema.MapAttribute{Optional: true, Sensitive: a.sensitive, MarkdownDescription: a.markdown(), ElementType: types.StringType}
 	}
 	return schema.StringAttribute{Optional: true, Sensitive: a.sensitive, MarkdownDescription: a.markdown(), Validators: a.validators}
 }
@@ -259,6 +269,24 @@ func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Reso
 				fmt.Sprintf("%s depends on a value that is only known after apply, but the provider must know it to use %s: %s.", name, b.Title, alt))
 			val = nil
 		}
+		if a.kind == kindMap {
+			v := Value[map[string]string]{name: name}
+			if m, ok := val.(types.Map); ok && !m.IsNull() && len(m.Elements()) > 0 {
+				v.V, v.Origin = make(map[string]string, len(m.Elements())), FromConfig
+				for k, e := range m.Elements() {
+					if e.IsUnknown() {
+						r.later.AddAttributeError(path.Root(b.Name).AtName(a.name), "Unknown value for "+name,
+							fmt.Sprintf("%s[%q] depends on a value that is only known after apply, but the provider must know it to use %s.", name, k, b.Title))
+						continue
+					}
+					if str, ok := e.(types.String); ok && !str.IsNull() {
+						v.V[k] = str.ValueString()
+					}
+				}
+			}
+			*a.strings(s) = v
+			continue
+		}
 		raw, origin, source := "", Unset, ""
 		switch {
 		case val != nil && !val.IsNull() && text(val) != "":
@@ -285,6 +313,10 @@ func (b *Block[S]) Blank() *S {
 	s := new(S)
 	r := &Resolver{name: b.Name}
 	for _, a := range b.Attrs {
+		if a.kind == kindMap {
+			*a.strings(s) = Value[map[string]string]{name: b.Name + "." + a.name}
+			continue
+		}
 		a.fill(s, r, b.Name+"."+a.name, "", Unset, "")
 	}
 	return s

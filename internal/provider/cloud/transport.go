@@ -23,19 +23,30 @@ const (
 type Transport struct {
 	Insecure   Value[bool]
 	CACert     Value[string]
+	ClientCert Value[string]
+	ClientKey  Value[string]
 	Timeout    Value[string]
 	MaxRetries Value[int64]
 }
 
+// TransportEnv names a cloud's environment variables for the transport
+// settings, where it has any.
+type TransportEnv struct {
+	Insecure, CACert, ClientCert, ClientKey []string
+}
+
 // TransportAttrs are the transport settings of a block whose typed settings
-// hold them in field. insecureEnv and caEnv are the cloud's environment
-// variables for them, if it has any.
-func TransportAttrs[S any](field func(*S) *Transport, insecureEnv, caEnv []string) []Attr[S] {
+// hold them in field.
+func TransportAttrs[S any](field func(*S) *Transport, env TransportEnv) []Attr[S] {
 	return []Attr[S]{
 		Bool("insecure", func(s *S) *Value[bool] { return &field(s).Insecure },
-			"Skip TLS certificate verification. For test systems only; the provider warns when it is on.").Env(insecureEnv...),
+			"Skip TLS certificate verification. For test systems only; the provider warns when it is on.").Env(env.Insecure...),
 		String("ca_cert", func(s *S) *Value[string] { return &field(s).CACert },
-			"PEM bundle, or the path of a file holding one, of a CA to trust in addition to the system roots (for a private CA or a self-signed certificate).").Env(caEnv...),
+			"PEM bundle, or the path of a file holding one, of a CA to trust in addition to the system roots (for a private CA or a self-signed certificate).").Env(env.CACert...),
+		String("client_cert", func(s *S) *Value[string] { return &field(s).ClientCert },
+			"Client certificate (PEM, or the path of a file holding it) for an API that asks for one in the TLS handshake; needs `client_key`.").Env(env.ClientCert...),
+		String("client_key", func(s *S) *Value[string] { return &field(s).ClientKey },
+			"Private key (PEM, or the path of a file holding it) of `client_cert`.").Env(env.ClientKey...).Sensitive(),
 		String("timeout", func(s *S) *Value[string] { return &field(s).Timeout },
 			"Longest time one HTTP attempt may take, as a Go duration (`30s`, `2m`). An attempt that runs out of time is not retried.").
 			Default(DefaultTimeout).Validate(durationValidator{}),
@@ -53,6 +64,8 @@ func (t *Transport) HTTP(r *Resolver, req ConfigureRequest, baseURL string) http
 		BaseURL:    baseURL,
 		Insecure:   t.Insecure.V,
 		CACert:     t.CACert.V,
+		ClientCert: t.ClientCert.V,
+		ClientKey:  t.ClientKey.V,
 		MaxRetries: DefaultMaxRetries,
 		UserAgent:  req.UserAgent,
 		Logger:     tfLogger{},

@@ -38,6 +38,25 @@ type catalogModel struct {
 	ExpiresAt   types.String      `tfsdk:"expires_at"`
 	Catalog     types.List        `tfsdk:"catalog"`
 	Endpoints   map[string]string `tfsdk:"endpoints"`
+	Domain      *domainModel      `tfsdk:"domain"`
+	System      *systemModel      `tfsdk:"system"`
+	AppCred     *appCredModel     `tfsdk:"application_credential"`
+	Methods     []types.String    `tfsdk:"methods"`
+}
+
+type domainModel struct {
+	ID   types.String `tfsdk:"id"`
+	Name types.String `tfsdk:"name"`
+}
+
+type systemModel struct {
+	All types.Bool `tfsdk:"all"`
+}
+
+type appCredModel struct {
+	ID         types.String `tfsdk:"id"`
+	Name       types.String `tfsdk:"name"`
+	Restricted types.Bool   `tfsdk:"restricted"`
 }
 
 // ownerModel is a user or a project: both live in a domain.
@@ -94,10 +113,10 @@ func newCatalogSchema() schema.Schema {
 			"service_type": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Only services of this type (`compute`, `object-store`, `identity`, ...). Default: every type."},
 			"interface": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Endpoint interface to keep: `public`, `internal` or `admin`. Default: the provider's `api.interface`, else `public`.",
-				Validators:          []validator.String{stringvalidator.OneOf(api.Interfaces...)}},
+				MarkdownDescription: "Endpoint interface to keep: `public`, `internal` or `admin`, or `all` for every interface (for configurations that need public and internal URLs together; the `endpoints` map then has the provider's `keystone.interface`, else `public`). Default: the provider's `keystone.interface`, else `public`.",
+				Validators:          []validator.String{stringvalidator.OneOf(append(append([]string{}, api.Interfaces...), api.InterfaceAll)...)}},
 			"region": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Region to keep (matched against the endpoints' `region_id` and `region`). Default: the provider's `api.region`, else every region (null)."},
+				MarkdownDescription: "Region to keep (matched against the endpoints' `region_id` and `region`). Default: the provider's `keystone.region`, else every region (null)."},
 			"user": schema.SingleNestedAttribute{Computed: true,
 				MarkdownDescription: "The user the token belongs to.", Attributes: owner("user")},
 			"project": schema.SingleNestedAttribute{Computed: true,
@@ -110,6 +129,23 @@ func newCatalogSchema() schema.Schema {
 					"name": str("Role name (`member`, `reader`, ...)."),
 				}},
 			},
+			"domain": schema.SingleNestedAttribute{Computed: true,
+				MarkdownDescription: "The domain a domain-scoped token is scoped to; null otherwise.",
+				Attributes:          map[string]schema.Attribute{"id": str("Domain ID."), "name": str("Domain name.")}},
+			"system": schema.SingleNestedAttribute{Computed: true,
+				MarkdownDescription: "The system scope of a system-scoped token (`keystone.system_scope`); null otherwise.",
+				Attributes: map[string]schema.Attribute{"all": schema.BoolAttribute{Computed: true,
+					MarkdownDescription: "Whether the token is scoped to the whole system."}}},
+			"application_credential": schema.SingleNestedAttribute{Computed: true,
+				MarkdownDescription: "The application credential the token was issued for; null for other logins.",
+				Attributes: map[string]schema.Attribute{
+					"id":   str("Application credential ID."),
+					"name": str("Application credential name."),
+					"restricted": schema.BoolAttribute{Computed: true,
+						MarkdownDescription: "Whether the credential may not create further application credentials or trusts (Keystone's `unrestricted = false`)."},
+				}},
+			"methods": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The authentication methods of the login, as Keystone lists them (`application_credential`, `password`, `totp`, `token`)."},
 			"issued_at":  str("When Keystone issued the token (RFC 3339, UTC)."),
 			"expires_at": str("When the token expires (RFC 3339, UTC); the provider logs in again before then."),
 			"catalog": schema.ListNestedAttribute{Computed: true,
@@ -158,17 +194,15 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		resp.Diagnostics.Append(diagnose(c, err))
 		return
 	}
-	sel := api.Selection{
-		ServiceType: m.ServiceType.ValueString(),
-		Interface:   m.Interface.ValueString(),
-		Region:      m.Region.ValueString(),
-	}
-	if sel.Interface == "" {
-		sel.Interface = c.Interface()
-	}
-	if sel.Region == "" {
-		sel.Region = c.Region()
-	}
+	// The provider's interface, region and endpoint overrides fill what
+	// the data source leaves out; with interface "all", the map has the
+	// provider's interface.
+	sel := c.Selection(api.Selection{
+		ServiceType:  m.ServiceType.ValueString(),
+		Interface:    m.Interface.ValueString(),
+		Region:       m.Region.ValueString(),
+		URLInterface: c.Interface(),
+	})
 	model, diags := newCatalogModel(tok, sel, m.ServiceType)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -199,6 +233,19 @@ func newCatalogModel(tok *api.Token, sel api.Selection, serviceTypeFilter types.
 	}
 	for _, r := range tok.Roles {
 		m.Roles = append(m.Roles, roleModel{ID: types.StringValue(r.ID), Name: types.StringValue(r.Name)})
+	}
+	if d := tok.Domain; d != nil {
+		m.Domain = &domainModel{ID: types.StringValue(d.ID), Name: types.StringValue(d.Name)}
+	}
+	if sys := tok.System; sys != nil {
+		m.System = &systemModel{All: types.BoolValue(sys.All)}
+	}
+	if ac := tok.ApplicationCredential; ac != nil {
+		m.AppCred = &appCredModel{ID: types.StringValue(ac.ID), Name: cloud.OptString(ac.Name), Restricted: types.BoolValue(ac.Restricted)}
+	}
+	m.Methods = make([]types.String, 0, len(tok.Methods))
+	for _, method := range tok.Methods {
+		m.Methods = append(m.Methods, types.StringValue(method))
 	}
 	var diags diag.Diagnostics
 	object := func(t types.ObjectType, vals map[string]attr.Value) attr.Value {

@@ -39,19 +39,21 @@ type settings struct {
 	AuthURL, Region, Interface                                 cloud.Value[string]
 	AppCredID, AppCredName, AppCredSecret                      cloud.Value[string]
 	UserName, UserID, Password, UserDomainName, UserDomainID   cloud.Value[string]
+	Passcode, TOTPSecret                                       cloud.Value[string]
 	ProjectName, ProjectID, ProjectDomainName, ProjectDomainID cloud.Value[string]
-	DomainName, DomainID                                       cloud.Value[string]
+	DomainName, DomainID, SystemScope, DefaultDomain           cloud.Value[string]
 	Token                                                      cloud.Value[string]
 	Cloud                                                      cloud.Value[string]
+	EndpointOverrides                                          cloud.Value[map[string]string]
 	cloud.Transport
 }
 
-// field binds one setting of the block to the client's Config and to a
-// clouds.yaml entry, so that the list of credentials is written once here.
+// field binds one setting of the block to the client's Config, which is
+// also how a clouds.yaml entry comes (CloudEntry.Config): the block, the
+// environment and the file fill the same fields.
 type field struct {
 	attr   cloud.Attr[settings]
 	config func(*api.Config) *string
-	entry  func(*api.CloudEntry) string
 }
 
 func conflictsWith(names ...string) validator.String {
@@ -66,61 +68,77 @@ var fields = []field{
 	{cloud.String("auth_url", func(s *settings) *cloud.Value[string] { return &s.AuthURL },
 		"Identity endpoint, with or without the trailing `/v3` (`https://in-west3.controlcloud.app:5000`).").
 		Env(api.EnvAuthURL...).Validate(cloud.URLValidator()),
-		func(c *api.Config) *string { return &c.AuthURL }, func(e *api.CloudEntry) string { return e.AuthURL }},
+		func(c *api.Config) *string { return &c.AuthURL }},
 	{cloud.String("region", func(s *settings) *cloud.Value[string] { return &s.Region },
 		"Region used by the catalog's `endpoints` map when a data source does not name one.").Env(api.EnvRegion...),
-		func(c *api.Config) *string { return &c.Region }, func(e *api.CloudEntry) string { return e.Region }},
+		func(c *api.Config) *string { return &c.Region }},
 	{cloud.String("interface", func(s *settings) *cloud.Value[string] { return &s.Interface },
 		"Endpoint interface the catalog's `endpoints` map picks: `public` (default), `internal` or `admin`.").
 		Env(api.EnvInterface...).Validate(stringvalidator.OneOf("public", "internal", "admin", "publicURL", "internalURL", "adminURL")),
-		func(c *api.Config) *string { return &c.Interface }, func(e *api.CloudEntry) string { return e.Interface }},
+		func(c *api.Config) *string { return &c.Interface }},
 	{cloud.String("application_credential_id", func(s *settings) *cloud.Value[string] { return &s.AppCredID },
 		"Application credential ID; used with `application_credential_secret`.").
 		Env(api.EnvApplicationCredentialID...).Validate(conflictsWith("application_credential_name", "token")),
-		func(c *api.Config) *string { return &c.ApplicationCredentialID }, func(e *api.CloudEntry) string { return e.ApplicationCredentialID }},
+		func(c *api.Config) *string { return &c.ApplicationCredentialID }},
 	{cloud.String("application_credential_name", func(s *settings) *cloud.Value[string] { return &s.AppCredName },
 		"Application credential name; needs `application_credential_secret` and the user (`user_id`, or `user_name` with `user_domain_name` or `user_domain_id`).").
 		Env(api.EnvApplicationCredentialName...).Validate(conflictsWith("token")),
-		func(c *api.Config) *string { return &c.ApplicationCredentialName }, func(e *api.CloudEntry) string { return e.ApplicationCredentialName }},
+		func(c *api.Config) *string { return &c.ApplicationCredentialName }},
 	{cloud.String("application_credential_secret", func(s *settings) *cloud.Value[string] { return &s.AppCredSecret },
 		"Application credential secret.").Env(api.EnvApplicationCredentialSecret...).Sensitive().Validate(conflictsWith("token", "password")),
-		func(c *api.Config) *string { return &c.ApplicationCredentialSecret }, func(e *api.CloudEntry) string { return e.ApplicationCredentialSecret }},
+		func(c *api.Config) *string { return &c.ApplicationCredentialSecret }},
 	{cloud.String("user_name", func(s *settings) *cloud.Value[string] { return &s.UserName },
 		"User name for password login or to find a named application credential; needs the user's domain.").Env(api.EnvUserName...),
-		func(c *api.Config) *string { return &c.UserName }, func(e *api.CloudEntry) string { return e.UserName }},
+		func(c *api.Config) *string { return &c.UserName }},
 	{cloud.String("user_id", func(s *settings) *cloud.Value[string] { return &s.UserID },
 		"User ID for password login or to find a named application credential.").Env(api.EnvUserID...),
-		func(c *api.Config) *string { return &c.UserID }, func(e *api.CloudEntry) string { return e.UserID }},
+		func(c *api.Config) *string { return &c.UserID }},
 	{cloud.String("password", func(s *settings) *cloud.Value[string] { return &s.Password },
 		"Password of the user.").Env(api.EnvPassword...).Sensitive().Validate(conflictsWith("token")),
-		func(c *api.Config) *string { return &c.Password }, func(e *api.CloudEntry) string { return e.Password }},
+		func(c *api.Config) *string { return &c.Password }},
 	{cloud.String("user_domain_name", func(s *settings) *cloud.Value[string] { return &s.UserDomainName },
 		"Domain name of the user named by `user_name`.").Env(api.EnvUserDomainName...),
-		func(c *api.Config) *string { return &c.UserDomainName }, func(e *api.CloudEntry) string { return e.UserDomainName }},
+		func(c *api.Config) *string { return &c.UserDomainName }},
 	{cloud.String("user_domain_id", func(s *settings) *cloud.Value[string] { return &s.UserDomainID },
 		"Domain ID of the user named by `user_name`.").Env(api.EnvUserDomainID...),
-		func(c *api.Config) *string { return &c.UserDomainID }, func(e *api.CloudEntry) string { return e.UserDomainID }},
+		func(c *api.Config) *string { return &c.UserDomainID }},
 	{cloud.String("project_name", func(s *settings) *cloud.Value[string] { return &s.ProjectName },
 		"Project to scope a password token to, by name; needs `project_domain_name` or `project_domain_id`.").Env(api.EnvProjectName...),
-		func(c *api.Config) *string { return &c.ProjectName }, func(e *api.CloudEntry) string { return e.ProjectName }},
+		func(c *api.Config) *string { return &c.ProjectName }},
 	{cloud.String("project_id", func(s *settings) *cloud.Value[string] { return &s.ProjectID },
 		"Project to scope a password token to, by ID.").Env(api.EnvProjectID...),
-		func(c *api.Config) *string { return &c.ProjectID }, func(e *api.CloudEntry) string { return e.ProjectID }},
+		func(c *api.Config) *string { return &c.ProjectID }},
 	{cloud.String("project_domain_name", func(s *settings) *cloud.Value[string] { return &s.ProjectDomainName },
 		"Domain name of the project named by `project_name`.").Env(api.EnvProjectDomainName...),
-		func(c *api.Config) *string { return &c.ProjectDomainName }, func(e *api.CloudEntry) string { return e.ProjectDomainName }},
+		func(c *api.Config) *string { return &c.ProjectDomainName }},
 	{cloud.String("project_domain_id", func(s *settings) *cloud.Value[string] { return &s.ProjectDomainID },
 		"Domain ID of the project named by `project_name`.").Env(api.EnvProjectDomainID...),
-		func(c *api.Config) *string { return &c.ProjectDomainID }, func(e *api.CloudEntry) string { return e.ProjectDomainID }},
+		func(c *api.Config) *string { return &c.ProjectDomainID }},
 	{cloud.String("domain_name", func(s *settings) *cloud.Value[string] { return &s.DomainName },
 		"Domain to scope a password token to, by name, when no project is given.").Env(api.EnvDomainName...),
-		func(c *api.Config) *string { return &c.DomainName }, func(e *api.CloudEntry) string { return e.DomainName }},
+		func(c *api.Config) *string { return &c.DomainName }},
 	{cloud.String("domain_id", func(s *settings) *cloud.Value[string] { return &s.DomainID },
 		"Domain to scope a password token to, by ID, when no project is given.").Env(api.EnvDomainID...),
-		func(c *api.Config) *string { return &c.DomainID }, func(e *api.CloudEntry) string { return e.DomainID }},
+		func(c *api.Config) *string { return &c.DomainID }},
+	{cloud.String("passcode", func(s *settings) *cloud.Value[string] { return &s.Passcode },
+		"A one-time code from the user's authenticator app, for Keystone's `totp` method. Keystone's multi-factor rules decide whether it is needed: "+
+			"it is sent only when a password login is answered with a receipt that asks for `totp`, and for one login at most, so it serves a single Terraform command. "+
+			"Prefer `totp_secret`.").Env(api.EnvPasscode...).Sensitive().Validate(conflictsWith("totp_secret")),
+		func(c *api.Config) *string { return &c.Passcode }},
+	{cloud.String("totp_secret", func(s *settings) *cloud.Value[string] { return &s.TOTPSecret },
+		"The user's TOTP secret (base32, or an `otpauth://totp/...` URL): the provider makes a fresh code for every login and sends it "+
+			"with the password (Keystone's `password` and `totp` methods).").Env(api.EnvTOTPSecret...).Sensitive(),
+		func(c *api.Config) *string { return &c.TOTPSecret }},
+	{cloud.String("system_scope", func(s *settings) *cloud.Value[string] { return &s.SystemScope },
+		"Scope a password token to the system (`all`) instead of a project or domain, for cloud-wide administration.").
+		Env(api.EnvSystemScope...).Validate(stringvalidator.OneOf("all")),
+		func(c *api.Config) *string { return &c.SystemScope }},
+	{cloud.String("default_domain", func(s *settings) *cloud.Value[string] { return &s.DefaultDomain },
+		"Domain ID (such as `default`) of a user or project named without its domain.").Env(api.EnvDefaultDomain...),
+		func(c *api.Config) *string { return &c.DefaultDomain }},
 	{cloud.String("token", func(s *settings) *cloud.Value[string] { return &s.Token },
 		"An existing token to use instead of logging in.").Env(api.EnvToken...).Sensitive(),
-		func(c *api.Config) *string { return &c.Token }, func(e *api.CloudEntry) string { return e.Token }},
+		func(c *api.Config) *string { return &c.Token }},
 }
 
 var block = &cloud.Block[settings]{
@@ -136,8 +154,11 @@ var block = &cloud.Block[settings]{
 			out = append(out, f.attr)
 		}
 		out = append(out, cloud.String("cloud", func(s *settings) *cloud.Value[string] { return &s.Cloud },
-			"Entry of `clouds.yaml` (and `secure.yaml`) to read, searched in the current directory, `~/.config/openstack` and `/etc/openstack` (or `OS_CLIENT_CONFIG_FILE`). Attributes set here override the entry.").Env(api.EnvCloud...))
-		return append(out, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, api.EnvInsecure, api.EnvCACert)...)
+			"Entry of `clouds.yaml` (and `secure.yaml`) to read, searched in the current directory, `~/.config/openstack` and `/etc/openstack` (or `OS_CLIENT_CONFIG_FILE`). Attributes set here override the entry.").Env(api.EnvCloud...),
+			cloud.Map("endpoint_overrides", func(s *settings) *cloud.Value[map[string]string] { return &s.EndpointOverrides },
+				"Service type to URL (`{ compute = \"https://nova.example.com/v2.1\" }`): the catalog's `endpoints` map gives these URLs instead of the catalog's, for a service the catalog lists wrongly or not at all. The `catalog` list stays as Keystone sent it."))
+		return append(out, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport },
+			cloud.TransportEnv{Insecure: api.EnvInsecure, CACert: api.EnvCACert, ClientCert: api.EnvCert, ClientKey: api.EnvKey})...)
 	}(),
 	Triggers: append(append([]string{}, api.EnvAuthURL...), api.EnvCloud...),
 	Setup: "Add `keystone { auth_url = ..., application_credential_id = ..., application_credential_secret = ... }` " +
@@ -183,7 +204,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 		}
 		for _, f := range fields {
 			v := f.attr.Field(s)
-			if val := f.entry(entry); val != "" && !v.Given() {
+			if val := *f.config(&entry.Config); val != "" && !v.Given() {
 				*v = v.With(val, cloud.FromFile, "clouds.yaml "+entry.File)
 			}
 		}
@@ -198,7 +219,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	if r.Failed() {
 		return r.Configured(nil, nil)
 	}
-	cfg := api.Config{HTTP: hc}
+	cfg := api.Config{HTTP: hc, EndpointOverrides: s.EndpointOverrides.V}
 	for _, f := range fields {
 		*f.config(&cfg) = f.attr.Field(s).V
 	}
@@ -224,7 +245,9 @@ var methods = []struct {
 	{"an application credential", func(s *settings) []*cloud.Value[string] {
 		return []*cloud.Value[string]{&s.AppCredID, &s.AppCredName, &s.AppCredSecret}
 	}},
-	{"a password", func(s *settings) []*cloud.Value[string] { return []*cloud.Value[string]{&s.Password} }},
+	{"a password or one-time codes", func(s *settings) []*cloud.Value[string] {
+		return []*cloud.Value[string]{&s.Password, &s.Passcode, &s.TOTPSecret}
+	}},
 }
 
 // keepOneMethod drops the credentials of other ways of logging in than the
@@ -301,18 +324,28 @@ func diagnose(c *api.Client, err error) diag.Diagnostic {
 		api.MethodToken:       {s.Token},
 		api.MethodAppCredID:   {s.AppCredID, s.AppCredSecret},
 		api.MethodAppCredName: {s.AppCredName, s.AppCredSecret, s.UserID, s.UserName, s.UserDomainName},
-		api.MethodPassword:    {s.UserName, s.UserID, s.UserDomainName, s.Password, s.ProjectName, s.ProjectID, s.ProjectDomainName, s.DomainName},
+		api.MethodPassword: {s.UserName, s.UserID, s.UserDomainName, s.Password, s.Passcode, s.TOTPSecret,
+			s.ProjectName, s.ProjectID, s.ProjectDomainName, s.DomainName},
+		api.MethodTOTP: {s.UserName, s.UserID, s.UserDomainName, s.Passcode, s.TOTPSecret},
 	}[c.Method()]
 	var check []string
 	for _, h := range hints {
 		check = append(check, h.Hint())
 	}
 	var (
-		le *api.LoginError
-		te *httpx.TransportError
-		ee *api.EndpointError
+		le    *api.LoginError
+		te    *httpx.TransportError
+		ee    *api.EndpointError
+		mfa   *api.MFARequiredError
+		spent *api.PasscodeSpentError
 	)
 	switch {
+	case errors.As(err, &mfa):
+		return diag.NewErrorDiagnostic("Keystone wants a second factor",
+			fmt.Sprintf("%s.\n\nSet %s so that the provider makes a code for every login, or %s for one run.", err, s.TOTPSecret.Hint(), s.Passcode.Hint()))
+	case errors.As(err, &spent):
+		return diag.NewErrorDiagnostic("Keystone one-time code already used",
+			fmt.Sprintf("%s.\n\nSet %s so that a code is made for every login.", err, s.TOTPSecret.Hint()))
 	case errors.As(err, &ee):
 		return diag.NewErrorDiagnostic("Keystone not found at auth_url",
 			fmt.Sprintf("%s\n\nSet %s to the identity endpoint (for example https://keystone.example.com:5000 or its /v3 URL), not a dashboard or another service.", err, s.AuthURL.Hint()))

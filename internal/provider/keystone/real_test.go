@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/totp"
 )
 
 // Tests against a real Keystone, started by scripts/keystone-up.sh (`make
@@ -199,5 +201,76 @@ func TestAccKeystoneReal_existingTokenAndRevoke(t *testing.T) {
 				ExpectError: acctest.ExpectErr("Keystone login failed", "refused the configured token", "HTTP 401", "keystone.token", "OS_TOKEN"),
 			},
 		},
+	})
+}
+
+// realTOTP returns the multi-factor user that `keystone-up.sh --totp`
+// made (its rule wants password and totp), or skips.
+func realTOTP(t *testing.T) (ks map[string]string, user string) {
+	t.Helper()
+	ks = realKeystone(t)
+	for _, k := range []string{"KS_TOTP_USER", "KS_TOTP_PASSWORD", "KS_TOTP_SECRET"} {
+		if ks[k] = os.Getenv(k); ks[k] == "" {
+			t.Skipf("%s is not set: the Keystone was started without --totp", k)
+		}
+	}
+	return ks, ksBlock(
+		fmt.Sprintf("auth_url = %q", ks["KS_AUTH_URL"]),
+		fmt.Sprintf("user_name = %q", ks["KS_TOTP_USER"]),
+		`user_domain_name = "Default"`,
+		fmt.Sprintf("password = %q", ks["KS_TOTP_PASSWORD"]))
+}
+
+// Keystone's multi-factor rule wants a password and a TOTP code; the
+// provider sends both at once when it has the secret.
+func TestAccKeystoneReal_passwordAndTOTP(t *testing.T) {
+	ks, block := realTOTP(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(map[string]string{"OS_TOTP_SECRET": ks["KS_TOTP_SECRET"]}),
+		Steps: []resource.TestStep{{
+			Config: acctest.HCL(block, ksCatalogDS),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("user").AtMapKey("name"), knownvalue.StringExact(ks["KS_TOTP_USER"])),
+				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("methods"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("password"), knownvalue.StringExact("totp")})),
+			},
+		}},
+	})
+}
+
+// With a single code (passcode), the provider sends the password alone,
+// Keystone answers 401 with an auth receipt asking for totp, and the
+// provider completes the login with the code and the receipt.
+func TestAccKeystoneReal_receiptCompletedWithPasscode(t *testing.T) {
+	ks, block := realTOTP(t)
+	key, err := totp.Parse(ks["KS_TOTP_SECRET"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keystone accepts the code of the current and the previous 30 s step,
+	// more than the few seconds the step's commands take.
+	code := key.Code(time.Now())
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(nil),
+		Steps: []resource.TestStep{{
+			Config: acctest.HCL(strings.Replace(block, "  }\n}", fmt.Sprintf("    passcode = %q\n  }\n}", code), 1), ksCatalogDS),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("methods"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("password"), knownvalue.StringExact("totp")})),
+			},
+		}},
+	})
+}
+
+// Without a code, the error says which method the rule wants and what to
+// set.
+func TestAccKeystoneReal_receiptWithoutCode(t *testing.T) {
+	_, block := realTOTP(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(nil),
+		Steps: []resource.TestStep{{
+			Config:      acctest.HCL(block, ksCatalogDS),
+			ExpectError: acctest.ExpectErr("Keystone wants a second factor", "password + totp", "keystone.totp_secret"),
+		}},
 	})
 }

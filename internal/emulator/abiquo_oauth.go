@@ -248,7 +248,7 @@ func registerAbiquoOAuth(e *Emulator, s *abqState) {
 		app := &abqApp{id: s.oauth.appSeq, name: strings.TrimSpace(in.Name), key: randomString(36, lowerNum), secret: randomString(40, alnum), user: u}
 		s.oauth.apps[app.key] = app
 		s.mu.Unlock()
-		writeJSON(w, http.StatusCreated, abqCT("application", version), abqAppJSON(abqBase(r), app, true))
+		writeJSON(w, http.StatusCreated, abqCT("application", version), abqAppJSON(abqBase(r), app))
 	})
 	e.handle("GET "+apps, "abiquo.applications.list", func(w http.ResponseWriter, r *http.Request) {
 		u, ok := s.applicationsOwner(e, w, r)
@@ -263,7 +263,7 @@ func registerAbiquoOAuth(e *Emulator, s *abqState) {
 		s.mu.Lock()
 		for _, a := range s.oauth.apps {
 			if a.user == u && !a.deleted {
-				list = append(list, abqAppJSON(abqBase(r), a, true))
+				list = append(list, abqAppJSON(abqBase(r), a))
 			}
 		}
 		s.mu.Unlock()
@@ -384,19 +384,17 @@ func (s *abqState) applicationsOwner(e *Emulator, w http.ResponseWriter, r *http
 	return u, true
 }
 
-func abqAppJSON(base string, a *abqApp, withSecret bool) map[string]any {
+// abqAppJSON is an application as the API answers it, secret included
+// (register.py reads apiSecret from the answer to its POST).
+func abqAppJSON(base string, a *abqApp) map[string]any {
 	self := fmt.Sprintf("%s/admin/enterprises/1/users/%d/applications/%d", base, a.user.id, a.id)
-	m := map[string]any{
-		"id": a.id, "name": a.name, "apiKey": a.key,
+	return map[string]any{
+		"id": a.id, "name": a.name, "apiKey": a.key, "apiSecret": a.secret,
 		"links": []map[string]string{
 			{"rel": "edit", "title": a.name, "type": "application/vnd.abiquo.application+json", "href": self},
 			{"rel": "user", "title": a.user.nick, "type": "application/vnd.abiquo.user+json", "href": fmt.Sprintf("%s/admin/enterprises/1/users/%d", base, a.user.id)},
 		},
 	}
-	if withSecret {
-		m["apiSecret"] = a.secret
-	}
-	return m
 }
 
 func writeForm(w http.ResponseWriter, v url.Values) {
@@ -650,7 +648,7 @@ func oauthBaseString(r *http.Request, params [][2]string) string {
 // oauthSignature is HMAC-SHA1 keyed with the two secrets (§3.4.2).
 func oauthSignature(base, consumerSecret, tokenSecret string) string {
 	mac := hmac.New(sha1.New, []byte(oauthEncode(consumerSecret)+"&"+oauthEncode(tokenSecret)))
-	mac.Write([]byte(base))
+	_, _ = mac.Write([]byte(base))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 

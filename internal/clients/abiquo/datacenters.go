@@ -173,7 +173,7 @@ func nextPage(endpointPath, path, rawQuery string, p *DatacentersPage) (string, 
 	}
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return "", "", false, nil
+		return "", "", false, fmt.Errorf("the page has no next link, and its query %q does not parse to find the page after it", rawQuery)
 	}
 	start, _ := strconv.ParseInt(q.Get("startwith"), 10, 64)
 	read := start + int64(len(p.Collection))

@@ -43,9 +43,8 @@ const (
 )
 
 // The names these kinds had while the client believed the API told the
-// two apart.
-//
-// Deprecated: use RefusedWithoutCode and RefusedWithCode.
+// two apart, kept so that the provider builds until it moves to
+// RefusedWithoutCode and RefusedWithCode; then they go.
 const (
 	CodeRequired = RefusedWithoutCode
 	CodeRefused  = RefusedWithCode

@@ -1,6 +1,7 @@
 package abiquo
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -105,7 +106,10 @@ func FuzzLoginError(f *testing.F) {
 			StatusCode: status, Body: body, Method: http.MethodGet, URL: "https://abq.example.com/api/login",
 			Header: http.Header{"Content-Type": {ct}},
 		})
-		clean, _ := cleanHTML(ae, c.http.Redactor()).(*httpx.APIError)
+		var clean *httpx.APIError
+		if !errors.As(cleanHTML(ae, c.http.Redactor()), &clean) {
+			t.Fatal("cleanHTML lost the APIError")
+		}
 		if ct != "text/html;charset=utf-8" && clean != ae {
 			t.Fatal("a JSON error was rewritten")
 		}

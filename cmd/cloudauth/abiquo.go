@@ -240,7 +240,7 @@ func (a *app) abiquoBasicLogin(ctx context.Context, t abiquoTarget, codeFlag str
 		}
 		if err != nil {
 			// The refusal is the news; the missing code only explains it.
-			return nil, fmt.Errorf("%w (no further one-time code could be read: %v)", abiquoLoginFailure(last), err)
+			return nil, fmt.Errorf("%w (no further one-time code could be read: %w)", abiquoLoginFailure(last), err)
 		}
 		otp := strings.TrimSpace(raw)
 		if otp == "" {
@@ -292,7 +292,7 @@ func (a *app) abiquoOAuth(ctx context.Context, t abiquoTarget, c *abiquo.Client,
 	}
 	u, err := signed.User(ctx)
 	if err != nil {
-		return fmt.Errorf("Abiquo issued OAuth credentials for the application %q but refuses a request signed with them: %w; nothing was stored",
+		return fmt.Errorf("the OAuth credentials of the new application %q are refused in a request signed with them: %w; nothing was stored",
 			name, abiquoOAuthFailure(err))
 	}
 	file, err := a.store()

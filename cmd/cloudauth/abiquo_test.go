@@ -330,7 +330,7 @@ func TestAbiquoLoginEmailCodeOnATerminal(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("login did not finish; terminal:\n%s", term.screen())
 	}
-	if term.echo(t) == false {
+	if !term.echo(t) {
 		t.Error("the terminal was left without echo")
 	}
 	screen := term.screen()
@@ -631,13 +631,13 @@ func TestAbiquoLoginOAuthRefusals(t *testing.T) {
 				e.RevokeAbiquoOAuthTokens("")
 			}
 			return false
-		}, emulator.OAuthTokenRevoked, []string{"refuses a request signed with them", "revoked", "nothing was stored"}},
+		}, emulator.OAuthTokenRevoked, []string{"are refused in a request signed with them", "revoked", "nothing was stored"}},
 		{"wrong signature on the check", nil, func(_ *emulator.Emulator, _ http.ResponseWriter, r *http.Request) bool {
 			if signedLogin(r) {
 				r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), `oauth_nonce="`, `oauth_nonce="x`, 1))
 			}
 			return false
-		}, emulator.OAuthSignatureInvalid, []string{"refuses a request signed with them", "nothing was stored"}},
+		}, emulator.OAuthSignatureInvalid, []string{"are refused in a request signed with them", "nothing was stored"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -680,4 +680,60 @@ func TestAbiquoHelp(t *testing.T) {
 			t.Errorf("help lacks %q:\n%s", want, errb.String())
 		}
 	}
+}
+
+// A token login after an OAuth one replaces the entry and says so; logout
+// can end the user's sessions with OAuth credentials too.
+func TestAbiquoOAuthEntryReplacedAndSessionsEnded(t *testing.T) {
+	t.Parallel()
+	e, endpoint := abqEmulator(t)
+	a, rc, _, errs := scriptedAbiquo(t, endpoint, emulator.AbiquoAdmin, emulator.AbiquoAdminPassword, nil, "--oauth")
+	if rc != 0 {
+		t.Fatalf("exit %d: %s", rc, errs)
+	}
+	// A session of the user's own, to be ended.
+	_, session := abqLogin(t, endpoint)
+	var out, errb bytes.Buffer
+	a.stdout, a.stderr = &out, &errb
+	if rc := a.run([]string{"logout", "abiquo", "--end-all-sessions"}); rc != 0 {
+		t.Fatalf("logout: exit %d: %s", rc, errb.String())
+	}
+	if !strings.Contains(out.String(), "Ended every session of admin") || len(storedAbiquo(t, a)) != 0 {
+		t.Errorf("stdout = %s", out.String())
+	}
+	if err := tokenWorks(endpoint, session); err == nil {
+		t.Error("the session outlived --end-all-sessions")
+	}
+
+	a2, rc, _, errs := scriptedAbiquo(t, endpoint, emulator.AbiquoAdmin, emulator.AbiquoAdminPassword, nil, "--oauth")
+	if rc != 0 {
+		t.Fatalf("exit %d: %s", rc, errs)
+	}
+	a2.stdin = strings.NewReader(emulator.AbiquoAdminPassword + "\n")
+	a2.lines = nil
+	out.Reset()
+	a2.stdout, a2.stderr = &out, &errb
+	if rc := a2.run([]string{"login", "abiquo", "--endpoint", endpoint, "--username", emulator.AbiquoAdmin, "--password-stdin"}); rc != 0 {
+		t.Fatalf("token login: exit %d: %s", rc, errb.String())
+	}
+	entries := storedAbiquo(t, a2)
+	if len(entries) != 1 || entries[0].OAuth1 != nil || entries[0].Token == "" || !strings.Contains(out.String(), "It replaces the OAuth credentials stored for admin") {
+		t.Errorf("entries %+v, stdout %s", entries, out.String())
+	}
+	notShown(t, out.String()+errb.String(), abqSecrets(e)...)
+}
+
+// abqLogin logs in as the admin with the password and returns the client
+// and its token.
+func abqLogin(t *testing.T, endpoint string) (*abiquo.Client, string) {
+	t.Helper()
+	c, err := abiquo.New(abiquo.Config{HTTP: httpx.Config{BaseURL: endpoint}, Username: emulator.AbiquoAdmin, Password: emulator.AbiquoAdminPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := c.Credential(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, cr.Token
 }

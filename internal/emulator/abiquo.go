@@ -47,6 +47,11 @@ import (
 //   - GET /api/login/sessions and DELETE /api/login/sessions/{userId}/{key}
 //     or /api/login/sessions/users/{userId} list and end sessions.
 //
+// Control routes besides those of control.go, for people and scripts:
+// GET /_emulator/abiquo/email?user=NAME shows the latest mailed code, and
+// POST /_emulator/abiquo/oauth/revoke?user=NAME revokes OAuth access
+// tokens (every user's without user).
+//
 // Choices where the docs are silent ([INF] in the notes):
 //   - A wrong or expired token gets the same 401 GEN-5 as a wrong password.
 //     A request without credentials, or with a scheme the API does not

@@ -344,3 +344,33 @@ func TestAbiquoOAuthRequestTokenRules(t *testing.T) {
 		t.Errorf("authorize an expired request token: %d", s)
 	}
 }
+
+func TestAbiquoOAuthRevokeOverHTTP(t *testing.T) {
+	t.Parallel()
+	w := newOAuthWorld(t)
+	sign := func() int {
+		a, _ := w.signed(t, AbiquoOAuthConsumerKey, AbiquoOAuthConsumerSecret, AbiquoOAuthAccessToken, AbiquoOAuthAccessTokenSecret, "/login")
+		return a.StatusCode
+	}
+	revoke := func(user string) {
+		resp, err := http.Post(strings.TrimSuffix(w.api, "/abiquo/api")+"/_emulator/abiquo/oauth/revoke?user="+user, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("revoke: %d", resp.StatusCode)
+		}
+	}
+	if s := sign(); s != 200 {
+		t.Fatalf("before: %d", s)
+	}
+	revoke(AbiquoAdmin) // another user's tokens only
+	if s := sign(); s != 200 {
+		t.Fatalf("after revoking another user's: %d", s)
+	}
+	revoke(AbiquoTwoFactorUser)
+	if s := sign(); s != 401 || w.e.AbiquoOAuthRejections()[OAuthTokenRevoked] != 1 {
+		t.Errorf("after revoking: %d %v", s, w.e.AbiquoOAuthRejections())
+	}
+}

@@ -157,6 +157,9 @@ func (a *app) status() error {
 				expires += " (expired)"
 			}
 		}
+		if e.OAuth1 != nil {
+			expires = "never (OAuth 1.0a credentials)"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Cloud, e.URL, e.Login,
 			e.StoredAt.Local().Format(time.RFC3339), e.Age(now).Round(time.Minute), expires)
 	}

@@ -34,6 +34,20 @@ type Entry struct {
 	StoredAt time.Time `json:"stored_at"`
 	// ExpiresAt is set where the API says when the token ends.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// OAuth1 is set for Abiquo OAuth 1.0a credentials (`cloudauth login
+	// abiquo --oauth`), which such an entry holds instead of a token.
+	// Files written before it existed have none, and read as before.
+	OAuth1 *OAuth1 `json:"oauth1,omitempty"`
+}
+
+// OAuth1 is an application's consumer key and secret with the access
+// token and secret a user granted it (RFC 5849). They do not expire; the
+// user or an administrator revokes them.
+type OAuth1 struct {
+	ConsumerKey       string `json:"consumer_key"`
+	ConsumerSecret    string `json:"consumer_secret"`
+	AccessToken       string `json:"access_token"`
+	AccessTokenSecret string `json:"access_token_secret"`
 }
 
 // Age is how long ago the token was stored.

@@ -105,3 +105,46 @@ func TestLoadFlagsOpenFileAndRejectsGarbage(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestOAuth1Entries(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A file written before OAuth 1.0a entries existed reads as before.
+	old := filepath.Join(dir, "old.json")
+	const before = `{"version":1,"entries":[{"cloud":"abiquo","url":"https://abq.example.com/api","login":"bob",` +
+		`"token":"tok-0123456789","stored_at":"2026-11-22T11:00:00Z","expires_at":"2026-11-22T11:30:00Z"}]}`
+	if err := os.WriteFile(old, []byte(before), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := f.Find("abiquo", "https://abq.example.com/api", "bob")
+	if !ok || e.Token != "tok-0123456789" || e.ExpiresAt == nil || e.OAuth1 != nil {
+		t.Fatalf("old entry = %+v", e)
+	}
+	// Saved again without OAuth, the file has no oauth1 key.
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(old); strings.Contains(string(b), "oauth1") {
+		t.Errorf("an entry without OAuth wrote an oauth1 key:\n%s", b)
+	}
+
+	// An OAuth entry replaces the token entry of the same user and
+	// round-trips all four values.
+	creds := OAuth1{ConsumerKey: "ck-1", ConsumerSecret: "cs-2", AccessToken: "at-3", AccessTokenSecret: "as-4"}
+	f.Put(Entry{Cloud: "abiquo", URL: "https://abq.example.com/api/", Login: "BOB", StoredAt: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC), OAuth1: &creds})
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	g, err := Load(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Entries) != 1 || g.Entries[0].OAuth1 == nil || *g.Entries[0].OAuth1 != creds ||
+		g.Entries[0].Token != "" || g.Entries[0].ExpiresAt != nil {
+		t.Fatalf("entries = %+v", g.Entries)
+	}
+}

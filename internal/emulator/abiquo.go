@@ -4,8 +4,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"html"
+	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +19,7 @@ import (
 
 // Abiquo API, under /abiquo/api (a provider's endpoint is
 // <emulator>/abiquo/api). It follows the public Abiquo docs and the 3.10
-// API examples (see the Abiquo section of the API notes):
+// API examples (see the Abiquo section of the API notes, whose §5b wins):
 //
 //   - Basic auth works on every resource and is what counts as a login;
 //     GET /api/login answers the user (application/vnd.abiquo.user+json).
@@ -24,32 +27,51 @@ import (
 //     minutes from then (a sliding expiry); earlier tokens stay valid until
 //     their own expiry. Clients send it back as "Authorization: Token <t>".
 //   - Users with two-factor authentication must add X-Abiquo-OTP to a Basic
-//     login: a TOTP code or one of their five 8-digit scratch codes, each of
-//     which works once. Token auth skips the code.
+//     login. GOOGLE_AUTHENTICATOR users send a TOTP code or one of their
+//     five 8-digit scratch codes, each of which works once. EMAIL users get
+//     a fresh code by mail for every Basic login without one, valid for
+//     AbiquoEmailCodeLifetime (abiquo.2fa.email.timestep=60); tests read it
+//     with (*Emulator).AbiquoEmailCode. Token and OAuth auth skip the code.
+//   - OAuth 1.0a (RFC 5849, HMAC-SHA1) as Abiquo's own Python client uses
+//     it: applications registered through the user's "applications" link,
+//     /api/oauth/request_token, /authorize and /access_token, then every
+//     request signed with the four values (abiquo_oauth.go).
 //   - Errors are {"collection":[{"code","message"}]} with Content-Type
 //     application/vnd.abiquo.errors+json: GEN-5 (401) for bad credentials,
-//     GEN-4 (403) for a user without the privilege. Every 401 carries
+//     GEN-4 (403) for a user without the privilege. Such 401s carry
 //     WWW-Authenticate: Token realm="Abiquo".
-//   - GET /api/admin/datacenters pages with startwith/limit and answers
-//     {totalSize, links (first, previous, next, last), collection}.
+//   - GET /api/admin/datacenters pages with startwith/limit (0: all) and
+//     answers {totalSize, links, collection}; the links look like the
+//     3.10 examples': "first" has no startwith, and every link names the
+//     sort ("by"), which the client did not ask for.
 //   - GET /api/login/sessions and DELETE /api/login/sessions/{userId}/{key}
 //     or /api/login/sessions/users/{userId} list and end sessions.
 //
+// Control routes besides those of control.go, for people and scripts:
+// GET /_emulator/abiquo/email?user=NAME shows the latest mailed code, and
+// POST /_emulator/abiquo/oauth/revoke?user=NAME revokes OAuth access
+// tokens (every user's without user).
+//
 // Choices where the docs are silent ([INF] in the notes):
-//   - A wrong or expired token and a request without credentials get the
-//     same 401 GEN-5 as a wrong password.
-//   - The 401 bodies for a missing or wrong one-time code use codes of the
-//     emulator's own, 2FA-REQUIRED and 2FA-INVALID; no public source shows
-//     Abiquo's. A wrong code and a spent scratch code look the same.
+//   - A wrong or expired token gets the same 401 GEN-5 as a wrong password.
+//     A request without credentials, or with a scheme the API does not
+//     know, gets the servlet container's own page: Tomcat's text/html 401
+//     with WWW-Authenticate: Basic realm="Abiquo API", as the 2010 docs
+//     show. SetAbiquoHTMLErrors makes every 401 and 403 such a page.
+//   - No public source shows how Abiquo refuses a two-factor login, so a
+//     missing, wrong, expired or spent code gets a plain 401 (no body);
+//     a client cannot tell it from a wrong password, and must not try.
 //   - A TOTP code is accepted for one step (30 s) either side of the
 //     current one, and may be used again within that time (as the common
 //     Google Authenticator server libraries do), so that a plan and an
 //     apply a few seconds apart can each log in; scratch codes are spent.
-//   - limit is capped at AbiquoMaxLimit (50), and limit=0 ("all" in the
-//     docs) gets the cap too, so that the 120 demo datacenters always take
-//     several pages and a client has to follow the next links rather than
-//     assume the page size it asked for. A missing limit is the documented
-//     default, 25.
+//     An email code is the latest one sent and may be used again while it
+//     is valid, as a time-step code would.
+//   - limit is capped at AbiquoMaxLimit (50), so that the 120 demo
+//     datacenters take several pages and a client has to follow the next
+//     links rather than assume the page size it asked for. limit=0 ("all"
+//     in the docs) is not capped. A missing limit is the documented
+//     default, 25. The list is sorted by id unless by=name is asked for.
 //   - Datacenters carry a uuid except every tenth, which stands for one
 //     created before the API had the field.
 //   - Media types: the Accept entity must match the resource (406
@@ -75,6 +97,12 @@ const (
 	// AbiquoUser may log in but not list datacenters (403 GEN-4).
 	AbiquoUser         = "user"
 	AbiquoUserPassword = "abiquo-user-password"
+	// AbiquoEmailUser is a cloud administrator whose second factor is
+	// EMAIL: every Basic login without a code mails a new one.
+	AbiquoEmailUser     = "mailer"
+	AbiquoEmailPassword = "abiquo-mail-password"
+	// AbiquoEmailCodeLifetime is how long a mailed code is valid.
+	AbiquoEmailCodeLifetime = 60 * time.Second
 
 	// AbiquoDatacenterCount is how many datacenters the emulator starts with.
 	AbiquoDatacenterCount = 120
@@ -115,6 +143,17 @@ type abqUser struct {
 	admin                                      bool
 	totp                                       *totp.Key
 	scratch                                    []string // unused scratch codes
+	// emailOTP: the second factor is EMAIL; mail is the latest code sent.
+	emailOTP bool
+	mail     abqMail
+}
+
+// abqMail is what the emulator "mailed" a user: the latest code, when,
+// and how many mails so far.
+type abqMail struct {
+	code string
+	sent time.Time
+	n    int
 }
 
 type abqSession struct {
@@ -140,6 +179,9 @@ type abqState struct {
 	sessions []*abqSession
 	stats    AbiquoTokenStats
 	seen     map[string]bool
+	// html answers every 401 and 403 as Tomcat's text/html page.
+	html  bool
+	oauth abqOAuth
 }
 
 func init() {
@@ -165,6 +207,7 @@ func newAbiquoState() *abqState {
 		dcs:      abiquoDatacenters(AbiquoDatacenterCount),
 		maxLimit: AbiquoMaxLimit,
 		seen:     map[string]bool{},
+		oauth:    newAbqOAuth(),
 	}
 	for _, u := range []*abqUser{
 		{id: 1, nick: AbiquoAdmin, password: AbiquoAdminPassword, name: "Cloud", surname: "Administrator",
@@ -176,9 +219,12 @@ func newAbiquoState() *abqState {
 			email: "ops@abiquo.test", role: "CLOUD_ADMIN", admin: true, totp: mustKey(AbiquoOpsOTPURL)},
 		{id: 4, nick: AbiquoUser, password: AbiquoUserPassword, name: "Standard", surname: "User",
 			email: "user@abiquo.test", role: "ENTERPRISE_USER"},
+		{id: 5, nick: AbiquoEmailUser, password: AbiquoEmailPassword, name: "Mail", surname: "Administrator",
+			email: "mailer@abiquo.test", role: "CLOUD_ADMIN", admin: true, emailOTP: true},
 	} {
 		s.users[u.nick] = u
 	}
+	s.seedOAuth()
 	return s
 }
 
@@ -238,8 +284,51 @@ func (e *Emulator) AbiquoScratchCodesLeft(nick string) []string {
 	return nil
 }
 
+// AbiquoEmailCode returns the latest code mailed to an EMAIL two-factor
+// user, as their mailbox would show it.
+func (e *Emulator) AbiquoEmailCode(nick string) (string, bool) {
+	s := stateOf(e, "abiquo", newAbiquoState)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[nick]; u != nil && u.mail.n > 0 {
+		return u.mail.code, true
+	}
+	return "", false
+}
+
+// AbiquoEmailsSent returns how many codes were mailed to a user; tests
+// wait for it to grow before they read the code.
+func (e *Emulator) AbiquoEmailsSent(nick string) int {
+	s := stateOf(e, "abiquo", newAbiquoState)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[nick]; u != nil {
+		return u.mail.n
+	}
+	return 0
+}
+
+// SetAbiquoHTMLErrors makes every 401 and 403 Tomcat's text/html page
+// instead of Abiquo's JSON, as where the servlet container answers first.
+func (e *Emulator) SetAbiquoHTMLErrors(on bool) {
+	s := stateOf(e, "abiquo", newAbiquoState)
+	s.mu.Lock()
+	s.html = on
+	s.mu.Unlock()
+}
+
 func registerAbiquo(e *Emulator) {
 	s := stateOf(e, "abiquo", newAbiquoState)
+	// The mailbox for people trying the emulator by hand (tests use
+	// AbiquoEmailCode).
+	e.mux.HandleFunc("GET /_emulator/abiquo/email", func(w http.ResponseWriter, r *http.Request) {
+		code, ok := e.AbiquoEmailCode(r.URL.Query().Get("user"))
+		if !ok {
+			writeJSON(w, http.StatusNotFound, "", map[string]string{"message": "no code was mailed to that user"})
+			return
+		}
+		writeJSON(w, http.StatusOK, "", map[string]string{"code": code})
+	})
 	e.handle("GET /abiquo/api/login", "abiquo.login", func(w http.ResponseWriter, r *http.Request) {
 		u, _, ok := s.authenticate(e, w, r)
 		if !ok {
@@ -257,7 +346,7 @@ func registerAbiquo(e *Emulator) {
 			return
 		}
 		if !u.admin {
-			abqError(w, http.StatusForbidden, "GEN-4", abqDenied)
+			s.forbidden(w)
 			return
 		}
 		version, ok := abqNegotiate(w, r, "datacenters")
@@ -306,7 +395,7 @@ func registerAbiquo(e *Emulator) {
 			return
 		}
 		if id != u.id && !u.admin {
-			abqError(w, http.StatusForbidden, "GEN-4", abqDenied)
+			s.forbidden(w)
 			return
 		}
 		var ended []*abqSession
@@ -338,13 +427,15 @@ func registerAbiquo(e *Emulator) {
 	e.handle("DELETE /abiquo/api/login/sessions/{userId}/{key}", "abiquo.sessions.delete", func(w http.ResponseWriter, r *http.Request) {
 		endSessions(w, r, r.PathValue("key"))
 	})
+	registerAbiquoOAuth(e, s)
 	e.handle("/abiquo/", "abiquo.unknown", func(w http.ResponseWriter, r *http.Request) {
 		abqError(w, http.StatusNotFound, "", "There is no resource at "+r.URL.Path)
 	})
 }
 
-// authenticate checks Basic or Token credentials and, when they are good,
-// sets a new X-Abiquo-Token on the answer. It answers failures itself.
+// authenticate checks Basic, Token or OAuth credentials and, when they are
+// good, sets a new X-Abiquo-Token on the answer. It answers failures
+// itself.
 func (s *abqState) authenticate(e *Emulator, w http.ResponseWriter, r *http.Request) (*abqUser, *abqSession, bool) {
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	scheme, cred, _ := strings.Cut(h, " ")
@@ -352,37 +443,21 @@ func (s *abqState) authenticate(e *Emulator, w http.ResponseWriter, r *http.Requ
 	var sess *abqSession
 	switch strings.ToLower(scheme) {
 	case "basic":
-		raw, err := base64.StdEncoding.DecodeString(cred)
-		nick, pass, found := strings.Cut(string(raw), ":")
-		s.mu.Lock()
-		u := s.users[nick]
-		s.mu.Unlock()
-		if err != nil || !found || u == nil || subtle.ConstantTimeCompare([]byte(pass), []byte(u.password)) != 1 {
-			abqUnauthorized(w, "GEN-5", abqBadLogin)
+		u, ok := s.basic(e, w, r, cred)
+		if !ok {
 			return nil, nil, false
-		}
-		if u.totp != nil {
-			code := strings.TrimSpace(r.Header.Get("X-Abiquo-OTP"))
-			if code == "" {
-				abqUnauthorized(w, "2FA-REQUIRED", "Two-factor authentication is enabled for this user: send the verification code in the X-Abiquo-OTP header")
-				return nil, nil, false
-			}
-			if !s.spendCode(u, code, e.Now()) {
-				abqUnauthorized(w, "2FA-INVALID", "The verification code is not valid")
-				return nil, nil, false
-			}
 		}
 		e.countLogin("abiquo")
 		sess = s.newSession(u)
 	case "token":
 		tok, ok := e.lookupToken("abiquo", cred)
 		if !ok {
-			abqUnauthorized(w, "GEN-5", abqBadLogin)
+			s.unauthorized(w, "GEN-5", abqBadLogin)
 			return nil, nil, false
 		}
 		sess, _ = tok.Data.(*abqSession)
 		if sess == nil {
-			abqUnauthorized(w, "GEN-5", abqBadLogin)
+			s.unauthorized(w, "GEN-5", abqBadLogin)
 			return nil, nil, false
 		}
 		s.mu.Lock()
@@ -395,8 +470,17 @@ func (s *abqState) authenticate(e *Emulator, w http.ResponseWriter, r *http.Requ
 			s.stats.Distinct++
 		}
 		s.mu.Unlock()
+	case "oauth":
+		// Each signed request stands on its own, like a Basic one.
+		u, ok := s.oauthResource(e, w, r)
+		if !ok {
+			return nil, nil, false
+		}
+		e.countLogin("abiquo")
+		sess = s.newSession(u)
 	default:
-		abqUnauthorized(w, "GEN-5", abqBadLogin)
+		// Spring Security's entry point: no credentials it knows.
+		abqTomcat(w, http.StatusUnauthorized, `Basic realm="Abiquo API"`, "Full authentication is required to access this resource")
 		return nil, nil, false
 	}
 	tok := e.issueToken("abiquo", sess.user.nick, randomString(36, hexChars), sess)
@@ -407,14 +491,55 @@ func (s *abqState) authenticate(e *Emulator, w http.ResponseWriter, r *http.Requ
 	return sess.user, sess, true
 }
 
-// spendCode accepts a TOTP code near now, or an unused scratch code,
-// which it then marks used.
+// basic checks Basic credentials and the one-time code of a two-factor
+// user, mailing a new code to an EMAIL user whose login has none.
+func (s *abqState) basic(e *Emulator, w http.ResponseWriter, r *http.Request, cred string) (*abqUser, bool) {
+	raw, err := base64.StdEncoding.DecodeString(cred)
+	nick, pass, found := strings.Cut(string(raw), ":")
+	s.mu.Lock()
+	u := s.users[nick]
+	s.mu.Unlock()
+	if err != nil || !found || u == nil || subtle.ConstantTimeCompare([]byte(pass), []byte(u.password)) != 1 {
+		s.unauthorized(w, "GEN-5", abqBadLogin)
+		return nil, false
+	}
+	if u.totp == nil && !u.emailOTP {
+		return u, true
+	}
+	code := strings.TrimSpace(r.Header.Get("X-Abiquo-OTP"))
+	switch {
+	case code == "" && u.emailOTP:
+		s.mail(u, e.Now())
+		s.plainUnauthorized(w)
+		return nil, false
+	case code == "" || !s.spendCode(u, code, e.Now()):
+		s.plainUnauthorized(w)
+		return nil, false
+	}
+	return u, true
+}
+
+// mail "sends" an EMAIL user a new code.
+func (s *abqState) mail(u *abqUser, now time.Time) {
+	code := randomString(6, "0123456789")
+	s.mu.Lock()
+	u.mail = abqMail{code: code, sent: now, n: u.mail.n + 1}
+	s.mu.Unlock()
+}
+
+// spendCode accepts a TOTP code near now, an unused scratch code, which
+// it then marks used, or the latest mailed code while it is valid.
 func (s *abqState) spendCode(u *abqUser, code string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.emailOTP {
+		m := u.mail
+		return m.n > 0 && now.Sub(m.sent) < AbiquoEmailCodeLifetime && !now.Before(m.sent) &&
+			subtle.ConstantTimeCompare([]byte(m.code), []byte(code)) == 1
+	}
 	if u.totp.Verify(code, now, 1) {
 		return true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i, c := range u.scratch {
 		if subtle.ConstantTimeCompare([]byte(c), []byte(code)) == 1 {
 			u.scratch = append(u.scratch[:i], u.scratch[i+1:]...)
@@ -443,7 +568,9 @@ func (e *Emulator) revokeTokens(match func(*Token) bool) {
 	}
 }
 
-// page answers one page of the datacenter list.
+// page answers one page of the datacenter list. The links are shaped like
+// those of the 3.10 examples: "first" without startwith, each naming the
+// sort, whether or not the request did.
 func (s *abqState) page(w http.ResponseWriter, r *http.Request, version string) {
 	q := r.URL.Query()
 	num := func(name string, def int) (int, bool) {
@@ -466,30 +593,45 @@ func (s *abqState) page(w http.ResponseWriter, r *http.Request, version string) 
 	if !ok {
 		return
 	}
+	by := q.Get("by")
+	switch by {
+	case "":
+		by = "id"
+	case "id", "name":
+	default:
+		abqError(w, http.StatusBadRequest, "", fmt.Sprintf("Invalid value %q for the query parameter by: datacenters sort by id or name", by))
+		return
+	}
 	s.mu.Lock()
 	maxLimit := s.maxLimit
 	all := s.dcs
 	s.mu.Unlock()
-	if limit == 0 || limit > maxLimit {
-		limit = maxLimit
+	if by == "name" {
+		all = append([]abqDC(nil), all...)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].name < all[j].name })
 	}
 	total := len(all)
-	from, to := min(start, total), min(start+limit, total)
-	base := abqBase(r)
-	href := func(sw int) string {
-		return fmt.Sprintf("%s/admin/datacenters?startwith=%d&limit=%d", base, sw, limit)
+	size := limit
+	switch {
+	case limit == 0:
+		size = total // "0 means all"
+	case limit > maxLimit:
+		limit, size = maxLimit, maxLimit
 	}
-	links := []map[string]string{{"rel": "first", "href": href(0)}}
+	from, to := min(start, total), min(start+size, total)
+	base := abqBase(r) + "/admin/datacenters"
+	href := func(sw int) string { return fmt.Sprintf("%s?startwith=%d&limit=%d&by=%s", base, sw, limit, by) }
+	links := []map[string]string{{"rel": "first", "href": fmt.Sprintf("%s?limit=%d&by=%s", base, limit, by)}}
 	if start > 0 {
-		links = append(links, map[string]string{"rel": "previous", "href": href(max(0, start-limit))})
+		links = append(links, map[string]string{"rel": "previous", "href": href(max(0, min(start, total)-size))})
 	}
 	if to < total {
 		links = append(links, map[string]string{"rel": "next", "href": href(to)})
 	}
-	links = append(links, map[string]string{"rel": "last", "href": href(max(0, total-limit))})
+	links = append(links, map[string]string{"rel": "last", "href": href(max(0, total-size))})
 	items := make([]abqDCJSON, 0, to-from)
 	for _, dc := range all[from:to] {
-		items = append(items, abqDatacenterJSON(base, dc))
+		items = append(items, abqDatacenterJSON(abqBase(r), dc))
 	}
 	writeJSON(w, http.StatusOK, abqCT("datacenters", version), map[string]any{
 		"totalSize": total, "links": links, "collection": items,
@@ -610,7 +752,63 @@ func abqError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, abqErrorsCT, map[string]any{"collection": []map[string]string{entry}})
 }
 
-func abqUnauthorized(w http.ResponseWriter, code, message string) {
+// unauthorized answers a 401 in Abiquo's documented shape, or as Tomcat's
+// page when SetAbiquoHTMLErrors is on.
+func (s *abqState) unauthorized(w http.ResponseWriter, code, message string) {
+	if s.htmlErrors() {
+		abqTomcat(w, http.StatusUnauthorized, abqRealm, "Bad credentials")
+		return
+	}
 	w.Header().Set("WWW-Authenticate", abqRealm)
 	abqError(w, http.StatusUnauthorized, code, message)
+}
+
+// plainUnauthorized is a refused two-factor login: no public source shows
+// its body, so there is none.
+func (s *abqState) plainUnauthorized(w http.ResponseWriter) {
+	if s.htmlErrors() {
+		abqTomcat(w, http.StatusUnauthorized, abqRealm, "Bad credentials")
+		return
+	}
+	w.Header().Set("WWW-Authenticate", abqRealm)
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
+// forbidden is GEN-4, or Tomcat's page.
+func (s *abqState) forbidden(w http.ResponseWriter) {
+	if s.htmlErrors() {
+		abqTomcat(w, http.StatusForbidden, "", "Access is denied")
+		return
+	}
+	abqError(w, http.StatusForbidden, "GEN-4", abqDenied)
+}
+
+func (s *abqState) htmlErrors() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.html
+}
+
+// abqTomcat answers Tomcat's own error page, as a servlet container sends
+// it for sendError: no Abiquo error body, a message only people read.
+func abqTomcat(w http.ResponseWriter, status int, challenge, message string) {
+	if challenge != "" {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	text := http.StatusText(status)
+	description := "The request has not been applied because it lacks valid authentication credentials for the target resource."
+	if status == http.StatusForbidden {
+		description = "The server understood the request but refuses to authorize it."
+	}
+	body := fmt.Sprintf(`<!doctype html><html lang="en"><head><title>HTTP Status %d – %s</title>`+
+		`<style type="text/css">body {font-family:Tahoma,Arial,sans-serif;} h1 {font-size:22px;}</style></head>`+
+		`<body><h1>HTTP Status %d – %s</h1><hr class="line" /><p><b>Type</b> Status Report</p>`+
+		`<p><b>Message</b> %s</p><p><b>Description</b> %s</p><hr class="line" /><h3>Apache Tomcat</h3></body></html>`,
+		status, text, status, text, html.EscapeString(message), description)
+	w.Header().Set("Content-Type", "text/html;charset=utf-8")
+	w.Header().Set("Content-Language", "en")
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }

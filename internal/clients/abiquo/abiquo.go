@@ -1,6 +1,7 @@
 // Package abiquo is a typed client for the Abiquo API: HTTP Basic login
-// (with a one-time code when two-factor authentication is on), the
-// X-Abiquo-Token that every answer renews, and the datacenter list.
+// (with a one-time code when two-factor authentication is on) or OAuth
+// 1.0a, the X-Abiquo-Token that every answer renews, and the datacenter
+// list.
 //
 //	c, err := abiquo.New(abiquo.Config{
 //		HTTP:      httpx.Config{Name: "abiquo", BaseURL: "https://abiquo.example.com/api"},
@@ -16,6 +17,13 @@
 // send "Authorization: Token <t>"; each answer's X-Abiquo-Token replaces
 // the kept token unless a newer answer already did. A refused token (401)
 // leads to one new Basic login.
+//
+// With OAuth 1.0a credentials instead of a password (ConsumerKey and the
+// three others), every request is signed (RFC 5849, HMAC-SHA1) and no
+// one-time code is needed, which is how a two-factor account is automated;
+// the "login" is a signed GET /login, whose X-Abiquo-Token is the token
+// Credential returns. RegisterApplication and AuthorizeApplication make
+// such credentials once, for `cloudauth login abiquo --oauth`.
 package abiquo
 
 import (
@@ -75,6 +83,21 @@ type Config struct {
 	PageSize int
 	// Now is the clock for one-time codes and token expiry (tests).
 	Now func() time.Time
+
+	// ConsumerKey, ConsumerSecret, AccessToken and AccessTokenSecret are
+	// OAuth 1.0a credentials: an application the user registered and the
+	// access token the user granted it (`cloudauth login abiquo --oauth`
+	// makes them). With them every request is signed and no password or
+	// one-time code is used; all four are needed.
+	ConsumerKey       string
+	ConsumerSecret    string
+	AccessToken       string
+	AccessTokenSecret string
+}
+
+// oauthSet reports whether any OAuth 1.0a value is configured.
+func (c *Config) oauthSet() bool {
+	return c.ConsumerKey != "" || c.ConsumerSecret != "" || c.AccessToken != "" || c.AccessTokenSecret != ""
 }
 
 // Client talks to one Abiquo API as one user.
@@ -82,8 +105,9 @@ type Client struct {
 	cfg    Config
 	http   *httpx.Client
 	tokens *httpx.TokenSource[struct{}]
-	auth   *httpx.Session[struct{}]
 	otp    *totp.Key
+	// oauth signs every request when OAuth 1.0a credentials are set.
+	oauth *signer
 
 	otpSpent atomic.Bool
 	userMu   sync.Mutex
@@ -131,9 +155,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg.HTTP.BaseURL = endpoint
 	cfg.OTP = strings.TrimSpace(cfg.OTP)
+	if err := checkOAuthConfig(&cfg); err != nil {
+		return nil, err
+	}
 	switch {
-	case cfg.Password == "" && cfg.Token == "":
-		return nil, &httpx.ConfigError{Attribute: "password", Msg: "there is neither a password nor a token to authenticate with"}
+	case cfg.Password == "" && cfg.Token == "" && !cfg.oauthSet():
+		return nil, &httpx.ConfigError{Attribute: "password", Msg: "there is no password, token or OAuth 1.0a credentials to authenticate with"}
 	case cfg.Password != "" && strings.TrimSpace(cfg.Username) == "":
 		return nil, &httpx.ConfigError{Attribute: "username", Msg: "a password needs the user name it belongs to"}
 	case strings.ContainsRune(cfg.Username, ':'):
@@ -144,7 +171,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, &httpx.ConfigError{Attribute: "api_version", Msg: fmt.Sprintf("%q is not a media-type version such as \"6.1\"", cfg.Version)}
 	}
 	if cfg.OTP != "" && !onlyDigits(cfg.OTP) {
-		return nil, &httpx.ConfigError{Attribute: "otp", Msg: "a one-time code is digits only (6 from an authenticator app, 8 for a scratch code)"}
+		return nil, &httpx.ConfigError{Attribute: "otp", Msg: "a one-time code is digits only (6 from an authenticator app or a mail, 8 for a scratch code)"}
 	}
 	hc, err := httpx.New(cfg.HTTP)
 	if err != nil {
@@ -152,11 +179,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	// The long-lived secrets first: the redactor keeps its first entries
 	// when rotated tokens fill it.
-	hc.Redactor().Add(cfg.Password, cfg.OTPSecret, cfg.OTP, cfg.Token)
+	hc.Redactor().Add(cfg.Password, cfg.OTPSecret, cfg.OTP, cfg.Token, cfg.ConsumerSecret, cfg.AccessToken, cfg.AccessTokenSecret)
 	if cfg.Password != "" {
 		hc.Redactor().Add(basicValue(cfg.Username, cfg.Password))
 	}
 	c := &Client{cfg: cfg, http: hc}
+	if cfg.oauthSet() {
+		c.oauth = newSigner(cfg.ConsumerKey, cfg.ConsumerSecret, hc.Redactor())
+	}
 	if cfg.OTPSecret != "" {
 		k, err := totp.Parse(cfg.OTPSecret)
 		if err != nil {
@@ -168,15 +198,40 @@ func New(cfg Config) (*Client, error) {
 		c.otp = k
 	}
 	c.tokens = httpx.NewTokenSource(c.login)
-	c.auth = &httpx.Session[struct{}]{
-		HTTP:   hc,
-		Tokens: c.tokens,
-		Apply: func(h http.Header, t token) {
-			h.Set("Authorization", "Token "+t.Value)
-		},
-		Observe: c.observe,
-	}
 	return c, nil
+}
+
+// oauthAttributes are the OAuth 1.0a settings, in the provider's names.
+var oauthAttributes = []string{"consumer_key", "consumer_secret", "access_token", "access_token_secret"}
+
+// checkOAuthConfig rejects half a set of OAuth 1.0a credentials, and OAuth
+// together with what only a Basic login uses.
+func checkOAuthConfig(cfg *Config) error {
+	if !cfg.oauthSet() {
+		return nil
+	}
+	values := []string{cfg.ConsumerKey, cfg.ConsumerSecret, cfg.AccessToken, cfg.AccessTokenSecret}
+	for i, v := range values {
+		if strings.TrimSpace(v) == "" {
+			return &httpx.ConfigError{Attribute: oauthAttributes[i], Msg: fmt.Sprintf(
+				"OAuth 1.0a needs all four of consumer_key, consumer_secret, access_token and access_token_secret; %s is missing", oauthAttributes[i])}
+		}
+	}
+	both := func(attr, what string) error {
+		return &httpx.ConfigError{Attribute: attr, Msg: fmt.Sprintf(
+			"%s is for HTTP Basic logins, and OAuth 1.0a credentials (consumer_key and the others) are set too: use one way to log in, not both%s", attr, what)}
+	}
+	switch {
+	case cfg.Password != "":
+		return both("password", "")
+	case cfg.Token != "":
+		return both("token", "")
+	case cfg.OTPSecret != "":
+		return both("otp_secret", "; OAuth needs no one-time code")
+	case cfg.OTP != "":
+		return both("otp", "; OAuth needs no one-time code")
+	}
+	return nil
 }
 
 func onlyDigits(s string) bool {
@@ -217,9 +272,13 @@ func (c *Client) MediaType(entity string) string {
 // token is an Abiquo token; the login's user is kept apart (setUser).
 type token = httpx.Token[struct{}]
 
-// login is the TokenSource's LoginFunc: a given token first (once, and
-// only while it has not expired), then Basic credentials.
+// login is the TokenSource's LoginFunc: with OAuth 1.0a a signed GET
+// /login; otherwise a given token first (once, and only while it has not
+// expired), then Basic credentials.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (token, error) {
+	if c.oauth != nil {
+		return c.oauthLogin(ctx)
+	}
 	// The token source asks for the first login once; later logins follow
 	// a refused or expired token and go to Basic.
 	if c.cfg.Token != "" && why == httpx.LoginFirst {
@@ -276,12 +335,18 @@ func (c *Client) basicLogin(ctx context.Context) (token, error) {
 	}
 	resp, err := c.http.Do(ctx, req)
 	if err != nil {
+		err = cleanHTML(err, c.http.Redactor())
 		var ae *httpx.APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized {
 			return token{}, c.loginError(ae, code)
 		}
 		return token{}, err
 	}
+	return c.loggedIn(resp)
+}
+
+// loggedIn takes the token and the user from a login's answer.
+func (c *Client) loggedIn(resp *httpx.Response) (token, error) {
 	tok := resp.Header.Get("X-Abiquo-Token")
 	if tok == "" {
 		return token{}, fmt.Errorf("GET %s: the login was accepted but the answer has no X-Abiquo-Token header; "+
@@ -296,20 +361,53 @@ func (c *Client) basicLogin(ctx context.Context) (token, error) {
 	return token{Value: tok, Principal: u.Nick}, nil
 }
 
+// loginError describes a refused Basic login by what it carried: the
+// answer does not say whether the password or the code was wrong.
 func (c *Client) loginError(ae *httpx.APIError, code CodeSource) error {
-	le := &LoginError{User: c.cfg.Username, Code: code, Err: ae}
-	switch {
-	case strings.Contains(ae.Code, "GEN-5"):
-		le.Kind = BadCredentials
-	case ae.Code == "":
-		le.Kind = Refused
-	case code == CodeNone:
-		le.Kind = CodeRequired
-	default:
-		le.Kind = CodeRefused
-		le.LooksLikeScratch = code == CodeFixed && len(c.cfg.OTP) == 8
+	le := &LoginError{User: c.cfg.Username, Code: code, Err: ae, Kind: RefusedWithCode}
+	if code == CodeNone {
+		le.Kind = RefusedWithoutCode
 	}
+	le.LooksLikeScratch = code == CodeFixed && len(c.cfg.OTP) == 8
 	return le
+}
+
+// oauthLogin is a signed GET /login: Abiquo answers OAuth requests with a
+// token as well, which Credential hands out.
+func (c *Client) oauthLogin(ctx context.Context) (token, error) {
+	h := http.Header{}
+	h.Set("Accept", c.MediaType("user"))
+	req := &httpx.Request{Method: http.MethodGet, Path: c.url("/login", ""), Header: h}
+	if err := c.oauth.signResource(req, c.cfg.AccessToken, c.cfg.AccessTokenSecret); err != nil {
+		return token{}, err
+	}
+	resp, err := c.http.Do(ctx, req)
+	if err != nil {
+		return token{}, c.oauthError(cleanHTML(err, c.http.Redactor()), OAuthSigned)
+	}
+	return c.loggedIn(resp)
+}
+
+// oauthError types a refused OAuth request signed with the access token.
+func (c *Client) oauthError(err error, step OAuthStep) error {
+	return c.oauthStepError(err, step, c.consumerKey())
+}
+
+func (c *Client) consumerKey() string {
+	if c.oauth != nil {
+		return c.oauth.consumerKey
+	}
+	return ""
+}
+
+// url is the absolute URL of path below the endpoint, with its query as
+// given: what is sent is what an OAuth signature covers.
+func (c *Client) url(path, rawQuery string) string {
+	u := c.http.BaseURL() + path
+	if rawQuery != "" {
+		u += "?" + rawQuery
+	}
+	return u
 }
 
 // Endpoint returns the API endpoint, ending in /api.
@@ -390,8 +488,8 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 }
 
 // CanLogin reports whether the client can get a new token by itself (it
-// has a password).
-func (c *Client) CanLogin() bool { return c.cfg.Password != "" }
+// has a password or OAuth 1.0a credentials).
+func (c *Client) CanLogin() bool { return c.cfg.Password != "" || c.oauth != nil }
 
 // Relogin drops the kept token and authenticates again.
 func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
@@ -402,24 +500,64 @@ func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
 // Get reads path (below the endpoint) as the given entity's media type.
 // A 403 becomes an *AccessError.
 func (c *Client) Get(ctx context.Context, path string, query url.Values, entity string, v any) error {
+	return c.get(ctx, path, query.Encode(), entity, v)
+}
+
+func (c *Client) get(ctx context.Context, path, rawQuery, entity string, v any) error {
 	h := http.Header{}
 	h.Set("Accept", c.MediaType(entity))
-	err := c.auth.GetJSON(ctx, &httpx.Request{Method: http.MethodGet, Path: path, Query: query, Header: h}, v)
-	var ae *httpx.APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
-		return &AccessError{User: c.principal(), Path: path, Err: ae}
+	resp, err := c.send(ctx, http.MethodGet, path, rawQuery, h, nil)
+	if err != nil {
+		return err
 	}
-	return err
+	return c.http.DecodeJSON(resp, v)
 }
 
 // Delete sends DELETE to path (below the endpoint).
 func (c *Client) Delete(ctx context.Context, path string) error {
-	_, err := c.auth.Do(ctx, &httpx.Request{Method: http.MethodDelete, Path: path})
-	var ae *httpx.APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
-		return &AccessError{User: c.principal(), Path: path, Err: ae}
-	}
+	_, err := c.send(ctx, http.MethodDelete, path, "", http.Header{}, nil)
 	return err
+}
+
+// send makes an authenticated request to path below the endpoint: with
+// the kept token, or signed with OAuth 1.0a. A refused token (401) leads
+// to one new login; every answer's token is kept. A 403 becomes an
+// *AccessError, and an HTML error page is not quoted.
+func (c *Client) send(ctx context.Context, method, path, rawQuery string, h http.Header, body []byte) (*httpx.Response, error) {
+	var (
+		resp    *httpx.Response
+		callErr error
+	)
+	err := c.tokens.WithToken(ctx, httpx.Unauthorized, func(ctx context.Context, t token) error {
+		req := &httpx.Request{Method: method, Path: c.url(path, rawQuery), Header: h.Clone(), Body: body}
+		if c.oauth != nil {
+			if err := c.oauth.signResource(req, c.cfg.AccessToken, c.cfg.AccessTokenSecret); err != nil {
+				callErr = err
+				return err
+			}
+		} else {
+			req.Header.Set("Authorization", "Token "+t.Value)
+		}
+		resp, callErr = c.http.Do(ctx, req)
+		if resp != nil {
+			c.observe(resp)
+		}
+		callErr = cleanHTML(callErr, c.http.Redactor())
+		return callErr
+	})
+	if err != callErr { //nolint:errorlint // identity: did the error come from the answer or from a login?
+		return nil, err
+	}
+	var ae *httpx.APIError
+	switch {
+	case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden:
+		return nil, &AccessError{User: c.principal(), Path: path, Err: ae}
+	case err != nil && c.oauth != nil:
+		return nil, c.oauthError(err, OAuthSigned)
+	case err != nil:
+		return nil, err
+	}
+	return resp, nil
 }
 
 func (c *Client) principal() string {

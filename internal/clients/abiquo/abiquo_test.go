@@ -232,10 +232,10 @@ func TestTwoFactorWithWrongClock(t *testing.T) {
 	})
 	_, err := c.Datacenters(ctx)
 	var le *abiquo.LoginError
-	if !errors.As(err, &le) || le.Kind != abiquo.CodeRefused || le.Code != abiquo.CodeFromSecret {
+	if !errors.As(err, &le) || le.Kind != abiquo.RefusedWithCode || le.Code != abiquo.CodeFromSecret {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(err.Error(), "clock") || !strings.Contains(err.Error(), "2FA-INVALID") {
+	if !strings.Contains(err.Error(), "clock") || !strings.Contains(err.Error(), "(HTTP 401)") {
 		t.Errorf("the cause is not named: %v", err)
 	}
 	noSecrets(t, err, emulator.AbiquoTOTPSecret, emulator.AbiquoTwoFactorPassword)
@@ -256,7 +256,7 @@ func TestScratchCodeWorksOnce(t *testing.T) {
 	// A second provider run with the same code.
 	_, err := client(t, endpoint, cfg).Datacenters(ctx)
 	var le *abiquo.LoginError
-	if !errors.As(err, &le) || le.Kind != abiquo.CodeRefused || !le.LooksLikeScratch {
+	if !errors.As(err, &le) || le.Kind != abiquo.RefusedWithCode || !le.LooksLikeScratch {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.Contains(err.Error(), "a scratch code works only once") {
@@ -288,25 +288,38 @@ func TestFixedCodeIsUsedAtMostOnce(t *testing.T) {
 
 func TestLoginFailures(t *testing.T) {
 	t.Parallel()
+	// Abiquo does not say whether the password or the code was wrong: the
+	// kind says what the login carried, the text names both causes.
+	const either = "the user name or password is wrong, or"
 	cases := []struct {
 		name     string
 		cfg      abiquo.Config
+		html     bool
 		kind     abiquo.LoginKind
 		contains []string
 	}{
-		{"wrong password", abiquo.Config{Username: emulator.AbiquoAdmin, Password: "not-the-password-42"},
-			abiquo.BadCredentials, []string{`refused the user name or password of "admin"`, "HTTP 401 GEN-5: Invalid credentials"}},
-		{"unknown user", abiquo.Config{Username: "nobody", Password: "not-the-password-42"},
-			abiquo.BadCredentials, []string{"GEN-5"}},
-		{"missing code", abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword},
-			abiquo.CodeRequired, []string{"two-factor authentication is on", "2FA-REQUIRED"}},
-		{"wrong code", abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword, OTP: "000000"},
-			abiquo.CodeRefused, []string{"good for about 30 seconds", "2FA-INVALID"}},
+		{"wrong password", abiquo.Config{Username: emulator.AbiquoAdmin, Password: "not-the-password-42"}, false,
+			abiquo.RefusedWithoutCode, []string{`refused the login of "admin" (HTTP 401 GEN-5: Invalid credentials)`, either, "carried no one-time code"}},
+		{"unknown user", abiquo.Config{Username: "nobody", Password: "not-the-password-42"}, false,
+			abiquo.RefusedWithoutCode, []string{"GEN-5"}},
+		{"missing code", abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword}, false,
+			abiquo.RefusedWithoutCode, []string{`refused the login of "sysadmin" (HTTP 401)`, either, "two-factor authentication is on"}},
+		{"missing mailed code", abiquo.Config{Username: emulator.AbiquoEmailUser, Password: emulator.AbiquoEmailPassword}, false,
+			abiquo.RefusedWithoutCode, []string{either}},
+		{"wrong code", abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword, OTP: "000000"}, false,
+			abiquo.RefusedWithCode, []string{"with a one-time code (HTTP 401)", either, "good for about 30 seconds", "a mailed code for about a minute"}},
+		{"wrong password with a code", abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: "not-the-password-42", OTP: "000000"}, false,
+			abiquo.RefusedWithCode, []string{either}},
+		{"Tomcat's page", abiquo.Config{Username: emulator.AbiquoAdmin, Password: "not-the-password-42"}, true,
+			abiquo.RefusedWithoutCode, []string{"(HTTP 401: an HTML error page instead of an Abiquo error (HTTP Status 401 – Unauthorized))", either}},
+		{"Tomcat's page for a code", abiquo.Config{Username: emulator.AbiquoTwoFactorUser, Password: emulator.AbiquoTwoFactorPassword, OTP: "000000"}, true,
+			abiquo.RefusedWithCode, []string{"an HTML error page", either}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e, endpoint := start(t)
+			e.SetAbiquoHTMLErrors(tc.html)
 			c := client(t, endpoint, tc.cfg)
 			_, err := c.Datacenters(ctx)
 			var le *abiquo.LoginError
@@ -318,6 +331,9 @@ func TestLoginFailures(t *testing.T) {
 					t.Errorf("%q missing from %v", s, err)
 				}
 			}
+			if strings.ContainsAny(err.Error(), "<>") || strings.Contains(err.Error(), "Tomcat") {
+				t.Errorf("the error quotes the page: %v", err)
+			}
 			noSecrets(t, err, tc.cfg.Password, tc.cfg.OTP)
 			// A refused login is not repeated in the same run.
 			_, again := c.Datacenters(ctx)
@@ -325,6 +341,48 @@ func TestLoginFailures(t *testing.T) {
 				t.Errorf("login requests = %d, want 1 (err %v)", e.Requests("abiquo.login"), again)
 			}
 		})
+	}
+}
+
+// An EMAIL two-factor user: the login without a code makes Abiquo mail
+// one, and a login with it (within its minute) works.
+func TestTwoFactorByEmail(t *testing.T) {
+	t.Parallel()
+	e, endpoint := start(t)
+	cfg := abiquo.Config{Username: emulator.AbiquoEmailUser, Password: emulator.AbiquoEmailPassword}
+	_, err := client(t, endpoint, cfg).Credential(ctx)
+	var le *abiquo.LoginError
+	if !errors.As(err, &le) || le.Kind != abiquo.RefusedWithoutCode || e.AbiquoEmailsSent(emulator.AbiquoEmailUser) != 1 {
+		t.Fatalf("err = %v, %d mails", err, e.AbiquoEmailsSent(emulator.AbiquoEmailUser))
+	}
+	code, _ := e.AbiquoEmailCode(emulator.AbiquoEmailUser)
+	cfg.OTP = code
+	c := client(t, endpoint, cfg)
+	if dcs, err := c.Datacenters(ctx); err != nil || len(dcs) != emulator.AbiquoDatacenterCount {
+		t.Fatalf("%d datacenters, err %v", len(dcs), err)
+	}
+	if e.AbiquoEmailsSent(emulator.AbiquoEmailUser) != 1 {
+		t.Error("a login with the code mailed another")
+	}
+	// The code is used once per client; a new login needs a new code.
+	e.RevokeAll("abiquo")
+	if _, err := c.Relogin(ctx); !errors.As(err, new(*abiquo.CodeSpentError)) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestAccessDeniedAsTomcatPage(t *testing.T) {
+	t.Parallel()
+	e, endpoint := start(t)
+	e.SetAbiquoHTMLErrors(true)
+	c := client(t, endpoint, abiquo.Config{Username: emulator.AbiquoUser, Password: emulator.AbiquoUserPassword})
+	_, err := c.Datacenters(ctx)
+	var ae *abiquo.AccessError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v", err)
+	}
+	if want := `user "user" may not read admin/datacenters (HTTP 403: an HTML error page instead of an Abiquo error (HTTP Status 403 – Forbidden))`; err.Error() != want {
+		t.Errorf("err = %q, want %q", err, want)
 	}
 }
 
@@ -374,7 +432,7 @@ func TestConfigErrors(t *testing.T) {
 		attribute string
 		contains  string
 	}{
-		{abiquo.Config{Username: "u"}, "password", "neither a password nor a token"},
+		{abiquo.Config{Username: "u"}, "password", "no password, token or OAuth 1.0a credentials"},
 		{abiquo.Config{Password: "pw"}, "username", "needs the user name"},
 		{abiquo.Config{Username: "a:b", Password: "pw"}, "username", "cannot contain ':'"},
 		{abiquo.Config{Username: "u", Password: "pw", OTPSecret: secret, OTP: "123456"}, "otp", "not both"},
@@ -468,16 +526,19 @@ func TestRefusedToken(t *testing.T) {
 	})
 }
 
-// recorder wraps the emulator and keeps every request's headers.
+// recorder wraps the emulator and keeps every request's headers and
+// query.
 type recorder struct {
-	h    http.Handler
-	mu   sync.Mutex
-	seen []http.Header
+	h       http.Handler
+	mu      sync.Mutex
+	seen    []http.Header
+	queries []string
 }
 
 func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.seen = append(r.seen, req.Header.Clone())
+	r.queries = append(r.queries, req.URL.RawQuery)
 	r.mu.Unlock()
 	r.h.ServeHTTP(w, req)
 }
@@ -544,22 +605,28 @@ func pager(t *testing.T, pages map[string]string) (string, *[]string) {
 func TestPagingFollowsNextLinksOnTheEndpointOnly(t *testing.T) {
 	t.Parallel()
 	// The links name a host only reachable inside the installation, as in
-	// Abiquo's own examples; the client uses their query on its endpoint.
+	// Abiquo's own examples, or are relative; the client sends their path
+	// and query, as given, to its endpoint. The "first" link has no
+	// startwith, as in the 3.10 examples, and is not followed.
 	endpoint, queries := pager(t, map[string]string{
-		"0": `{"totalSize":3,"links":[{"rel":"next","href":"http://localhost:9009/api/admin/datacenters?startwith=2&limit=2&by=name"}],
+		"": `{"totalSize":5,"links":[{"rel":"first","href":"http://localhost:9009/api/admin/datacenters?limit=2&by=name"},
+		       {"rel":"next","href":"http://localhost:9009/api/admin/datacenters?startwith=2&limit=2&by=name"}],
 		       "collection":[{"id":1,"name":"a","location":"x"},{"id":2,"name":"b","location":"y","uuid":"u-2"}]}`,
-		"2": `{"totalSize":3,"links":[{"rel":"first","href":"http://localhost:9009/api/admin/datacenters?limit=2"}],
-		       "collection":[{"id":3,"name":"c","location":"z","extra":{"ignored":true}}]}`,
+		"2": `{"totalSize":5,"links":[{"rel":"first","href":"http://localhost:9009/api/admin/datacenters?limit=2&by=name"},
+		       {"rel":"next","href":"?startwith=4&limit=2&by=name&has=%C3%A9"}],
+		       "collection":[{"id":3,"name":"c","location":"z","extra":{"ignored":true}},{"id":4}]}`,
+		"4": `{"totalSize":5,"links":[{"rel":"first","href":"http://localhost:9009/api/admin/datacenters?limit=2&by=name"}],
+		       "collection":[{"id":5}]}`,
 	})
 	c := client(t, endpoint, abiquo.Config{Username: "admin", Password: "pw", PageSize: 2})
 	dcs, err := c.Datacenters(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(dcs) != 3 || dcs[1].UUID != "u-2" || dcs[2].Name != "c" {
+	if len(dcs) != 5 || dcs[1].UUID != "u-2" || dcs[2].Name != "c" || dcs[4].ID != 5 {
 		t.Fatalf("datacenters = %+v", dcs)
 	}
-	if want := []string{"limit=2&startwith=0", "by=name&limit=2&startwith=2"}; fmt.Sprint(*queries) != fmt.Sprint(want) {
+	if want := []string{"limit=2", "startwith=2&limit=2&by=name", "startwith=4&limit=2&by=name&has=%C3%A9"}; fmt.Sprint(*queries) != fmt.Sprint(want) {
 		t.Errorf("queries = %v, want %v", *queries, want)
 	}
 }
@@ -567,7 +634,7 @@ func TestPagingFollowsNextLinksOnTheEndpointOnly(t *testing.T) {
 func TestPagingWithoutNextLinks(t *testing.T) {
 	t.Parallel()
 	endpoint, queries := pager(t, map[string]string{
-		"0": `{"totalSize":3,"collection":[{"id":1},{"id":2}]}`,
+		"":  `{"totalSize":3,"collection":[{"id":1},{"id":2}]}`,
 		"2": `{"totalSize":3,"collection":[{"id":3}]}`,
 	})
 	c := client(t, endpoint, abiquo.Config{Username: "admin", Password: "pw"})
@@ -575,30 +642,68 @@ func TestPagingWithoutNextLinks(t *testing.T) {
 	if err != nil || len(dcs) != 3 {
 		t.Fatalf("%+v %v", dcs, err)
 	}
-	if len(*queries) != 2 {
-		t.Errorf("queries = %v", *queries)
+	if want := []string{"limit=100", "limit=100&startwith=2"}; fmt.Sprint(*queries) != fmt.Sprint(want) {
+		t.Errorf("queries = %v, want %v", *queries, want)
 	}
 }
 
-func TestPagingStopsAtALinkThatGoesBack(t *testing.T) {
+func TestPagingStopsAtBadNextLinks(t *testing.T) {
 	t.Parallel()
-	endpoint, queries := pager(t, map[string]string{
-		"0": `{"totalSize":9,"links":[{"rel":"next","href":"/api/admin/datacenters?startwith=2"}],"collection":[{"id":1},{"id":2}]}`,
-		"2": `{"totalSize":9,"links":[{"rel":"next","href":"/api/admin/datacenters?startwith=0"}],"collection":[{"id":3},{"id":4}]}`,
-	})
-	c := client(t, endpoint, abiquo.Config{Username: "admin", Password: "pw"})
-	_, err := c.Datacenters(ctx)
-	if err == nil || !strings.Contains(err.Error(), "does not move past startwith=2") {
-		t.Fatalf("err = %v", err)
+	cases := []struct {
+		name    string
+		pages   map[string]string
+		want    string
+		queries int
+	}{
+		{"back to the first page", map[string]string{
+			"":  `{"totalSize":9,"links":[{"rel":"next","href":"/api/admin/datacenters?startwith=2"}],"collection":[{"id":1},{"id":2}]}`,
+			"2": `{"totalSize":9,"links":[{"rel":"next","href":"/api/admin/datacenters?limit=100&startwith=0"}],"collection":[{"id":3},{"id":4}]}`,
+		}, "leads back to /admin/datacenters?limit=100&startwith=0, a page already read", 2},
+		{"to itself", map[string]string{
+			"":  `{"totalSize":9,"links":[{"rel":"next","href":"/api/admin/datacenters?startwith=2"}],"collection":[{"id":1},{"id":2}]}`,
+			"2": `{"totalSize":9,"links":[{"rel":"next","href":"http://elsewhere/api/admin/datacenters?startwith=2"}],"collection":[{"id":3}]}`,
+		}, "a page already read", 2},
+		{"out of the API", map[string]string{
+			"": `{"totalSize":9,"links":[{"rel":"next","href":"http://localhost:9009/api/../etc/passwd?startwith=2"}],"collection":[{"id":1}]}`,
+		}, "is not below the API", 1},
 	}
-	if len(*queries) != 2 {
-		t.Errorf("queries = %v", *queries)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			endpoint, queries := pager(t, tc.pages)
+			c := client(t, endpoint, abiquo.Config{Username: "admin", Password: "pw"})
+			_, err := c.Datacenters(ctx)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v", err)
+			}
+			if len(*queries) != tc.queries {
+				t.Errorf("queries = %v", *queries)
+			}
+		})
+	}
+}
+
+// The emulator's pages are shaped like the real ones: the client follows
+// their next links and asks for no page twice.
+func TestPagingAgainstRealShapedLinks(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{h: emulator.New()}
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	c := client(t, srv.URL+"/abiquo/api", abiquo.Config{Username: emulator.AbiquoAdmin, Password: emulator.AbiquoAdminPassword, PageSize: 40})
+	if dcs, err := c.Datacenters(ctx); err != nil || len(dcs) != emulator.AbiquoDatacenterCount {
+		t.Fatalf("%d datacenters, err %v", len(dcs), err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if want := []string{"limit=40", "startwith=40&limit=40&by=id", "startwith=80&limit=40&by=id"}; fmt.Sprint(rec.queries[1:]) != fmt.Sprint(want) {
+		t.Errorf("queries = %v, want %v", rec.queries[1:], want)
 	}
 }
 
 func TestPageWithoutCollection(t *testing.T) {
 	t.Parallel()
-	endpoint, _ := pager(t, map[string]string{"0": `{"totalSize":1}`})
+	endpoint, _ := pager(t, map[string]string{"": `{"totalSize":1}`})
 	c := client(t, endpoint, abiquo.Config{Username: "admin", Password: "pw"})
 	_, err := c.Datacenters(ctx)
 	if err == nil || !strings.Contains(err.Error(), `no "collection"`) {

@@ -2,6 +2,9 @@ package abiquo
 
 import (
 	"fmt"
+	"html"
+	"mime"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,25 +21,37 @@ const (
 	CodeFixed                        // the fixed code (otp)
 )
 
-// LoginKind classifies a refused Basic login.
+// LoginKind classifies a refused Basic login by what it carried. Abiquo's
+// answer does not say whether the password or the one-time code was
+// wrong: no public source shows how it refuses a two-factor login, so the
+// client does not guess from the body.
 type LoginKind int
 
 // Kinds of refused logins.
 const (
-	// BadCredentials: GEN-5, the user name or password is wrong (or the
-	// user is disabled).
-	BadCredentials LoginKind = iota
-	// CodeRequired: the user has two-factor authentication and the login
-	// carried no code.
-	CodeRequired
-	// CodeRefused: the code was wrong, out of date, or a spent scratch code.
-	CodeRefused
-	// Refused: a 401 whose body does not say why.
-	Refused
+	// RefusedWithoutCode: a login without a one-time code was refused.
+	// The user name or password is wrong, or the user has two-factor
+	// authentication and a login needs a code (an EMAIL user has just
+	// been mailed one). A run that has no code to give cannot log in:
+	// the way out is `cloudauth login abiquo`, OAuth 1.0a, or (for an
+	// authenticator app) the TOTP secret.
+	RefusedWithoutCode LoginKind = iota
+	// RefusedWithCode: a login with a one-time code was refused. The user
+	// name or password is wrong, or the code is wrong, out of date or
+	// already used.
+	RefusedWithCode
+)
+
+// The names these kinds had while the client believed the API told the
+// two apart, kept so that the provider builds until it moves to
+// RefusedWithoutCode and RefusedWithCode; then they go.
+const (
+	CodeRequired = RefusedWithoutCode
+	CodeRefused  = RefusedWithCode
 )
 
 // LoginError is a Basic login the API refused with 401. Its text names
-// the cause and never contains the password or the code.
+// the possible causes and never contains the password or the code.
 type LoginError struct {
 	User string
 	Kind LoginKind
@@ -49,22 +64,19 @@ type LoginError struct {
 
 func (e *LoginError) Error() string {
 	api := apiText(e.Err)
-	switch e.Kind {
-	case BadCredentials:
-		return fmt.Sprintf("Abiquo refused the user name or password of %q (%s)", e.User, api)
-	case CodeRequired:
-		return fmt.Sprintf("Abiquo asks %q for a one-time code: two-factor authentication is on for this user and the login carried none (%s)", e.User, api)
-	case CodeRefused:
-		switch {
-		case e.Code == CodeFromSecret:
-			return fmt.Sprintf("Abiquo refused the one-time code made from the TOTP secret for %q (%s); the secret is not this user's current one, or this computer's clock is off by more than about 30 seconds", e.User, api)
-		case e.LooksLikeScratch:
-			return fmt.Sprintf("Abiquo refused the 8-digit code for %q (%s); a scratch code works only once, so it was probably used before, by an earlier run or `cloudauth login abiquo`", e.User, api)
-		default:
-			return fmt.Sprintf("Abiquo refused the one-time code for %q (%s); a code from an authenticator app is good for about 30 seconds and a scratch code only once", e.User, api)
-		}
+	if e.Kind == RefusedWithoutCode {
+		return fmt.Sprintf("Abiquo refused the login of %q (%s): the user name or password is wrong, or two-factor "+
+			"authentication is on for this user and the login carried no one-time code (Abiquo does not say which)", e.User, api)
 	}
-	return fmt.Sprintf("Abiquo refused the login of %q (%s): the user name or password is wrong, or two-factor authentication wants a code", e.User, api)
+	msg := fmt.Sprintf("Abiquo refused the login of %q with a one-time code (%s): the user name or password is wrong, "+
+		"or the code is wrong, out of date or already used (Abiquo does not say which)", e.User, api)
+	switch {
+	case e.Code == CodeFromSecret:
+		return msg + "; if the password is right, the TOTP secret is not this user's current one, or this computer's clock is off by more than about 30 seconds"
+	case e.LooksLikeScratch:
+		return msg + "; a scratch code works only once, so if the password is right this 8-digit code was probably used before, by an earlier run or `cloudauth login abiquo`"
+	}
+	return msg + "; a code from an authenticator app is good for about 30 seconds, a mailed code for about a minute, a scratch code once"
 }
 
 func (e *LoginError) Unwrap() error { return e.Err }
@@ -126,3 +138,80 @@ func (e *AccessError) Error() string {
 }
 
 func (e *AccessError) Unwrap() error { return e.Err }
+
+// OAuthStep names the OAuth 1.0a request that was refused.
+type OAuthStep int
+
+// Steps of OAuth 1.0a.
+const (
+	// OAuthSigned: a request signed with the access token (the client's
+	// login, GET /login, and every request after it).
+	OAuthSigned OAuthStep = iota
+	// OAuthRequestToken: POST /oauth/request_token, signed by the consumer.
+	OAuthRequestToken
+	// OAuthAccessToken: POST /oauth/access_token, the exchange of the
+	// authorized request token.
+	OAuthAccessToken
+)
+
+// OAuthError is an OAuth 1.0a request that Abiquo refused (401 or 400).
+// The API does not say why in a documented way, so the text lists the
+// causes; it never shows a secret or the signature.
+type OAuthError struct {
+	ConsumerKey string
+	Step        OAuthStep
+	Err         *httpx.APIError
+}
+
+func (e *OAuthError) Error() string {
+	api := apiText(e.Err)
+	switch e.Step {
+	case OAuthRequestToken:
+		return fmt.Sprintf("Abiquo refused the request token for the application with consumer key %q (%s): the consumer key "+
+			"or secret is wrong, or this computer's clock is more than a few minutes off", e.ConsumerKey, api)
+	case OAuthAccessToken:
+		return fmt.Sprintf("Abiquo refused to exchange the authorized request token of the application with consumer key %q (%s): "+
+			"the verifier is wrong or was used, the request token expired, or this computer's clock is more than a few minutes off", e.ConsumerKey, api)
+	}
+	return fmt.Sprintf("Abiquo refused the OAuth 1.0a signature of the application with consumer key %q (%s): the access token "+
+		"was revoked or the application deleted, the consumer key, access token or one of the two secrets is wrong, or this "+
+		"computer's clock is more than a few minutes off", e.ConsumerKey, api)
+}
+
+// Unwrap gives the API's answer: a 4xx, which a TokenSource remembers.
+func (e *OAuthError) Unwrap() error { return e.Err }
+
+var htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// cleanHTML turns an error answer that is an HTML page (Tomcat's own, for
+// a 401 or 403 the servlet container answers) into an APIError that says
+// so in a few words instead of quoting the page.
+func cleanHTML(err error, r *httpx.Redactor) error {
+	ae, ok := err.(*httpx.APIError) //nolint:errorlint // only the stack's own error, unwrapped, is rewritten
+	if !ok {
+		return err
+	}
+	// An HTML body gives no Message; one that has it was cleaned already.
+	if mt, _, _ := mime.ParseMediaType(ae.ContentType); mt != "text/html" || ae.Message != "" {
+		return err
+	}
+	cp := *ae
+	cp.Snippet = ""
+	cp.Message = "an HTML error page instead of an Abiquo error"
+	if m := htmlTitle.FindStringSubmatch(ae.Snippet); m != nil {
+		title := strings.Map(func(r rune) rune {
+			if r == '<' || r == '>' || r < 0x20 {
+				return -1
+			}
+			return r
+		}, html.UnescapeString(m[1]))
+		title = strings.Join(strings.Fields(title), " ")
+		if r := []rune(title); len(r) > 80 {
+			title = string(r[:80])
+		}
+		if title != "" {
+			cp.Message += " (" + r.String(title) + ")"
+		}
+	}
+	return &cp
+}

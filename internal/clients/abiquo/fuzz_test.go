@@ -1,6 +1,7 @@
 package abiquo
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,10 +12,10 @@ import (
 )
 
 // FuzzDecodeDatacentersPage checks that any body either decodes to a page
-// the pager can use or is an error, and that the pager's next step from a
-// decoded page always moves forward. Seeds follow the documented shape of
-// GET /admin/datacenters; testdata/fuzz/FuzzDecodeDatacentersPage holds
-// more.
+// the pager can use or is an error, that a next page is always a path
+// below the endpoint, and that the pager's own step (for a server without
+// next links) moves forward. Seeds follow the documented shape of GET
+// /admin/datacenters; testdata/fuzz/FuzzDecodeDatacentersPage holds more.
 func FuzzDecodeDatacentersPage(f *testing.F) {
 	for _, s := range []string{
 		`{"totalSize":2,"links":[{"href":"http://localhost:9009/api/admin/datacenters?limit=25&by=name","rel":"first"},` +
@@ -22,6 +23,8 @@ func FuzzDecodeDatacentersPage(f *testing.F) {
 			`"collection":[{"name":"13","location":"14","links":[{"href":"http://localhost:9009/api/admin/datacenters/3765","type":"application/vnd.abiquo.datacenter+json","rel":"edit","title":"13"}],"id":3765},` +
 			`{"name":"15","location":"16","links":[],"id":3766}]}`,
 		`{"totalSize":3,"links":[{"rel":"next","href":"/api/admin/datacenters?startwith=2&limit=2"}],"collection":[{"id":1},{"id":2,"uuid":"b1a0c8f2-0000-4000-8000-000000000002"}]}`,
+		`{"totalSize":3,"links":[{"rel":"next","href":"http://evil.example/api/../../etc?startwith=2"}],"collection":[{"id":1}]}`,
+		`{"totalSize":3,"links":[{"rel":"next","href":"?startwith=2"}],"collection":[{"id":1}]}`,
 		`{"totalSize":5,"collection":[{"id":1}]}`,
 		`{"totalSize":-1,"collection":[]}`,
 		`{"totalSize":1}`,
@@ -44,13 +47,21 @@ func FuzzDecodeDatacentersPage(f *testing.F) {
 		if start < 0 {
 			start = 0
 		}
-		q, more, err := nextQuery(p, start)
+		cur := url.Values{"limit": {"25"}, "startwith": {fmt.Sprint(start)}}.Encode()
+		next, q, more, err := nextPage("/api", "/admin/datacenters", cur, p)
 		if err != nil || !more {
 			return
 		}
-		next, perr := parseStart(q)
-		if perr != nil || next <= start {
-			t.Fatalf("next page startwith=%q after %d: it must move forward", q.Get("startwith"), start)
+		if !strings.HasPrefix(next, "/") || strings.Contains(next, "/../") || strings.HasSuffix(next, "/..") {
+			t.Fatalf("next page %q is not a path below the endpoint", next)
+		}
+		if _, linked := p.Link("next"); linked {
+			return
+		}
+		values, _ := url.ParseQuery(q)
+		n, perr := parseStart(values)
+		if perr != nil || n <= start {
+			t.Fatalf("next page startwith=%q after %d: it must move forward", values.Get("startwith"), start)
 		}
 	})
 }
@@ -70,9 +81,10 @@ func FuzzLoginError(f *testing.F) {
 		`{"collection":[{"code":"GEN-5","message":"Invalid credentials"}]}`,
 		`{"collection":[{"code":"GEN-4","message":"Not enough permissions to perform this action"}]}`,
 		`{"collection":[{"code":"API-00","messages":"Unauthorized"}]}`,
-		`{"collection":[{"code":"2FA-INVALID","message":"The verification code 88309169 is not valid"}]}`,
+		`{"collection":[{"code":"X","message":"The verification code 88309169 is not valid"}]}`,
 		`{"collection":[{"code":"Pa55word-for-fuzz","message":"admin:Pa55word-for-fuzz"}]}`,
 		`<html><body>401 Unauthorized</body></html>`,
+		`<!doctype html><html><head><title>HTTP Status 401 – Unauthorized Pa55word-for-fuzz</title></head><body>admin:Pa55word-for-fuzz</body></html>`,
 		``,
 	} {
 		f.Add([]byte(s), 401, uint8(2))
@@ -86,16 +98,31 @@ func FuzzLoginError(f *testing.F) {
 		if status < 400 || status > 599 {
 			status = 401
 		}
+		ct := "application/vnd.abiquo.errors+json"
+		if source&4 != 0 {
+			ct = "text/html;charset=utf-8"
+		}
 		ae := c.http.APIError(&httpx.Response{
 			StatusCode: status, Body: body, Method: http.MethodGet, URL: "https://abq.example.com/api/login",
-			Header: http.Header{"Content-Type": {"application/vnd.abiquo.errors+json"}},
+			Header: http.Header{"Content-Type": {ct}},
 		})
-		for _, e := range []error{c.loginError(ae, CodeSource(source%3)), ae, &AccessError{User: "admin", Path: "/admin/datacenters", Err: ae}} {
+		var clean *httpx.APIError
+		if !errors.As(cleanHTML(ae, c.http.Redactor()), &clean) {
+			t.Fatal("cleanHTML lost the APIError")
+		}
+		if ct != "text/html;charset=utf-8" && clean != ae {
+			t.Fatal("a JSON error was rewritten")
+		}
+		for _, e := range []error{c.loginError(clean, CodeSource(source%3)), clean, &AccessError{User: "admin", Path: "/admin/datacenters", Err: clean},
+			&OAuthError{ConsumerKey: "ck", Step: OAuthStep(source % 3), Err: clean}} {
 			msg := e.Error()
 			for _, secret := range []string{password, code, basic} {
 				if strings.Contains(msg, secret) {
 					t.Fatalf("%T shows a secret: %s", e, msg)
 				}
+			}
+			if ct != "application/vnd.abiquo.errors+json" && (strings.Contains(msg, "<") || strings.Contains(msg, ">")) {
+				t.Fatalf("%T quotes the HTML page: %s", e, msg)
 			}
 		}
 	})

@@ -1,9 +1,9 @@
 package provider_test
 
 import (
-	"encoding/base64"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"

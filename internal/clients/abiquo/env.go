@@ -10,4 +10,9 @@ var (
 	EnvOTPSecret  = []string{"ABQ_OTP_SECRET"}
 	EnvOTP        = []string{"ABQ_OTP"}
 	EnvAPIVersion = []string{"ABQ_API_VERSION"}
+
+	EnvConsumerKey       = []string{"ABQ_CONSUMER_KEY"}
+	EnvConsumerSecret    = []string{"ABQ_CONSUMER_SECRET"}
+	EnvAccessToken       = []string{"ABQ_ACCESS_TOKEN"}
+	EnvAccessTokenSecret = []string{"ABQ_ACCESS_TOKEN_SECRET"}
 )

@@ -42,14 +42,6 @@ const (
 	RefusedWithCode
 )
 
-// The names these kinds had while the client believed the API told the
-// two apart, kept so that the provider builds until it moves to
-// RefusedWithoutCode and RefusedWithCode; then they go.
-const (
-	CodeRequired = RefusedWithoutCode
-	CodeRefused  = RefusedWithCode
-)
-
 // LoginError is a Basic login the API refused with 401. Its text names
 // the possible causes and never contains the password or the code.
 type LoginError struct {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -36,7 +37,40 @@ var _ cloud.Cloud = Cloud{}
 // credentials file and defaults.
 type settings struct {
 	Endpoint, Username, Password, Token, OTPSecret, OTP, APIVersion cloud.Value[string]
+	// OAuth 1.0a: an application's consumer key and secret, and the
+	// access token and secret a user granted it.
+	ConsumerKey, ConsumerSecret, AccessToken, AccessTokenSecret cloud.Value[string]
 	cloud.Transport
+}
+
+// oauthOnly and basicOnly are the settings of the two ways of logging in,
+// which exclude each other.
+var (
+	oauthNames = []string{"consumer_key", "consumer_secret", "access_token", "access_token_secret"}
+	basicNames = []string{"password", "token", "otp", "otp_secret"}
+)
+
+// sibling matches the block's attributes name (the validators' paths).
+func sibling(names ...string) []path.Expression {
+	out := make([]path.Expression, len(names))
+	for i, n := range names {
+		out[i] = path.MatchRelative().AtParent().AtName(n)
+	}
+	return out
+}
+
+// oauthAttr is one of the four OAuth values: all four together, and none
+// of Basic's settings beside them.
+func oauthAttr(name string, field func(*settings) *cloud.Value[string], desc string, env []string) cloud.Attr[settings] {
+	var others []string
+	for _, n := range oauthNames {
+		if n != name {
+			others = append(others, n)
+		}
+	}
+	return cloud.String(name, field, desc).Env(env...).Validate(
+		stringvalidator.AlsoRequires(sibling(others...)...),
+		stringvalidator.ConflictsWith(sibling(basicNames...)...))
 }
 
 var block = &cloud.Block[settings]{
@@ -53,7 +87,7 @@ var block = &cloud.Block[settings]{
 		cloud.String("username", func(s *settings) *cloud.Value[string] { return &s.Username },
 			"User name for HTTP Basic login; also picks the stored token when several users of the endpoint have one.").Env(api.EnvUsername...),
 		cloud.String("password", func(s *settings) *cloud.Value[string] { return &s.Password },
-			"Password for HTTP Basic login. Without it the provider uses `token`, or the token stored by `cloudauth login abiquo`.").
+			"Password for HTTP Basic login. Without it (and without OAuth) the provider uses `token`, or what `cloudauth login abiquo` stored.").
 			Env(api.EnvPassword...).Sensitive(),
 		cloud.String("token", func(s *settings) *cloud.Value[string] { return &s.Token },
 			"A token from an earlier answer (`X-Abiquo-Token`) to use instead of logging in. It ends 30 minutes after its last use; with a `password` as well, the provider logs in when the API refuses it.").
@@ -67,6 +101,16 @@ var block = &cloud.Block[settings]{
 		cloud.String("api_version", func(s *settings) *cloud.Value[string] { return &s.APIVersion },
 			"Version to ask for in the media types (`application/vnd.abiquo.<entity>+json; version=6.1`). Default: none, so the API answers in its newest version.").
 			Env(api.EnvAPIVersion...).Validate(stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9]+\.[0-9]+$`), "must be a version such as \"6.1\"")),
+		oauthAttr("consumer_key", func(s *settings) *cloud.Value[string] { return &s.ConsumerKey },
+			"OAuth 1.0a consumer key (`apiKey`) of an application registered in Abiquo, for logging in without a password: every request is signed "+
+				"(HMAC-SHA1), and Abiquo asks no one-time code of an application, so this is how to automate a two-factor account. "+
+				"Needs the other three OAuth settings; `cloudauth login abiquo --oauth` registers an application and stores all four.", api.EnvConsumerKey),
+		oauthAttr("consumer_secret", func(s *settings) *cloud.Value[string] { return &s.ConsumerSecret },
+			"OAuth 1.0a consumer secret (`apiSecret`) of the application.", api.EnvConsumerSecret).Sensitive(),
+		oauthAttr("access_token", func(s *settings) *cloud.Value[string] { return &s.AccessToken },
+			"OAuth 1.0a access token the user granted the application.", api.EnvAccessToken).Sensitive(),
+		oauthAttr("access_token_secret", func(s *settings) *cloud.Value[string] { return &s.AccessTokenSecret },
+			"OAuth 1.0a access token secret.", api.EnvAccessTokenSecret).Sensitive(),
 	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, cloud.TransportEnv{})...),
 	Triggers: api.EnvEndpoint,
 	Setup: "Add `abiquo { endpoint = ..., username = ..., password = ... }` to the provider configuration, or set " +
@@ -112,11 +156,11 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 		r.FailOn(s.Endpoint, "Invalid abiquo.endpoint", fmt.Sprintf("%s: %s.", s.Endpoint.Hint(), err))
 		return r.Configured(nil, nil)
 	}
-	if s.Password.Origin == cloud.FromConfig && s.Token.Origin == cloud.FromEnv {
-		r.Warn("ABQ_TOKEN not used",
-			fmt.Sprintf("The provider logs in with %s from the abiquo block, so the token from %s is not used. Unset it to silence this warning.", s.Password.Name(), s.Token.From()))
-		s.Token = s.Token.With("", cloud.Unset, "")
-	}
+	r.KeepOneSource(
+		cloud.Method{Name: "OAuth 1.0a", Settings: []*cloud.Value[string]{&s.ConsumerKey, &s.ConsumerSecret, &s.AccessToken, &s.AccessTokenSecret}},
+		cloud.Method{Name: "a token", Settings: []*cloud.Value[string]{&s.Token}},
+		cloud.Method{Name: "a password", Settings: []*cloud.Value[string]{&s.Password, &s.OTPSecret, &s.OTP}},
+	)
 	cfg := api.Config{
 		HTTP:      s.HTTP(r, req, endpoint),
 		Username:  s.Username.V,
@@ -125,7 +169,13 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 		OTPSecret: s.OTPSecret.V,
 		OTP:       s.OTP.V,
 		Version:   s.APIVersion.V,
+
+		ConsumerKey:       s.ConsumerKey.V,
+		ConsumerSecret:    s.ConsumerSecret.V,
+		AccessToken:       s.AccessToken.V,
+		AccessTokenSecret: s.AccessTokenSecret.V,
 	}
+	oauth := cfg.ConsumerKey != "" || cfg.ConsumerSecret != "" || cfg.AccessToken != "" || cfg.AccessTokenSecret != ""
 	if cfg.Token != "" {
 		cfg.TokenOrigin = s.Token.From()
 	}
@@ -134,7 +184,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 			fmt.Sprintf("A password needs the user name it belongs to: set %s.", s.Username.Hint()))
 		return r.Configured(nil, nil)
 	}
-	if cfg.Password == "" && cfg.Token == "" && !useStoredToken(r, s, &cfg) {
+	if !oauth && cfg.Password == "" && cfg.Token == "" && !useStored(r, s, &cfg) {
 		return r.Configured(nil, nil)
 	}
 	if cfg.Password == "" {
@@ -169,16 +219,16 @@ func loginCommand(endpoint, username string) string {
 	return login + "`"
 }
 
-// useStoredToken fills cfg from the token `cloudauth login abiquo` stored
-// for the endpoint (and user, if one is set). It reports false, with a
-// problem recorded, when there is none.
-func useStoredToken(r *cloud.Resolver, s *settings, cfg *api.Config) bool {
+// useStored fills cfg from what `cloudauth login abiquo` stored for the
+// endpoint (and user, if one is set): a token, or OAuth 1.0a credentials.
+// It reports false, with a problem recorded, when there is neither.
+func useStored(r *cloud.Resolver, s *settings, cfg *api.Config) bool {
 	login := loginCommand(cfg.HTTP.BaseURL, cfg.Username)
 	missing := func(why string) bool {
 		r.FailOn(s.Password, "Missing abiquo.password",
-			fmt.Sprintf("Abiquo needs a password or a token, and %s. Set %s (with %s), set %s, or run %s to log in "+
-				"with your one-time code and store a token for the provider.",
-				why, s.Password.Hint(), s.Username.Hint(), s.Token.Hint(), login))
+			fmt.Sprintf("Abiquo needs a password, a token or OAuth 1.0a credentials, and %s. Set %s (with %s), set %s, or run %s "+
+				"(it logs in with your one-time code and stores a token for the provider) or %s (it stores OAuth credentials that do not expire).",
+				why, s.Password.Hint(), s.Username.Hint(), s.Token.Hint(), login, strings.TrimSuffix(login, "`")+" --oauth`"))
 		return false
 	}
 	st := r.LookupStored(Name, cfg.HTTP.BaseURL, cfg.Username)
@@ -197,10 +247,14 @@ func useStoredToken(r *cloud.Resolver, s *settings, cfg *api.Config) bool {
 		return missing(fmt.Sprintf("%s holds no single token for %s%s", st.Path, cfg.HTTP.BaseURL, who))
 	}
 	e := st.Entry
-	cfg.Token = e.Token
 	if cfg.Username == "" {
 		cfg.Username = e.Login
 	}
+	if o := e.OAuth1; o != nil {
+		cfg.ConsumerKey, cfg.ConsumerSecret, cfg.AccessToken, cfg.AccessTokenSecret = o.ConsumerKey, o.ConsumerSecret, o.AccessToken, o.AccessTokenSecret
+		return true
+	}
+	cfg.Token = e.Token
 	cfg.TokenExpiresAt = e.StoredAt.Add(api.TokenLifetime)
 	if e.ExpiresAt != nil {
 		cfg.TokenExpiresAt = *e.ExpiresAt
@@ -237,28 +291,32 @@ func diagnose(c *api.Client, fallback string, err error) diag.Diagnostic {
 		spent  *api.CodeSpentError
 		te     *api.TokenError
 		denied *api.AccessError
+		oe     *api.OAuthError
 	)
+	oauth := strings.TrimSuffix(login, "`") + " --oauth`"
 	switch {
-	case errors.As(err, &le) && le.Kind == api.CodeRequired:
-		return diag.NewErrorDiagnostic("Abiquo one-time code required", fmt.Sprintf(
-			"%s.\n\nSet %s to the base32 secret or otpauth:// URL you got when two-factor authentication was enabled, "+
-				"so that the provider makes a fresh code for every login. Or run %s, which asks for the code from your "+
-				"authenticator app (or a scratch code) and stores a token that the provider uses when no password is set.",
-			err, s.OTPSecret.Hint(), login))
-	case errors.As(err, &le) && le.Kind == api.CodeRefused && le.Code == api.CodeFromSecret:
-		return diag.NewErrorDiagnostic("Abiquo one-time code refused", fmt.Sprintf(
-			"%s.\n\nCheck that %s is this user's secret from the latest time two-factor authentication was enabled "+
-				"(enabling it again makes a new one), and that this computer's clock is set correctly (NTP).",
-			err, s.OTPSecret.Hint()))
-	case errors.As(err, &le) && le.Kind == api.CodeRefused:
-		return diag.NewErrorDiagnostic("Abiquo one-time code refused", fmt.Sprintf(
-			"%s.\n\nPut a current code from your authenticator app, or an unused scratch code, in %s. A fixed code "+
-				"serves a single Terraform command; for plan and apply set %s, or run %s.",
-			err, s.OTP.Hint(), s.OTPSecret.Hint(), login))
+	case errors.As(err, &oe):
+		return diag.NewErrorDiagnostic("Abiquo OAuth signature refused", fmt.Sprintf(
+			"%s.\n\nCheck %s, %s, %s and %s. If the application was removed in Abiquo or its token revoked, run %s again; "+
+				"if this computer's clock is off, set it right (NTP).",
+			err, s.ConsumerKey.Hint(), s.ConsumerSecret.Hint(), s.AccessToken.Hint(), s.AccessTokenSecret.Hint(), oauth))
+	case errors.As(err, &le) && le.Kind == api.RefusedWithoutCode:
+		return diag.NewErrorDiagnostic("Abiquo login refused", fmt.Sprintf(
+			"%s.\n\nCheck %s and %s. If the user has two-factor authentication, a Terraform run cannot read a code: with an "+
+				"authenticator app set %s so that the provider makes a fresh code for every login; with codes sent by email, run %s "+
+				"(a token for the next 30 minutes) or %s (OAuth credentials that do not expire) and leave the password unset. "+
+				"A refused login is not repeated in the same run, so retries cannot lock the account.",
+			err, s.Username.Hint(), s.Password.Hint(), s.OTPSecret.Hint(), login, oauth))
+	case errors.As(err, &le) && le.Code == api.CodeFromSecret:
+		return diag.NewErrorDiagnostic("Abiquo login with a one-time code refused", fmt.Sprintf(
+			"%s.\n\nCheck %s, and that %s is this user's secret from the latest time two-factor authentication was enabled "+
+				"(enabling it again makes a new one).",
+			err, s.Password.Hint(), s.OTPSecret.Hint()))
 	case errors.As(err, &le):
-		return diag.NewErrorDiagnostic("Abiquo login failed", fmt.Sprintf(
-			"%s.\n\nCheck %s and %s. A refused login is not repeated in the same run, so retries cannot lock the account.",
-			err, s.Username.Hint(), s.Password.Hint()))
+		return diag.NewErrorDiagnostic("Abiquo login with a one-time code refused", fmt.Sprintf(
+			"%s.\n\nCheck %s, and put a current code from your authenticator app, or an unused scratch code, in %s. A fixed code "+
+				"serves a single Terraform command; for plan and apply set %s, or run %s.",
+			err, s.Password.Hint(), s.OTP.Hint(), s.OTPSecret.Hint(), login))
 	case errors.As(err, &spent):
 		return diag.NewErrorDiagnostic("Abiquo one-time code already used", fmt.Sprintf(
 			"%s.\n\nA fixed code (%s) serves one login per run. Set %s so that the provider can make a code for "+

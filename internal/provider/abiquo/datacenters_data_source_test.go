@@ -296,15 +296,15 @@ func TestAccAbiquoDatacenters_errors(t *testing.T) {
 		want   []string
 	}{
 		{"wrong password", with(map[string]string{"username": emulator.AbiquoAdmin, "password": "not-the-password"}), nil,
-			[]string{"Abiquo login failed", `refused the user name or password of "admin"`, "GEN-5: Invalid credentials", "abiquo.password", "ABQ_PASSWORD"}},
+			[]string{"Abiquo login refused", `refused the login of "admin"`, "GEN-5: Invalid credentials", "abiquo.password", "ABQ_PASSWORD"}},
 		{"missing one-time code", with(nil), nil,
-			[]string{"Abiquo one-time code required", "two-factor authentication is on", "abiquo.otp_secret", "cloudauth login abiquo --endpoint"}},
+			[]string{"Abiquo login refused", "two-factor authentication is on", "abiquo.otp_secret", "cloudauth login abiquo --endpoint", "--oauth"}},
 		{"wrong one-time code", with(map[string]string{"otp": "000000"}), nil,
-			[]string{"Abiquo one-time code refused", "2FA-INVALID", "authenticator app", "abiquo.otp_secret"}},
+			[]string{"Abiquo login with a one-time code refused", "with a one-time code (HTTP 401)", "good for about 30 seconds", "abiquo.otp_secret"}},
 		{"secret of another user", with(map[string]string{"otp_secret": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"}), nil,
-			[]string{"Abiquo one-time code refused", "clock", "abiquo.otp_secret"}},
+			[]string{"Abiquo login with a one-time code refused", "clock", "abiquo.otp_secret"}},
 		{"reused scratch code", with(map[string]string{"otp": spent}), nil,
-			[]string{"Abiquo one-time code refused", "a scratch code works only once", "unused scratch code"}},
+			[]string{"Abiquo login with a one-time code refused", "a scratch code works only once", "unused scratch code"}},
 		{"user without the privilege", with(map[string]string{"username": emulator.AbiquoUser, "password": emulator.AbiquoUserPassword}), nil,
 			[]string{"Abiquo permission denied", `user "user" may not read admin/datacenters`, "GEN-4: Not enough permissions to perform this action", "cloud administrator"}},
 		{"endpoint without /api", acctest.HCL(abiquoProvider(map[string]string{"endpoint": e.URL + "/abiquo", "username": "u", "password": "p"}), `data "cloudauth_abiquo_datacenters" "all" {}`), nil,
@@ -352,7 +352,7 @@ func TestAccAbiquoDatacenters_fixedCodeServesOneRun(t *testing.T) {
 				"endpoint": abqEndpoint(e), "username": emulator.AbiquoTwoFactorUser,
 				"password": emulator.AbiquoTwoFactorPassword, "otp": code,
 			}), `data "cloudauth_abiquo_datacenters" "all" {}`),
-			ExpectError: acctest.ExpectErr("Abiquo one-time code refused", "a scratch code works only once", "serves a single Terraform command"),
+			ExpectError: acctest.ExpectErr("Abiquo login with a one-time code refused", "a scratch code works only once", "serves a single Terraform command"),
 		}},
 	})
 	if e.Logins("abiquo") != 1 || e.Requests("abiquo.datacenters.list") != 3 {

@@ -108,11 +108,10 @@ type session struct {
 func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.State {
 	s, r := block.Resolve(ctx, req)
 	url := strings.TrimRight(s.URL.V, "/")
-	if s.Password.Origin == cloud.FromConfig && s.Token.Origin == cloud.FromEnv {
-		r.Warn("CLEURA_API_TOKEN not used",
-			fmt.Sprintf("The provider logs in with %s from the cleura block, so the token from %s is not used. Unset it to silence this warning.", s.Password.Name(), s.Token.From()))
-		s.Token = s.Token.With("", cloud.Unset, "")
-	}
+	r.KeepOneSource(
+		cloud.Method{Name: "a token", Settings: []*cloud.Value[string]{&s.Token}},
+		cloud.Method{Name: "a password", Settings: []*cloud.Value[string]{&s.Password}},
+	)
 
 	// The credentials file is read only when no token was given; a Cleura
 	// token in it configures the cloud too.

@@ -235,84 +235,25 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	return r.Configured(c, &cloud.TokenTarget{Source: c, Diagnose: func(err error) diag.Diagnostic { return diagnose(c, err) }})
 }
 
-// methods are the ways of logging in, in the order the client prefers
-// them, with the settings that choose each.
-var methods = []struct {
-	name   string
-	choose func(*settings) []*cloud.Value[string]
-}{
-	{"a token", func(s *settings) []*cloud.Value[string] { return []*cloud.Value[string]{&s.Token} }},
-	{"an application credential", func(s *settings) []*cloud.Value[string] {
-		return []*cloud.Value[string]{&s.AppCredID, &s.AppCredName, &s.AppCredSecret}
-	}},
-	{"a password or one-time codes", func(s *settings) []*cloud.Value[string] {
-		return []*cloud.Value[string]{&s.Password, &s.Passcode, &s.TOTPSecret}
-	}},
-}
-
-// keepOneMethod drops the credentials of other ways of logging in than the
-// one the highest-ranking source (block, environment, clouds.yaml) chose,
-// and says so where that may surprise.
+// keepOneMethod lets the highest source (block, environment, clouds.yaml)
+// choose the way of logging in, and warns about an application
+// credential's scope settings, which Keystone would refuse.
 func keepOneMethod(s *settings, r *cloud.Resolver) {
-	rank := func(o cloud.Origin) int {
-		switch o {
-		case cloud.FromConfig:
-			return 0
-		case cloud.FromEnv:
-			return 1
-		case cloud.FromFile:
-			return 2
-		}
-		return 3
-	}
-	chosen, best := -1, 3
-	for i, m := range methods {
-		for _, v := range m.choose(s) {
-			if v.V != "" && rank(v.Origin) < best {
-				chosen, best = i, rank(v.Origin)
-			}
-		}
-	}
-	if chosen < 0 {
+	first := r.KeepOneSource(
+		cloud.Method{Name: "a token", Settings: []*cloud.Value[string]{&s.Token}},
+		cloud.Method{Name: "an application credential", Settings: []*cloud.Value[string]{&s.AppCredID, &s.AppCredName, &s.AppCredSecret}},
+		cloud.Method{Name: "a password or one-time codes", Settings: []*cloud.Value[string]{&s.Password, &s.Passcode, &s.TOTPSecret}},
+	)
+	if first != 1 {
 		return
 	}
-	// Among the methods of the best source, the client's order decides.
-	for i, m := range methods {
-		for _, v := range m.choose(s) {
-			if v.V != "" && rank(v.Origin) == best && i < chosen {
-				chosen = i
-			}
+	for _, v := range []cloud.Value[string]{s.ProjectID, s.ProjectName, s.DomainID, s.DomainName} {
+		if v.V != "" {
+			r.WarnOn(v, "Keystone scope ignored for an application credential",
+				fmt.Sprintf("%s (from %s) is not sent: an application credential is bound to the project it was created in, and Keystone refuses a scope next to it. "+
+					"The token is scoped to the credential's own project.", v.Name(), v.From()))
 		}
 	}
-	for i, m := range methods {
-		if i == chosen {
-			continue
-		}
-		for _, v := range m.choose(s) {
-			if v.V == "" {
-				continue
-			}
-			if rank(v.Origin) > best {
-				r.Warn("Keystone setting not used: "+v.From(),
-					fmt.Sprintf("The provider logs in with %s given in %s, so %s from %s is not used. Unset it to silence this warning.",
-						methods[chosen].name, originText(best), v.Name(), v.From()))
-			}
-			*v = v.With("", cloud.Unset, "")
-		}
-	}
-	if methods[chosen].name == "an application credential" {
-		for _, v := range []cloud.Value[string]{s.ProjectID, s.ProjectName, s.DomainID, s.DomainName} {
-			if v.V != "" {
-				r.WarnOn(v, "Keystone scope ignored for an application credential",
-					fmt.Sprintf("%s (from %s) is not sent: an application credential is bound to the project it was created in, and Keystone refuses a scope next to it. "+
-						"The token is scoped to the credential's own project.", v.Name(), v.From()))
-			}
-		}
-	}
-}
-
-func originText(rank int) string {
-	return [...]string{"the keystone block", "the environment", "clouds.yaml", "defaults"}[rank]
 }
 
 // diagnose explains a failed login or read: what was refused, Keystone's

@@ -206,3 +206,20 @@ func TestAccKeystoneCatalog_olderEnvironmentNames(t *testing.T) {
 		}},
 	})
 }
+
+// An application credential written in the block is used, not a token from
+// the environment (another user's, perhaps): the provider warns and
+// ignores OS_TOKEN.
+func TestAccKeystoneCatalog_blockCredentialBeatsEnvToken(t *testing.T) {
+	e := acctest.StartEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(map[string]string{"OS_TOKEN": "a-token-from-the-environment-0123"}),
+		Steps: []resource.TestStep{{
+			Config: acctest.HCL(ksAppCred(e), ksCatalogDS),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("methods"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("application_credential")})),
+				onlyLogins(e),
+			},
+		}},
+	})
+}

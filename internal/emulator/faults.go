@@ -1,9 +1,12 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -30,6 +33,10 @@ type Fault struct {
 	//   "oversize"   a 9 MiB body
 	//   "wrong-type" a plain-text answer with status 200
 	//   "drop"       the connection closed without an answer
+	//   "echo"       a hostile or careless server that quotes what it was
+	//                sent in its error (default status 400): the body, the
+	//                decoded Basic credentials and the query, as they are
+	//                and URL-encoded
 	Kind string `json:"kind,omitempty"`
 }
 
@@ -126,6 +133,17 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 				return true
 			}
 		}
+	case "echo":
+		body, _ := io.ReadAll(r.Body)
+		basic := ""
+		if u, p, ok := r.BasicAuth(); ok {
+			basic = u + ":" + p
+		}
+		values := strings.Join(jsonStrings(body), " ")
+		got := fmt.Sprintf("body %s; values %s; credentials %s; query %s", body, values, basic, r.URL.RawQuery)
+		writeJSON(w, status(http.StatusBadRequest), "", map[string]string{
+			"message": "rejected: " + got + "; as a form: " + url.QueryEscape(values+" "+basic),
+		})
 	case "drop":
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -138,4 +156,31 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusInternalServerError, "", map[string]string{"message": "unknown fault kind " + f.Kind})
 	}
 	return true
+}
+
+// jsonStrings returns the string values in a JSON document, at any depth.
+func jsonStrings(body []byte) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case string:
+			out = append(out, t)
+		case map[string]any:
+			for _, x := range t {
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	sort.Strings(out)
+	return out
 }

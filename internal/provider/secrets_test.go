@@ -2,7 +2,9 @@ package provider_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +31,12 @@ type secretRun struct {
 	bad    func(base string) string
 	// secrets the configuration holds (passwords, secrets, codes).
 	secrets []string
+	// echoed is the cloud with a 5-character secret that URL encoding and
+	// JSON escaping change, against a login that quotes what it got;
+	// echoedSecret is that secret and loginRoute the route that quotes.
+	echoed       func(base string) string
+	echoedSecret string
+	loginRoute   string
 }
 
 var secretRuns = []secretRun{{
@@ -50,6 +58,16 @@ var secretRuns = []secretRun{{
   }`, base+"/keystone/v3", emulator.KeystoneAppCredID)
 	},
 	secrets: []string{emulator.KeystoneAppCredSecret, "a-wrong-keystone-secret"},
+	echoed: func(base string) string {
+		return fmt.Sprintf(`
+  keystone {
+    auth_url                      = %q
+    application_credential_id     = %q
+    application_credential_secret = "k&s\"5"
+  }`, base+"/keystone/v3", emulator.KeystoneAppCredID)
+	},
+	echoedSecret: `k&s"5`,
+	loginRoute:   "keystone.tokens.create",
 }, {
 	cloud: "abiquo",
 	// The two-factor user with an 8-digit code: the one-time codes of the
@@ -73,6 +91,16 @@ var secretRuns = []secretRun{{
   }`, base+"/abiquo/api", emulator.AbiquoOpsUser)
 	},
 	secrets: []string{emulator.AbiquoOpsPassword, "YCOWXZJYY4YYF25D5ZZYWWBPT2Z4OO6Y", "a-wrong-abiquo-password", "12345678"},
+	echoed: func(base string) string {
+		return fmt.Sprintf(`
+  abiquo {
+    endpoint = %q
+    username = %q
+    password = "a&b\"5"
+  }`, base+"/abiquo/api", emulator.AbiquoOpsUser)
+	},
+	echoedSecret: `a&b"5`,
+	loginRoute:   "abiquo.login",
 }, {
 	cloud: "clc",
 	config: func(base string) string {
@@ -92,6 +120,16 @@ var secretRuns = []secretRun{{
   }`, base+"/clc", emulator.CLCUser)
 	},
 	secrets: []string{emulator.CLCPassword, "a-wrong-clc-password"},
+	echoed: func(base string) string {
+		return fmt.Sprintf(`
+  clc {
+    url      = %q
+    username = %q
+    password = "c&l\"5"
+  }`, base+"/clc", emulator.CLCUser)
+	},
+	echoedSecret: `c&l"5`,
+	loginRoute:   "clc.login",
 }, {
 	cloud: "cleura",
 	config: func(base string) string {
@@ -111,6 +149,16 @@ var secretRuns = []secretRun{{
   }`, base+"/cleura", emulator.CleuraUser)
 	},
 	secrets: []string{emulator.CleuraPassword, "a-wrong-cleura-password"},
+	echoed: func(base string) string {
+		return fmt.Sprintf(`
+  cleura {
+    url      = %q
+    username = %q
+    password = "c&u\"5"
+  }`, base+"/cleura", emulator.CleuraUser)
+	},
+	echoedSecret: `c&u"5`,
+	loginRoute:   "cleura.login",
 }}
 
 // secretReads are the data sources and ephemeral tokens read per cloud.
@@ -218,6 +266,11 @@ provider_installation {
 	start := time.Now()
 	good := run("good", func(r secretRun) func(string) string { return r.config }, true)
 	bad := run("refused", func(r secretRun) func(string) string { return r.bad }, false)
+	for _, r := range secretRuns {
+		e.InjectFault(emulator.Fault{Route: r.loginRoute, Kind: "echo", Status: 401, Times: 100})
+	}
+	echoed := run("echoed", func(r secretRun) func(string) string { return r.echoed }, false)
+	e.ClearFaults()
 	codes, err := codesAround(emulator.AbiquoOpsOTPURL, start, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -232,6 +285,21 @@ provider_installation {
 	}
 	if !strings.Contains(bad, "We didn't recognize the username or password") {
 		t.Fatalf("the refused run did not show the API's message")
+	}
+	// The echoing server's message must reach the output, masked, or the
+	// echoed run proves nothing.
+	if !strings.Contains(echoed, "rejected: body") || !strings.Contains(echoed, "as a form:") {
+		t.Fatalf("the echoed run did not show the server's message")
+	}
+	for _, r := range secretRuns {
+		v := r.echoedSecret
+		jsonForm, _ := json.Marshal(v)
+		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), strings.Trim(string(jsonForm), `"`)} {
+			if i := strings.Index(echoed, form); i >= 0 {
+				lo, hi := max(0, i-120), min(len(echoed), i+len(form)+40)
+				t.Errorf("%s: the 5-character secret shows as %q: ...%s...", r.cloud, form, echoed[lo:hi])
+			}
+		}
 	}
 
 	var secrets []string

@@ -2,9 +2,11 @@ package httpx
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"html"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -577,12 +579,65 @@ func TestParseErrorBody(t *testing.T) {
 	}
 }
 
+// A server may echo a secret in another form than it was sent: as it is,
+// URL-encoded, JSON-escaped or HTML-escaped. A 5-character password is
+// masked too.
+func TestRedactorMasksShortSecretsAndTheirEncodings(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	short, long := `p&w"5`, `long secret & "quotes" <tag>/path?x=1`
+	r.Add(short, long)
+	for _, form := range []string{short, long} {
+		for _, echoed := range []string{
+			form,
+			url.QueryEscape(form),
+			url.PathEscape(form),
+			html.EscapeString(form),
+			strings.Trim(mustJSON(t, form), `"`),
+		} {
+			text := "the server says: [" + echoed + "] was wrong"
+			if got := r.String(text); strings.Contains(got, echoed) || !strings.Contains(got, Mask) {
+				t.Errorf("%q echoed as %q: String = %q", form, echoed, got)
+			}
+		}
+	}
+}
+
+// The configured credentials, added first, stay masked however many
+// rotated tokens follow.
+func TestRedactorKeepsTheCredentialsAmongManyTokens(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	r.Add("the-configured-password")
+	for i := range 3 * maxSecrets {
+		r.Add(fmt.Sprintf("rotated-token-%04d-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", i))
+	}
+	if got := r.String("pw the-configured-password"); got != "pw ***" {
+		t.Fatalf("String = %q: the password was pushed out by tokens", got)
+	}
+	if got := r.String(fmt.Sprintf("rotated-token-%04d-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 3*maxSecrets-1)); got != "***" {
+		t.Fatalf("the newest token is not masked: %q", got)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestRedactor(t *testing.T) {
 	t.Parallel()
 	r := NewRedactor()
 	r.Add("s3cr3t-pass", "abc", "")
-	if got := r.String("x s3cr3t-pass y abc"); got != "x *** y abc" {
-		t.Errorf("String = %q (short values must not be masked)", got)
+	// Every secret is masked whatever its length; one shorter than four
+	// characters only where it stands alone, so that it does not blank
+	// out every word that holds its letters.
+	if got := r.String("x s3cr3t-pass y abc, crabcake"); got != "x *** y ***, crabcake" {
+		t.Errorf("String = %q", got)
 	}
 	got := r.JSON([]byte(`{"userName":"u","bearerToken":"T","roles":["a"],"token":{"id":"x","expires_at":"e"},"scratchCodes":["1","2"]}`))
 	for _, want := range []string{`"bearerToken":"***"`, `"scratchCodes":"***"`, `"userName":"u"`, `"expires_at":"e"`} {

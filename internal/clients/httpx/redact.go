@@ -3,12 +3,16 @@ package httpx
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Mask replaces every secret in logs and messages.
@@ -51,10 +55,23 @@ func IsSecretKey(key string) bool {
 // Redactor removes known secret values from text. Clients add their
 // password, application credential secret, OTP secret and every token they
 // are issued, so that a server echoing one back (an error that quotes the
-// token, say) never shows it.
+// token, say) never shows it, nor its URL-encoded, JSON-escaped or
+// HTML-escaped form.
 type Redactor struct {
-	mu      sync.RWMutex
-	secrets []string
+	mu sync.RWMutex
+	// added are the secrets in the order they came: the long-lived
+	// credentials first, then issued tokens.
+	added []string
+	// forms are every form of every secret, longest first, so that a
+	// secret containing another is masked whole.
+	forms []secretForm
+}
+
+type secretForm struct {
+	text string
+	// whole: mask only where it stands alone, not inside a longer word
+	// (for very short secrets).
+	whole bool
 }
 
 // NewRedactor returns an empty Redactor.
@@ -63,40 +80,60 @@ func NewRedactor() *Redactor { return &Redactor{} }
 // maxSecrets bounds memory for clients whose token rotates on every answer.
 const maxSecrets = 256
 
-// minSecretLen keeps short values (a region, "1") from being masked
-// everywhere; one-time codes have six digits.
-const minSecretLen = 6
+// keepFirst are the first secrets added (the configured credentials),
+// which a flood of rotated tokens never pushes out.
+const keepFirst = 8
 
-// Add registers secret values. Empty and very short values are ignored.
+// shortSecret is the length below which a secret is masked only where it
+// stands alone (between characters that are not letters or digits): a
+// two-letter password must not be shown, but neither should every word
+// that contains its letters be blanked out.
+const shortSecret = 4
+
+// Add registers secret values, whatever their length. Empty values are
+// ignored.
 func (r *Redactor) Add(values ...string) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	changed := false
 	for _, v := range values {
-		if len(v) < minSecretLen {
+		if v == "" || slices.Contains(r.added, v) {
 			continue
 		}
-		known := false
-		for _, s := range r.secrets {
-			if s == v {
-				known = true
-				break
-			}
-		}
-		if known {
-			continue
-		}
-		r.secrets = append(r.secrets, v)
-		if len(r.secrets) > maxSecrets {
-			// Keep the long-lived credentials (added first) and the newest
-			// tokens; drop the oldest rotated token.
-			r.secrets = append(r.secrets[:8], r.secrets[9:]...)
+		r.added = append(r.added, v)
+		changed = true
+		if len(r.added) > maxSecrets {
+			// Drop the oldest rotated token.
+			r.added = append(r.added[:keepFirst], r.added[keepFirst+1:]...)
 		}
 	}
-	// Longest first, so that a secret containing another is masked whole.
-	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+	if !changed {
+		return
+	}
+	seen := map[string]bool{}
+	r.forms = r.forms[:0]
+	for _, v := range r.added {
+		for _, f := range secretForms(v) {
+			if !seen[f] {
+				seen[f] = true
+				r.forms = append(r.forms, secretForm{text: f, whole: len(f) < shortSecret})
+			}
+		}
+	}
+	sort.SliceStable(r.forms, func(i, j int) bool { return len(r.forms[i].text) > len(r.forms[j].text) })
+}
+
+// secretForms are the ways a secret shows in what servers and logs echo:
+// as it is, URL-encoded (query and path), JSON-escaped and HTML-escaped.
+func secretForms(v string) []string {
+	out := []string{v, url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v)}
+	if b, err := json.Marshal(v); err == nil && len(b) >= 2 {
+		out = append(out, string(b[1:len(b)-1]))
+	}
+	return out
 }
 
 // String masks every registered secret in s.
@@ -106,13 +143,43 @@ func (r *Redactor) String(s string) string {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for _, v := range r.secrets {
-		if strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, Mask)
+	for _, f := range r.forms {
+		if !strings.Contains(s, f.text) {
+			continue
 		}
+		if f.whole {
+			s = replaceWhole(s, f.text)
+			continue
+		}
+		s = strings.ReplaceAll(s, f.text, Mask)
 	}
 	return s
 }
+
+// replaceWhole masks the occurrences of v in s that no letter or digit
+// touches on either side.
+func replaceWhole(s, v string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, v)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(v)
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		b.WriteString(s[:i])
+		if (i > 0 && isWordRune(before)) || (end < len(s) && isWordRune(after)) {
+			b.WriteString(v)
+		} else {
+			b.WriteString(Mask)
+		}
+		s = s[end:]
+	}
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // Headers returns a loggable copy of h with secret headers masked.
 func (r *Redactor) Headers(h http.Header) map[string]string {

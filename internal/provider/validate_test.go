@@ -6,9 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
 // A misspelled setting in any cloud's block is an error that names it:
@@ -61,6 +66,16 @@ func TestValidateRefusesConflictsAndBadValues(t *testing.T) {
 		{"clc timeout that is not a duration", "clc",
 			map[string]any{"username": "u", "password": "p", "timeout": "30"},
 			[]string{"Invalid clc.timeout", `"30" is not a positive duration`}},
+		{"plain http to another machine", "cleura",
+			map[string]any{"url": "http://rest.cleura.example", "username": "alice", "password": "pw"},
+			[]string{"Invalid cleura.url", "plain http:// URL to rest.cleura.example", "use https://, or set insecure = true"}},
+		{"keystone auth_url over plain http", "keystone",
+			map[string]any{"auth_url": "http://keystone.example:5000", "token": "tok-123456"},
+			[]string{"Invalid keystone.auth_url", "plain http://"}},
+		{"plain http allowed with insecure", "clc",
+			map[string]any{"url": "http://api.clc.example", "username": "u", "password": "p", "insecure": true}, nil},
+		{"plain http allowed to this machine", "clc",
+			map[string]any{"url": "http://127.0.0.1:8080", "username": "u", "password": "p"}, nil},
 		{"cleura URL with a password in it", "cleura",
 			map[string]any{"url": "https://alice:url-secret-99@rest.cleura.cloud", "username": "alice"},
 			[]string{"Invalid cleura.url", "holds a user name or password"}},
@@ -70,6 +85,14 @@ func TestValidateRefusesConflictsAndBadValues(t *testing.T) {
 			t.Parallel()
 			s := acctest.NewServer(t, nil)
 			diags := s.Validate(map[string]any{tc.cloud: tc.block})
+			if len(tc.want) == 0 {
+				for _, d := range diags {
+					if d.Severity == tfprotov6.DiagnosticSeverityError {
+						t.Errorf("want no error, got %s: %s", d.Summary, d.Detail)
+					}
+				}
+				return
+			}
 			var text strings.Builder
 			for _, d := range diags {
 				fmt.Fprintf(&text, "%s: %s: %s [%v]\n", d.Severity, d.Summary, d.Detail, d.Attribute)
@@ -84,4 +107,47 @@ func TestValidateRefusesConflictsAndBadValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A value known only after apply in one cloud's block does not fail a
+// plan that reads only another cloud; the cloud that has it reports it
+// when something uses it.
+func TestAccProvider_unknownValueOfAnUnusedCloud(t *testing.T) {
+	e := acctest.StartEmulator(t)
+	clcWithUnknown := `
+resource "terraform_data" "later" {
+  input = "a password from another resource"
+}
+
+provider "cloudauth" {
+  clc {
+    url      = "` + e.URL + `/clc"
+    username = "u"
+    password = terraform_data.later.output
+  }
+  keystone {
+    auth_url                      = "` + e.URL + `/keystone/v3"
+    application_credential_id     = "` + emulator.KeystoneAppCredID + `"
+    application_credential_secret = "` + emulator.KeystoneAppCredSecret + `"
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(nil),
+		Steps: []resource.TestStep{
+			{
+				Config: clcWithUnknown + `data "cloudauth_keystone_catalog" "k" {}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.cloudauth_keystone_catalog.k", tfjsonpath.New("user").AtMapKey("name"), knownvalue.StringExact(emulator.KeystoneUser)),
+				},
+			},
+			{
+				// Once CenturyLink Cloud is used while its password is not
+				// known, the error names the setting.
+				Config:      clcWithUnknown + `data "cloudauth_clc_root_group" "r" {}`,
+				ExpectError: acctest.ExpectErr("Unknown value for clc.password", "only known after apply"),
+				Taint:       []string{"terraform_data.later"},
+			},
+		},
+	})
 }

@@ -32,6 +32,9 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Attribute: "url", Msg: err.Error()}
 		}
+		if err := CheckCleartext(u, cfg.Insecure); err != nil {
+			return nil, &ConfigError{Attribute: "url", Msg: err.Error()}
+		}
 		base = u
 	}
 	tc, err := cfg.tlsConfig()

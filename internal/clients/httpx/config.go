@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -150,6 +151,30 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// CheckCleartext refuses an http:// URL: every call a client makes sends a
+// password, a secret, a one-time code or a token, which anyone on the
+// network path could read. A loopback address (a local test server, an
+// SSH tunnel) is allowed, and so is any address when insecure is set (the
+// user accepted the risk; the provider warns about it).
+func CheckCleartext(u *url.URL, insecure bool) error {
+	if u.Scheme != "http" || insecure || IsLoopback(u.Hostname()) {
+		return nil
+	}
+	return fmt.Errorf("%s is a plain http:// URL to %s, so passwords and tokens would cross the network unencrypted: "+
+		"use https://, or set insecure = true for a test system", (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String(), u.Hostname())
+}
+
+// IsLoopback reports whether host is this machine: localhost or a loopback
+// IP address.
+func IsLoopback(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // LoadCACert reads a PEM bundle given inline or as a file path.

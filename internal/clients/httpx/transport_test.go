@@ -110,3 +110,30 @@ func TestParseBaseURLRefusesCredentialsWithoutEchoingThem(t *testing.T) {
 		}
 	}
 }
+
+func TestCleartextOnlyToThisMachineOrWhenInsecure(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		url      string
+		insecure bool
+		ok       bool
+	}{
+		{"https://api.example.com", false, true},
+		{"http://127.0.0.1:8080/keystone", false, true},
+		{"http://[::1]:5000", false, true},
+		{"http://localhost:5000", false, true},
+		{"http://api.example.com", false, false},
+		{"http://10.0.0.5:5000/v3", false, false},
+		{"http://api.example.com", true, true},
+	}
+	for _, tc := range cases {
+		_, err := New(Config{BaseURL: tc.url, Insecure: tc.insecure})
+		var ce *ConfigError
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s (insecure %v): %v", tc.url, tc.insecure, err)
+		case !tc.ok && (!errors.As(err, &ce) || ce.Attribute != "url" || !strings.Contains(ce.Msg, "unencrypted")):
+			t.Errorf("%s: err = %v, want a ConfigError on url that says why", tc.url, err)
+		}
+	}
+}

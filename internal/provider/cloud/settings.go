@@ -248,6 +248,7 @@ func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Reso
 	var attrs map[string]attr.Value
 	switch {
 	case req.Block.IsUnknown():
+		r.unknown = true
 		r.later.AddAttributeError(path.Root(b.Name), "Unknown value for the "+b.Name+" block",
 			fmt.Sprintf("The %s block depends on a value that is only known after apply, but the provider needs its settings to read "+
 				"from %s. Use values known at plan time (literals, variables, data sources), or leave the block out and use the "+
@@ -261,6 +262,7 @@ func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Reso
 		val := attrs[a.name]
 		name := b.Name + "." + a.name
 		if val != nil && val.IsUnknown() {
+			r.unknown = true
 			alt := "set it to a value known at plan time"
 			if len(a.env) > 0 {
 				alt += " or remove it and set " + strings.Join(a.env, " or ")
@@ -275,6 +277,7 @@ func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Reso
 				v.V, v.Origin = make(map[string]string, len(m.Elements())), FromConfig
 				for k, e := range m.Elements() {
 					if e.IsUnknown() {
+						r.unknown = true
 						r.later.AddAttributeError(path.Root(b.Name).AtName(a.name), "Unknown value for "+name,
 							fmt.Sprintf("%s[%q] depends on a value that is only known after apply, but the provider must know it to use %s.", name, k, b.Title))
 						continue
@@ -375,7 +378,11 @@ type Resolver struct {
 	name, title, setup string
 	getenv             func(string) string
 	present            bool
-	now, later         diag.Diagnostics
+	// unknown is set when a value is only known after apply: then every
+	// problem of the cloud waits for its first use, since a setting that
+	// looks missing may be the unknown one.
+	unknown    bool
+	now, later diag.Diagnostics
 }
 
 // Present reports whether the configuration has a block for the cloud.
@@ -421,6 +428,10 @@ func (r *Resolver) FailBlock(summary, detail string) { r.fail("", summary, detai
 
 func (r *Resolver) fail(attrName, summary, detail string) {
 	switch {
+	case r.unknown && r.present && attrName != "":
+		r.later.AddAttributeError(path.Root(r.name).AtName(attrName), summary, detail)
+	case r.unknown:
+		r.later.AddError(summary, detail)
 	case r.present && attrName != "":
 		r.now.AddAttributeError(path.Root(r.name).AtName(attrName), summary, detail)
 	case r.present:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
@@ -132,22 +133,38 @@ func (urlValidator) Description(context.Context) string {
 }
 func (v urlValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (urlValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
 		return
 	}
-	if _, err := httpx.ParseBaseURL(req.ConfigValue.ValueString()); err != nil {
+	u, err := httpx.ParseBaseURL(req.ConfigValue.ValueString())
+	if err == nil {
+		// Plain http:// to another machine needs the block's insecure;
+		// when that is not known yet, Configure checks.
+		var insecure types.Bool
+		if d := req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("insecure"), &insecure); d.HasError() || insecure.IsUnknown() {
+			return
+		}
+		err = httpx.CheckCleartext(u, insecure.ValueBool())
+	}
+	if err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), err.Error()+".")
 	}
 }
 
 // URL checks a URL setting that may have come from the environment, where
-// no validator saw it, and returns it without a trailing slash.
-func (r *Resolver) URL(v Value[string]) string {
+// no validator saw it: an http(s) URL with a host, no user name or
+// password in it, and not plain http:// to another machine unless
+// insecure is set. It returns the URL without a trailing slash, or "" with
+// the problem recorded.
+func (t *Transport) URL(r *Resolver, v Value[string]) string {
 	if v.V == "" {
 		return ""
 	}
 	u, err := httpx.ParseBaseURL(v.V)
+	if err == nil {
+		err = httpx.CheckCleartext(u, t.Insecure.V)
+	}
 	if err != nil {
 		r.FailOn(v, "Invalid "+v.Name(), fmt.Sprintf("%s (from %s): %s.", v.Hint(), v.From(), err))
 		return ""

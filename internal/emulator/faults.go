@@ -33,6 +33,7 @@ type Fault struct {
 	//   "oversize"   a 9 MiB body
 	//   "wrong-type" a plain-text answer with status 200
 	//   "drop"       the connection closed without an answer
+	//   "empty"      an empty body (default status 200)
 	//   "echo"       a hostile or careless server that quotes what it was
 	//                sent in its error (default status 400): the body, the
 	//                decoded Basic credentials and the query, as they are
@@ -133,6 +134,10 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 				return true
 			}
 		}
+	case "empty":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(status(http.StatusOK))
 	case "echo":
 		body, _ := io.ReadAll(r.Body)
 		basic := ""

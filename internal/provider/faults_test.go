@@ -17,6 +17,7 @@ import (
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/testcert"
 )
 
 // The fault matrix: every cloud against the same faults, through real
@@ -181,7 +182,7 @@ func faultCases() []faultCase {
 			base: func(t *testing.T, _ *acctest.Emulator) string { return closedPort(t) }, extra: retries2,
 			want: []string{"connection refused after 3 attempts", "check the URL"}},
 		{name: "unknown host",
-			base: func(*testing.T, *acctest.Emulator) string { return "http://cloudauth-test.invalid" },
+			base: func(*testing.T, *acctest.Emulator) string { return "https://cloudauth-test.invalid" },
 			want: []string{"the host name does not resolve"}},
 		{name: "server slower than timeout",
 			fault: func(c cloudUnderTest) *emulator.Fault {
@@ -364,6 +365,46 @@ func TestFaultsSlowServerFailsWithinTimeout(t *testing.T) {
 		// waited for, and that the attempt is not repeated.
 		if d := time.Since(start); d > 20*time.Second {
 			t.Errorf("%s: the error came after %s", c.name, d)
+		}
+	}
+}
+
+// Every cloud's transport presents client_cert and client_key, given as
+// PEM or as file paths, to an API behind mutual TLS; without them the
+// error says which settings to give.
+func TestAccFaultsClientCertificate(t *testing.T) {
+	ca := testcert.NewCA(t, "client CA")
+	cert, key := ca.Issue(t, "terraform", time.Now().Add(time.Hour))
+	dir := t.TempDir()
+	certPath, keyPath := filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
+	for p, content := range map[string]string{certPath: cert, keyPath: key} {
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range cloudsUnderTest {
+		e := emulator.New()
+		srv, serverCA := testcert.MTLSServer(t, ca, e)
+		caLine := fmt.Sprintf("ca_cert = <<-EOT\n%sEOT", serverCA)
+		cases := map[string]struct {
+			extra string
+			want  []string
+		}{
+			"as PEM":   {caLine + fmt.Sprintf("\nclient_cert = <<-EOT\n%sEOT\nclient_key = <<-EOT\n%sEOT", cert, key), nil},
+			"as paths": {caLine + fmt.Sprintf("\nclient_cert = %q\nclient_key = %q", certPath, keyPath), nil},
+			"missing":  {caLine, []string{"asks for a client certificate", c.name + ".client_cert"}},
+		}
+		for name, tc := range cases {
+			t.Run(c.name+"/"+name, func(t *testing.T) {
+				step := resource.TestStep{Config: acctest.HCL(c.provider(srv.URL, tc.extra), c.read)}
+				if len(tc.want) > 0 {
+					step.ExpectError = acctest.ExpectErr(tc.want...)
+				}
+				resource.ParallelTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: acctest.Factories(nil),
+					Steps:                    []resource.TestStep{step},
+				})
+			})
 		}
 	}
 }

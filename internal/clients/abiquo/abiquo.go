@@ -348,14 +348,16 @@ func (c *Client) basicLogin(ctx context.Context) (token, error) {
 // loggedIn takes the token and the user from a login's answer.
 func (c *Client) loggedIn(resp *httpx.Response) (token, error) {
 	tok := resp.Header.Get("X-Abiquo-Token")
-	if tok == "" {
-		return token{}, fmt.Errorf("GET %s: the login was accepted but the answer has no X-Abiquo-Token header; "+
-			"token authentication needs Abiquo 4.2 or later", resp.URL)
-	}
 	c.http.Redactor().Add(tok)
+	// The user first: an answer that is not Abiquo's (an empty body, a
+	// proxy's page) says so, rather than being taken for an old Abiquo.
 	var u User
 	if err := c.http.DecodeJSON(resp, &u); err != nil {
 		return token{}, err
+	}
+	if tok == "" {
+		return token{}, fmt.Errorf("GET %s: the login was accepted but the answer has no X-Abiquo-Token header; "+
+			"token authentication needs Abiquo 4.2 or later", resp.URL)
 	}
 	c.setUser(&u)
 	return token{Value: tok, Principal: u.Nick}, nil

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 	"sync/atomic"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
@@ -103,6 +104,9 @@ func New(cfg Config) (*Client, error) {
 	cfg.Username = strings.TrimSpace(cfg.Username)
 	if cfg.Username == "" {
 		return nil, &httpx.ConfigError{Attribute: "username", Msg: "the Cleura Cloud username is empty (the API checks it together with every token)"}
+	}
+	if strings.ContainsFunc(cfg.Username, unicode.IsControl) {
+		return nil, &httpx.ConfigError{Attribute: "username", Msg: "the Cleura Cloud username holds a line break or another control character, which cannot go in the X-AUTH-LOGIN header"}
 	}
 	if cfg.Password == "" && cfg.Token == "" {
 		return nil, &httpx.ConfigError{Attribute: "password", Msg: "neither a password nor a token is set for Cleura Cloud"}

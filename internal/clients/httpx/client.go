@@ -14,6 +14,7 @@ import (
 	"time"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/net/http/httpguts"
 )
 
 // Client sends requests through the shared stack.
@@ -42,6 +43,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	attempt := &attemptTransport{cfg: &cfg, base: baseTransport(&cfg, tc)}
+	policy := retryPolicy{minWait: cfg.RetryWaitMin, maxWait: cfg.RetryWaitMax, maxRetryAfter: cfg.MaxRetryAfter}
 	rc := &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport: attempt,
@@ -53,8 +55,8 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     cfg.MaxRetries,
-		CheckRetry:   checkRetry,
-		Backoff:      backoff(cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.MaxRetryAfter), //nolint:bodyclose // reads only headers; retryablehttp drains the body
+		CheckRetry:   policy.checkRetry,
+		Backoff:      policy.backoff, //nolint:bodyclose // reads only headers; retryablehttp drains the body
 		// The last answer (a 503 after the final retry, say) is handed back
 		// as it is, so that the caller can report the API's own message.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -190,6 +192,10 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
+	// One request, retries and their waits included, takes at most what
+	// its attempts may: Timeout for each.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout*time.Duration(c.cfg.MaxRetries+1))
+	defer cancel()
 	ctx, attempts := trackAttempts(ctx)
 	if r.SingleUse {
 		attempts.st.singleUse.Store(true)
@@ -200,6 +206,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, fmt.Errorf("%s: %w", c.cfg.Name, err)
 	}
 	for k, vs := range r.Header {
+		for _, v := range vs {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				// Go would refuse it on every attempt; say so once, and
+				// never show the value (it may be a credential).
+				return nil, fmt.Errorf("%s: the value of the %s header holds a line break or another character HTTP does not allow; "+
+					"check the setting it comes from (a user name or token pasted with a newline?)", c.cfg.Name, k)
+			}
+		}
 		req.Header[k] = vs
 	}
 	if req.Header.Get("Accept") == "" {
@@ -217,7 +231,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	resp, err := c.http.Do(req)
 	shownURL := c.cfg.Redactor.URL(u)
 	if err != nil {
-		return nil, c.transportError(r.Method, shownURL, attempts.N(), err)
+		te := c.transportError(r.Method, shownURL, attempts.N(), err)
+		if p, perr := c.cfg.Proxy(&http.Request{URL: u}); perr == nil && p != nil {
+			// The connection that failed may be the proxy's: name it.
+			te.Proxy = (&url.URL{Scheme: p.Scheme, Host: p.Host}).String()
+		}
+		return nil, te
 	}
 	data, readErr := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
@@ -260,6 +279,9 @@ func (c *Client) APIError(resp *Response) *APIError {
 	}
 	if e.Message == "" {
 		e.Snippet = c.cfg.Redactor.Snippet(resp.Body, snippetLen)
+	}
+	if isThrottle(resp.StatusCode) {
+		e.RetryAfter, _ = retryAfter(resp.Header, time.Now())
 	}
 	return e
 }

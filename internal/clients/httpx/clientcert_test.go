@@ -2,18 +2,9 @@ package httpx
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"log"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,88 +12,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/testcert"
 )
 
 // Mutual TLS: a server that requires a client certificate signed by its
 // own CA, and clients with and without one.
 
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  string
-}
-
-func newTestCA(t *testing.T, name string) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{cert: cert, key: key, pem: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))}
-}
-
-// issue returns a client certificate and its PKCS#8 key, both PEM, valid
-// until notAfter.
-func (ca *testCA) issue(t *testing.T, cn string, notAfter time.Time) (certPEM, keyPEM string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-2 * time.Hour),
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
-}
-
 // mtlsServer requires and verifies a client certificate from ca and
 // answers with the certificate's common name.
-func mtlsServer(t *testing.T, ca *testCA) (*httptest.Server, string) {
+func mtlsServer(t *testing.T, ca *testcert.CA) (*httptest.Server, string) {
 	t.Helper()
-	pool := x509.NewCertPool()
-	pool.AddCert(ca.cert)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return testcert.MTLSServer(t, ca, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"cn":%q}`, r.TLS.PeerCertificates[0].Subject.CommonName)
 	}))
-	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool, MinVersion: tls.VersionTLS12}
-	// The refused handshakes are expected; keep them out of the test log.
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	serverCA := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
-	return srv, serverCA
 }
 
 func writeFile(t *testing.T, dir, name, content string) string {
@@ -116,10 +40,10 @@ func writeFile(t *testing.T, dir, name, content string) string {
 
 func TestClientCertificateIsPresented(t *testing.T) {
 	t.Parallel()
-	ca := newTestCA(t, "client CA")
+	ca := testcert.NewCA(t, "client CA")
 	srv, serverCA := mtlsServer(t, ca)
-	certPEM, keyPEM := ca.issue(t, "terraform-client", time.Now().Add(time.Hour))
-	otherCert, otherKey := ca.issue(t, "from-clouds-yaml", time.Now().Add(time.Hour))
+	certPEM, keyPEM := ca.Issue(t, "terraform-client", time.Now().Add(time.Hour))
+	otherCert, otherKey := ca.Issue(t, "from-clouds-yaml", time.Now().Add(time.Hour))
 	dir := t.TempDir()
 	certFile, keyFile := writeFile(t, dir, "client.crt", certPEM), writeFile(t, dir, "client.key", keyPEM)
 
@@ -160,10 +84,10 @@ func mustPair(t *testing.T, certPEM, keyPEM string) tls.Certificate {
 
 func TestMissingClientCertificateFailsClearly(t *testing.T) {
 	t.Parallel()
-	ca := newTestCA(t, "client CA")
+	ca := testcert.NewCA(t, "client CA")
 	srv, serverCA := mtlsServer(t, ca)
-	other := newTestCA(t, "another CA")
-	strangerCert, strangerKey := other.issue(t, "stranger", time.Now().Add(time.Hour))
+	other := testcert.NewCA(t, "another CA")
+	strangerCert, strangerKey := other.Issue(t, "stranger", time.Now().Add(time.Hour))
 	for _, tc := range []struct{ name, cert, key string }{
 		{"no certificate", "", ""},
 		{"a certificate from another CA", strangerCert, strangerKey},
@@ -174,14 +98,15 @@ func TestMissingClientCertificateFailsClearly(t *testing.T) {
 			cfg.CACert, cfg.ClientCert, cfg.ClientKey = serverCA, tc.cert, tc.key
 			_, err := newClient(t, cfg).Do(context.Background(), &Request{Method: http.MethodGet, Path: "/"})
 			var te *TransportError
-			if !errors.As(err, &te) {
-				t.Fatalf("err = %v, want a TransportError", err)
+			if !errors.As(err, &te) || te.Kind != KindClientCert || te.Attempts != 1 {
+				t.Fatalf("err = %#v, want a client-certificate TransportError after one attempt (it is not retried)", err)
 			}
 			// TLS 1.3 servers answer "certificate required", TLS 1.2 ones
 			// "bad certificate"; either names the certificate.
 			t.Logf("error: %v", err)
-			if msg := err.Error(); !strings.Contains(msg, "tls: ") || !strings.Contains(msg, "certificate") || !strings.Contains(msg, srv.URL) {
-				t.Errorf("message %q should name the URL and the TLS alert about the certificate", msg)
+			if msg := err.Error(); !strings.Contains(msg, "tls: ") || !strings.Contains(msg, "asks for a client certificate") ||
+				!strings.Contains(msg, ".client_cert") || !strings.Contains(msg, srv.URL) {
+				t.Errorf("message %q should name the URL, the TLS alert and the settings to give", msg)
 			}
 		})
 	}
@@ -189,10 +114,10 @@ func TestMissingClientCertificateFailsClearly(t *testing.T) {
 
 func TestClientCertificateConfigErrors(t *testing.T) {
 	t.Parallel()
-	ca := newTestCA(t, "client CA")
-	certPEM, keyPEM := ca.issue(t, "client", time.Now().Add(time.Hour))
-	_, otherKey := ca.issue(t, "other", time.Now().Add(time.Hour))
-	expiredCert, expiredKey := ca.issue(t, "old-client", time.Now().Add(-time.Hour))
+	ca := testcert.NewCA(t, "client CA")
+	certPEM, keyPEM := ca.Issue(t, "client", time.Now().Add(time.Hour))
+	_, otherKey := ca.Issue(t, "other", time.Now().Add(time.Hour))
+	expiredCert, expiredKey := ca.Issue(t, "old-client", time.Now().Add(-time.Hour))
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "absent.pem")
 	keyBody := strings.Join(strings.Split(strings.TrimSpace(keyPEM), "\n")[1:3], "\n")

@@ -33,6 +33,8 @@ type APIError struct {
 	ContentType string
 	Attempts    int
 	Header      http.Header
+	// RetryAfter is how long a 429 or 503 asked the client to wait.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
@@ -48,6 +50,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, "; the API asks to retry after %s", e.RetryAfter)
 	}
 	return b.String()
 }
@@ -182,7 +187,10 @@ type TransportError struct {
 	Attempts int
 	Timeout  time.Duration
 	Block    string // provider block, for hints
-	Err      error  // masked cause
+	// Proxy is the proxy the request went through (from HTTPS_PROXY or
+	// HTTP_PROXY), without credentials; empty for a direct connection.
+	Proxy string
+	Err   error // masked cause
 }
 
 // TransportKind classifies a TransportError.
@@ -190,20 +198,27 @@ type TransportKind string
 
 // Kinds of transport failures.
 const (
-	KindRefused  TransportKind = "connection refused"
-	KindDNS      TransportKind = "host not found"
-	KindTimeout  TransportKind = "timeout"
-	KindTLS      TransportKind = "tls"
-	KindBody     TransportKind = "body"
-	KindTooLarge TransportKind = "body too large"
-	KindOther    TransportKind = "network"
-	KindCanceled TransportKind = "canceled"
+	KindRefused TransportKind = "connection refused"
+	KindDNS     TransportKind = "host not found"
+	KindTimeout TransportKind = "timeout"
+	KindTLS     TransportKind = "tls"
+	// KindClientCert: the server wanted a client certificate and got none,
+	// or refused the one it got.
+	KindClientCert TransportKind = "client certificate"
+	KindBody       TransportKind = "body"
+	KindTooLarge   TransportKind = "body too large"
+	KindOther      TransportKind = "network"
+	KindCanceled   TransportKind = "canceled"
 )
 
 func (e *TransportError) Error() string {
 	attempts := ""
 	if e.Attempts > 1 {
 		attempts = fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
+	if e.Proxy != "" && (e.Kind == KindRefused || e.Kind == KindDNS) {
+		return fmt.Sprintf("%s %s: the connection through the proxy %s failed%s (%v); the proxy comes from HTTPS_PROXY or HTTP_PROXY: "+
+			"check that it runs and is reachable, or list this host in NO_PROXY", e.Method, e.URL, e.Proxy, attempts, e.Err)
 	}
 	switch e.Kind {
 	case KindRefused:
@@ -212,6 +227,9 @@ func (e *TransportError) Error() string {
 		return fmt.Sprintf("%s %s: the host name does not resolve (%v); check the URL in the %s block", e.Method, e.URL, e.Err, e.Block)
 	case KindTimeout:
 		return fmt.Sprintf("%s %s: no complete answer within %s%s; the service is slow or unreachable: raise %s.timeout or check the network", e.Method, e.URL, e.Timeout, attempts, e.Block)
+	case KindClientCert:
+		return fmt.Sprintf("%s %s: the server asks for a client certificate and refused the connection (%v); set %s.client_cert and %s.client_key "+
+			"to a certificate (and its key) that the server trusts", e.Method, e.URL, e.Err, e.Block, e.Block)
 	case KindTLS:
 		return fmt.Sprintf("%s %s: the server's TLS certificate is not trusted (%v); set %s.ca_cert to the PEM of the CA that signed it (inline or a file path), or %s.insecure = true for a test system only", e.Method, e.URL, e.Err, e.Block, e.Block)
 	case KindTooLarge:
@@ -248,6 +266,8 @@ func classify(err error) TransportKind {
 	switch {
 	case errors.Is(err, ErrBodyTooLarge):
 		return KindTooLarge
+	case isClientCertAlert(err):
+		return KindClientCert
 	case errors.Is(err, context.Canceled):
 		return KindCanceled
 	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &recordHd):
@@ -260,6 +280,20 @@ func classify(err error) TransportKind {
 		return KindTimeout
 	}
 	return KindOther
+}
+
+// isClientCertAlert reports a TLS alert by which the server says it wanted
+// a client certificate, or did not accept ours. crypto/tls reports alerts
+// received as a net.OpError "remote error" whose cause has no exported
+// type, so the alert is recognised by its text.
+func isClientCertAlert(err error) bool {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "remote error" {
+		return false
+	}
+	msg := op.Err.Error()
+	return strings.Contains(msg, "certificate required") || strings.Contains(msg, "bad certificate") ||
+		strings.Contains(msg, "unknown certificate authority") || strings.Contains(msg, "certificate unknown")
 }
 
 func isTimeout(err error) bool {
@@ -281,8 +315,12 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("%s %s: HTTP %d with an answer that is not the expected JSON (Content-Type %q): %v; body starts: %s",
-		e.Method, e.URL, e.StatusCode, e.ContentType, e.Err, e.Snippet)
+	s := fmt.Sprintf("%s %s: HTTP %d with an answer that is not the expected JSON (Content-Type %q): %v",
+		e.Method, e.URL, e.StatusCode, e.ContentType, e.Err)
+	if e.Snippet != "" {
+		s += "; body starts: " + e.Snippet
+	}
+	return s
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }

@@ -58,44 +58,87 @@ func idempotent(method string) bool {
 	return false
 }
 
-// checkRetry decides whether to try again:
+// retryPolicy decides whether to try again:
 //   - 429 and 503 always: the server refused the request, so even a login
 //     POST cannot have taken effect;
 //   - 502 and 504 only for idempotent methods;
 //   - connection refused always (nothing was sent);
 //   - other connection failures only for idempotent methods;
 //   - never an attempt that ran out of time (the server is slow; trying
-//     again multiplies the wait), a TLS failure, or an unknown host.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+//     again multiplies the wait), a TLS failure, or an unknown host;
+//   - never when the wait before the retry would pass the request's
+//     deadline, or when the server asks (Retry-After) for a longer wait
+//     than maxRetryAfter: failing now, with the server's answer, beats
+//     waiting for a failure.
+type retryPolicy struct {
+	minWait, maxWait, maxRetryAfter time.Duration
+}
+
+func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
 	method := http.MethodGet
 	once := false
+	n := 1
 	if st := stateFrom(ctx); st != nil {
 		if st.method != "" {
 			method = st.method
 		}
 		once = st.singleUse.Load()
+		n = int(st.attempts.Load())
 	}
 	repeatable := idempotent(method) && !once
+	retry := false
 	if err != nil {
 		switch classify(err) {
 		case KindRefused:
-			return true, nil
-		case KindTimeout, KindTLS, KindDNS, KindTooLarge, KindCanceled:
+			retry = true
+		case KindTimeout, KindTLS, KindClientCert, KindDNS, KindTooLarge, KindCanceled:
 			return false, nil
+		default:
+			// A reset or a dropped connection may have reached the API.
+			retry = repeatable
 		}
-		// A reset or a dropped connection may have reached the API.
-		return repeatable, nil
+	} else {
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			retry = true
+		case http.StatusBadGateway, http.StatusGatewayTimeout:
+			retry = repeatable
+		}
 	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		return true, nil
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return repeatable, nil
+	if !retry {
+		return false, nil
 	}
-	return false, nil
+	// The longest the wait before the next attempt can be.
+	wait := p.maxBackoff(n - 1)
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header, time.Now()); ok && isThrottle(resp.StatusCode) {
+			if d > p.maxRetryAfter {
+				return false, nil
+			}
+			wait = d
+		}
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+		return false, nil
+	}
+	return true, nil
+}
+
+func isThrottle(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// maxBackoff is the longest exponential wait before retry number attempt
+// (0-based).
+func (p retryPolicy) maxBackoff(attempt int) time.Duration {
+	wait := p.minWait
+	for i := 0; i < attempt && wait < p.maxWait; i++ {
+		wait *= 2
+	}
+	return min(wait, p.maxWait)
 }
 
 // retryAfter parses a Retry-After header: delay seconds or an HTTP date.
@@ -121,27 +164,17 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 }
 
 // backoff returns the wait before retry number attempt (0-based). 429 and
-// 503 answers with Retry-After are honoured up to maxRetryAfter; otherwise
-// the wait doubles from min up to max, with full jitter in its upper half so
-// that parallel clients do not retry in step.
-func backoff(minWait, maxWait, maxRetryAfter time.Duration) func(time.Duration, time.Duration, int, *http.Response) time.Duration {
-	return func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
-		if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-			if d, ok := retryAfter(resp.Header, time.Now()); ok {
-				if d > maxRetryAfter {
-					d = maxRetryAfter
-				}
-				return d
-			}
+// 503 answers with Retry-After are honoured (checkRetry has refused a
+// retry whose Retry-After is over maxRetryAfter); otherwise the wait
+// doubles from minWait up to maxWait, with full jitter in its upper half
+// so that parallel clients do not retry in step.
+func (p retryPolicy) backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && isThrottle(resp.StatusCode) {
+		if d, ok := retryAfter(resp.Header, time.Now()); ok {
+			return min(d, p.maxRetryAfter)
 		}
-		wait := minWait
-		for i := 0; i < attempt && wait < maxWait; i++ {
-			wait *= 2
-		}
-		if wait > maxWait {
-			wait = maxWait
-		}
-		half := wait / 2
-		return half + time.Duration(rand.Int64N(int64(half)+1))
 	}
+	wait := p.maxBackoff(attempt)
+	half := wait / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
 }

@@ -2,23 +2,19 @@ package httpx
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/testcert"
 )
 
 // Tests for the transport: TLS settings that arrive built (clouds.yaml's
@@ -38,7 +34,7 @@ func TestBaseTLSRootsAreTrustedUnlessCACertIsSet(t *testing.T) {
 	}
 
 	// ca_cert wins over BaseTLS: with another CA the server is not trusted.
-	cfg.CACert = otherCA(t)
+	cfg.CACert = testcert.NewCA(t, "other test CA").PEM
 	_, err := newClient(t, cfg).Do(context.Background(), &Request{Method: "GET", Path: "/"})
 	var te *TransportError
 	if !errors.As(err, &te) || te.Kind != KindTLS {
@@ -70,29 +66,6 @@ func TestTransportFailureClassifiesAndMasks(t *testing.T) {
 	}
 }
 
-// otherCA returns a fresh self-signed CA (httptest's servers all share one
-// certificate, so another server would not do).
-func otherCA(t *testing.T) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "other test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
 
 func TestParseBaseURLRefusesCredentialsWithoutEchoingThem(t *testing.T) {
 	t.Parallel()
@@ -135,5 +108,45 @@ func TestCleartextOnlyToThisMachineOrWhenInsecure(t *testing.T) {
 		case !tc.ok && (!errors.As(err, &ce) || ce.Attribute != "url" || !strings.Contains(ce.Msg, "unencrypted")):
 			t.Errorf("%s: err = %v, want a ConfigError on url that says why", tc.url, err)
 		}
+	}
+}
+
+// A refused connection to a proxy names the proxy, not the API's URL.
+func TestRefusedProxyIsNamed(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+	cfg := fastConfig("https://api.cloud.example")
+	cfg.MaxRetries = 0
+	cfg.Proxy = func(*http.Request) (*url.URL, error) { return url.Parse("http://user:proxy-pw@" + dead) }
+	_, err = newClient(t, cfg).Do(context.Background(), &Request{Method: "GET", Path: "/v2/x"})
+	var te *TransportError
+	if !errors.As(err, &te) || te.Proxy != "http://"+dead {
+		t.Fatalf("err = %v, want a TransportError naming the proxy", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "proxy http://"+dead) || !strings.Contains(msg, "NO_PROXY") || strings.Contains(msg, "proxy-pw") {
+		t.Errorf("message: %s", msg)
+	}
+}
+
+// A header value Go cannot send (a user name with a line break) fails at
+// once, with one attempt, and without showing the value.
+func TestInvalidHeaderValueFailsOnceAndQuietly(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	h := http.Header{}
+	h.Set("X-Auth-Login", "alice\r\nsecret-part")
+	_, err := newClient(t, fastConfig(srv.URL)).Do(context.Background(), &Request{Method: "GET", Path: "/", Header: h})
+	if err == nil || !strings.Contains(err.Error(), "X-Auth-Login header holds a line break") || strings.Contains(err.Error(), "secret-part") {
+		t.Fatalf("err = %v", err)
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("the server got %d requests", hits.Load())
 	}
 }

@@ -2,18 +2,7 @@ package keystone_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"io"
-	"log"
-	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,53 +11,17 @@ import (
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/testcert"
 )
-
-// clientCertPair makes a CA and a client certificate it signed, all PEM.
-func clientCertPair(t *testing.T) (caPool *x509.CertPool, certPEM, keyPEM []byte) {
-	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "keystone client CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "terraform"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caPool = x509.NewCertPool()
-	caPool.AddCert(ca)
-	return caPool, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
-}
 
 // The cacert, cert and key of a clouds.yaml entry reach the transport: a
 // Keystone behind mutual TLS accepts the login.
 func TestCloudsYAMLClientCertificateReachesTheTransport(t *testing.T) {
 	t.Parallel()
-	pool, certPEM, keyPEM := clientCertPair(t)
-	srv := httptest.NewUnstartedServer(emulator.New())
-	srv.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool, MinVersion: tls.VersionTLS12}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
+	ca := testcert.NewCA(t, "keystone client CA")
+	cert, key := ca.Issue(t, "terraform", time.Now().Add(time.Hour))
+	certPEM, keyPEM := []byte(cert), []byte(key)
+	srv, serverCA := testcert.MTLSServer(t, ca, emulator.New())
 
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
@@ -78,7 +31,7 @@ func TestCloudsYAMLClientCertificateReachesTheTransport(t *testing.T) {
 		}
 		return p
 	}
-	caFile := write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
+	caFile := write("ca.pem", []byte(serverCA))
 	certFile, keyFile := write("client.pem", certPEM), write("client.key", keyPEM)
 	yaml := "clouds:\n  mtls:\n    auth:\n      auth_url: " + srv.URL + "/keystone/v3\n" +
 		"      application_credential_id: " + emulator.KeystoneAppCredID + "\n" +

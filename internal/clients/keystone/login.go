@@ -292,8 +292,15 @@ func (c *Client) loginError(err error, a *attempt) error {
 		return err
 	}
 	switch {
+	case ae.StatusCode == http.StatusTooManyRequests, ae.StatusCode == http.StatusRequestTimeout:
+		// Keystone (or a proxy) asks to slow down: a passing condition,
+		// not a sign of another service.
+		return err
 	case ae.StatusCode == http.StatusBadRequest, ae.StatusCode == http.StatusUnauthorized, ae.StatusCode == http.StatusForbidden,
-		ae.StatusCode == http.StatusNotFound && ae.Message != "":
+		ae.StatusCode == http.StatusNotFound && strings.HasPrefix(ae.Message, "Could not find"):
+		// A 404 is about the credentials only when Keystone says what it
+		// could not find (an application credential, a user, a project);
+		// "The resource could not be found." is a wrong path.
 		le := &LoginError{Method: c.method, AuthURL: c.authURL, Err: ae}
 		if a != nil {
 			le.Methods, le.Code, le.Receipt = a.methods, a.code, a.receipt

@@ -50,3 +50,18 @@ func TestCleartextURLFromTheEnvironmentIsRefused(t *testing.T) {
 		t.Fatalf("diagnostics: %s", text)
 	}
 }
+
+// An empty string in the block counts as unset: the environment's value
+// is used, and a warning says which variable gave it.
+func TestEmptyStringInTheBlockLetsTheEnvironmentFillIn(t *testing.T) {
+	t.Parallel()
+	st := cloudtest.Configure(t, Cloud{}, map[string]string{"CLC_PASSWORD": "from-the-env"},
+		map[string]any{"username": "u", "password": ""})
+	text := cloudtest.Text(st.Diagnostics())
+	if st.Diagnostics().HasError() || !strings.Contains(text, "[Warning] clc.password is empty; CLC_PASSWORD is used") {
+		t.Fatalf("diagnostics: %s", text)
+	}
+	if _, diags := cloudtest.Client[*api.Client](Name, st); diags.HasError() {
+		t.Fatalf("the cloud cannot be used: %s", cloudtest.Text(diags))
+	}
+}

@@ -301,6 +301,13 @@ func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Reso
 					break
 				}
 			}
+			if origin == FromEnv && val != nil && !val.IsNull() {
+				// `password = var.pw` with an empty pw: as if unset, but
+				// say where the value came from instead.
+				r.now.AddAttributeWarning(path.Root(b.Name).AtName(a.name), name+" is empty; "+source+" is used",
+					fmt.Sprintf("%s is set to an empty string, which counts as unset, so the provider uses %s from the environment. "+
+						"Remove the attribute, or give it a value, to silence this warning.", name, source))
+			}
 		}
 		if origin == Unset && a.def != "" {
 			raw, origin = a.def, FromDefault

@@ -49,10 +49,14 @@ func TransportAttrs[S any](field func(*S) *Transport, env TransportEnv) []Attr[S
 		String("client_key", func(s *S) *Value[string] { return &field(s).ClientKey },
 			"Private key (PEM, or the path of a file holding it) of `client_cert`.").Env(env.ClientKey...).Sensitive(),
 		String("timeout", func(s *S) *Value[string] { return &field(s).Timeout },
-			"Longest time one HTTP attempt may take, as a Go duration (`30s`, `2m`). An attempt that runs out of time is not retried.").
+			"Longest time one HTTP attempt may take, as a Go duration (`30s`, `2m`). An attempt that runs out of time is not retried, "+
+				"and one request, its retries and the waits between them included, takes at most `timeout` times (`max_retries` + 1).").
 			Default(DefaultTimeout).Validate(durationValidator{}),
 		Int("max_retries", func(s *S) *Value[int64] { return &field(s).MaxRetries },
-			fmt.Sprintf("How many times a request is retried after 429, 502, 503 and 504 answers and connection failures (with exponential back-off and `Retry-After`). Logins are retried only where they cannot have taken effect. Default `%d`; `0` disables retries.", DefaultMaxRetries)).
+			fmt.Sprintf("How many times a request is retried after 429, 502, 503 and 504 answers and connection failures, with exponential back-off "+
+				"(0.5 s doubling up to 8 s) or the wait the API asks for in `Retry-After`. A `Retry-After` over %s, or a wait that would pass the "+
+				"request's time budget (see `timeout`), is not waited for: the API's answer is reported at once. Logins are retried only where they "+
+				"cannot have taken effect. Default `%d`; `0` disables retries.", httpx.DefaultMaxRetryAfter, DefaultMaxRetries)).
 			ValidateInt(int64validator.Between(0, 10)),
 	}
 }

@@ -66,7 +66,6 @@ func TestTransportFailureClassifiesAndMasks(t *testing.T) {
 	}
 }
 
-
 func TestParseBaseURLRefusesCredentialsWithoutEchoingThem(t *testing.T) {
 	t.Parallel()
 	for _, raw := range []string{

@@ -62,7 +62,7 @@ func jwtExp(token string) (time.Time, error) {
 		Exp int64 `json:"exp"`
 	}
 	if err := json.Unmarshal(payload, &claims); err != nil || claims.Exp == 0 {
-		return time.Time{}, fmt.Errorf("the JWT has no exp: %v", err)
+		return time.Time{}, fmt.Errorf("the JWT has no exp: %w", err)
 	}
 	return time.Unix(claims.Exp, 0), nil
 }

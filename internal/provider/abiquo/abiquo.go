@@ -148,7 +148,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 			fmt.Sprintf("Abiquo needs the API endpoint, ending in /api: set %s, for example \"https://abiquo.example.com/api\".", s.Endpoint.Hint()))
 		return r.Configured(nil, nil)
 	}
-	endpoint, err := api.CheckEndpoint(s.Transport.URL(r, s.Endpoint))
+	endpoint, err := api.CheckEndpoint(s.CheckURL(r, s.Endpoint))
 	if r.Failed() {
 		return r.Configured(nil, nil)
 	}

@@ -84,7 +84,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	if s.Password.V == "" {
 		r.FailOn(s.Password, "Missing clc.password", fmt.Sprintf("CenturyLink Cloud needs the user's password: set %s.", s.Password.Hint()))
 	}
-	hc := s.HTTP(r, req, s.Transport.URL(r, s.URL))
+	hc := s.HTTP(r, req, s.CheckURL(r, s.URL))
 	if r.Failed() {
 		return r.Configured(nil, nil)
 	}

@@ -168,7 +168,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 		}
 	}
 
-	hc := s.HTTP(r, req, s.Transport.URL(r, s.URL))
+	hc := s.HTTP(r, req, s.CheckURL(r, s.URL))
 	if _, err := api.ParseAuthAPI(s.AuthAPI.V); err != nil {
 		cloud.ConfigError(r, block, s, err, fmt.Sprintf(" (from %s)", s.AuthAPI.From()))
 	}

@@ -156,12 +156,12 @@ func (urlValidator) ValidateString(ctx context.Context, req validator.StringRequ
 	}
 }
 
-// URL checks a URL setting that may have come from the environment, where
+// CheckURL checks a URL setting that may have come from the environment, where
 // no validator saw it: an http(s) URL with a host, no user name or
 // password in it, and not plain http:// to another machine unless
 // insecure is set. It returns the URL without a trailing slash, or "" with
 // the problem recorded.
-func (t *Transport) URL(r *Resolver, v Value[string]) string {
+func (t *Transport) CheckURL(r *Resolver, v Value[string]) string {
 	if v.V == "" {
 		return ""
 	}

@@ -214,7 +214,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 		baseTLS = entry.TLS
 	}
 	keepOneMethod(s, r)
-	s.Transport.URL(r, s.AuthURL)
+	s.CheckURL(r, s.AuthURL)
 	hc := s.HTTP(r, req, "")
 	hc.BaseTLS = baseTLS
 	if r.Failed() {

@@ -381,3 +381,55 @@ func TestAccCleuraDomains_errors(t *testing.T) {
 		})
 	}
 }
+
+// The default speaks the v2 auth API, Cleura's own tools' choice, and
+// falls back to v1 once per run on a server that has only v1; the
+// setting pins either.
+func TestAccCleuraDomains_authAPIGenerations(t *testing.T) {
+	cases := []struct {
+		name    string
+		serves  string // the emulator's generations
+		setting string
+		// check counts the auth requests each generation got.
+		check func(e *acctest.Emulator) error
+	}{
+		{"default against v2 only", emulator.CleuraAuthV2, "", func(e *acctest.Emulator) error {
+			if e.CleuraAuthRequests(emulator.CleuraAuthV2) == 0 || e.CleuraAuthRequests(emulator.CleuraAuthV1) != 0 {
+				return fmt.Errorf("v2 %d, v1 %d requests", e.CleuraAuthRequests(emulator.CleuraAuthV2), e.CleuraAuthRequests(emulator.CleuraAuthV1))
+			}
+			return nil
+		}},
+		{"default against v1 only", emulator.CleuraAuthV1, "", func(e *acctest.Emulator) error {
+			// One refused v2 login per provider process, then v1.
+			if v1, missing := e.CleuraAuthRequests(emulator.CleuraAuthV1), e.Requests("cleura.unknown"); v1 == 0 || missing != e.Logins("cleura") {
+				return fmt.Errorf("%d v1 requests, %d 404s for %d logins; want one 404 per login", v1, missing, e.Logins("cleura"))
+			}
+			return nil
+		}},
+		{"v1 pinned", emulator.CleuraAuthBoth, `auth_api = "v1"`, func(e *acctest.Emulator) error {
+			if e.CleuraAuthRequests(emulator.CleuraAuthV2) != 0 {
+				return fmt.Errorf("%d v2 requests with v1 pinned", e.CleuraAuthRequests(emulator.CleuraAuthV2))
+			}
+			return nil
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := acctest.StartEmulator(t)
+			if err := e.SetCleuraAuthAPI(tc.serves); err != nil {
+				t.Fatal(err)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.Factories(nil),
+				Steps: []resource.TestStep{{
+					Config: acctest.HCL(cleuraProvider(e.URL, emulator.CleuraUser, emulator.CleuraPassword, tc.setting),
+						`data "cloudauth_cleura_domains" "all" {}`),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(cleuraAll, tfjsonpath.New("domains"), knownvalue.ListSizeExact(5)),
+						acctest.Check(func() error { return tc.check(e) }),
+					},
+				}},
+			})
+		})
+	}
+}

@@ -62,9 +62,13 @@ func (r *Resolver) KeepOneSource(methods ...Method) int {
 					*v = v.With("", Unset, "")
 				}
 			}
+			verb, pronoun := "is", "it"
+			if len(dropped) > 1 {
+				verb, pronoun = "are", "them"
+			}
 			r.Warn(fmt.Sprintf("%s settings not used", r.title),
-				fmt.Sprintf("The provider logs in to %s with the credentials given in %s, so %s is not used. Unset it to silence this warning.",
-					r.title, sourceNames[best], strings.Join(dropped, " and ")))
+				fmt.Sprintf("The provider logs in to %s with the credentials given in %s, so %s %s not used. Unset %s to silence this warning.",
+					r.title, sourceNames[best], strings.Join(dropped, " and "), verb, pronoun))
 		}
 	}
 	return first

@@ -295,4 +295,3 @@ func TestRemoveIfSame(t *testing.T) {
 		}
 	}
 }
-

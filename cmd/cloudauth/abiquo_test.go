@@ -36,7 +36,7 @@ func abqEmulator(t *testing.T) (*emulator.Emulator, string) {
 // storedAbiquo returns the app's stored Abiquo entries.
 func storedAbiquo(t *testing.T, a *app) []credstore.Entry {
 	t.Helper()
-	f, err := a.store()
+	f, err := a.load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +457,7 @@ func TestAbiquoLogout(t *testing.T) {
 			token := storedAbiquo(t, a)[0].Token
 			// The stored expiry is from the app's fixed clock; end the
 			// sessions as if it were still valid.
-			f, _ := a.store()
+			f, _ := a.load()
 			exp := time.Now().Add(time.Hour)
 			f.Entries[0].ExpiresAt = &exp
 			if err := f.Save(); err != nil {

@@ -120,27 +120,59 @@ func (a *app) dispatch(args []string) error {
 	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 }
 
-// store opens the credentials file.
-func (a *app) store() (*credstore.File, error) {
+// load reads the credentials file, for a command that only reads it, or
+// that picks what to change before it asks an API (and then changes it
+// with update).
+func (a *app) load() (*credstore.File, error) {
 	path, err := credstore.DefaultPath(a.getenv)
 	if err != nil {
 		return nil, err
 	}
-	f, err := credstore.Load(path)
+	return credstore.Load(path)
+}
+
+// update changes the credentials file under its lock (credstore.Update),
+// so that commands run at once keep each other's changes, and returns the
+// file as written. change runs with the lock held: it must neither prompt
+// nor send a request. What still lets others at the tokens afterwards (the
+// file itself is now private) is printed as a warning.
+func (a *app) update(change func(*credstore.File) error) (*credstore.File, error) {
+	path, err := credstore.DefaultPath(a.getenv)
 	if err != nil {
 		return nil, err
 	}
-	if f.TooOpen {
-		fmt.Fprintf(a.stderr, "warning: %s can be read by other users; it will be rewritten with mode 0600\n", path)
+	var (
+		file    *credstore.File
+		wasOpen bool
+	)
+	if err := credstore.Update(path, func(f *credstore.File) error {
+		file, wasOpen = f, f.TooOpen
+		return change(f)
+	}); err != nil {
+		return nil, err
 	}
-	return f, nil
+	if wasOpen {
+		fmt.Fprintf(a.stderr, "note: other users could read %s; it is now written with mode 0600.\n", path)
+	}
+	a.warn(file)
+	return file, nil
 }
 
+// warn prints what lets other users at the tokens in the file, if anything.
+func (a *app) warn(f *credstore.File) {
+	if w := f.Warning(); w != "" {
+		fmt.Fprintln(a.stderr, "warning:", w)
+	}
+}
+
+// status lists the stored tokens. It only reads: a file others can read
+// gets a warning that says what to do, and stays as it is.
 func (a *app) status() error {
-	f, err := a.store()
+	f, err := a.load()
 	if err != nil {
 		return err
 	}
+	a.warn(f)
 	if len(f.Entries) == 0 {
 		fmt.Fprintf(a.stdout, "no stored tokens (%s)\n", f.Path())
 		return nil

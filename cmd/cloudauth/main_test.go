@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +33,7 @@ func TestStatusNeverShowsTokens(t *testing.T) {
 	if code := a.run([]string{"status"}); code != 0 || !strings.Contains(out.String(), "no stored tokens") {
 		t.Fatalf("code=%d out=%s", code, out)
 	}
-	f, err := a.store()
+	f, err := a.load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,5 +88,85 @@ func TestLineInput(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "Password: ") {
 		t.Errorf("prompts go to stderr: %q", errb)
+	}
+}
+
+// status only reads: a file others can read gets the warning that says
+// what to do, and stays as it is. A command that writes the file writes
+// it private, and says so.
+func TestOpenFile(t *testing.T) {
+	t.Parallel()
+	a, out, errb := testApp(t, "")
+	path := storedPath(t, a)
+	f, err := credstore.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Put(credstore.Entry{Cloud: "abiquo", URL: "https://abq.example/api", Login: "bob", Token: "token-of-bob-0123", StoredAt: a.now()})
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open, err := credstore.Load(path)
+	if err != nil || open.Warning() == "" {
+		t.Fatalf("no warning for an open file: %v", err)
+	}
+	if rc := a.run([]string{"status"}); rc != 0 || !strings.Contains(out.String(), "bob") {
+		t.Fatalf("status: exit %d: %s%s", rc, out, errb)
+	}
+	if want := "warning: " + open.Warning() + "\n"; errb.String() != want {
+		t.Errorf("status stderr = %q, want %q", errb, want)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("status changed the file: %v %v", st.Mode(), err)
+	}
+
+	errb.Reset()
+	out.Reset()
+	if rc := a.run([]string{"logout", "abiquo"}); rc != 0 {
+		t.Fatalf("logout: exit %d: %s", rc, errb)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("after logout the file is %v (%v), want 0600", st.Mode(), err)
+	}
+	if want := "note: other users could read " + path + "; it is now written with mode 0600.\n"; errb.String() != want {
+		t.Errorf("logout stderr = %q, want %q", errb, want)
+	}
+}
+
+// A directory others can change gets a warning from every command, as
+// the provider gives it: rewriting the file does not help.
+func TestOpenDirectory(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no mode checks on Windows")
+	}
+	a, _, errb := testApp(t, "")
+	path := storedPath(t, a)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Dir(path), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	f, err := credstore.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Put(credstore.Entry{Cloud: "abiquo", URL: "https://abq.example/api", Login: "bob", Token: "token-of-bob-0123", StoredAt: a.now()})
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	want := "warning: " + f.Warning() + "\n"
+	if !strings.Contains(want, "Run `chmod go-w "+filepath.Dir(path)) {
+		t.Fatalf("warning: %q", want)
+	}
+	for _, args := range [][]string{{"status"}, {"logout", "abiquo"}} {
+		errb.Reset()
+		if rc := a.run(args); rc != 0 || errb.String() != want {
+			t.Errorf("%v: exit %d, stderr %q, want %q", args, rc, errb, want)
+		}
 	}
 }

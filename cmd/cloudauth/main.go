@@ -5,6 +5,8 @@
 //	cloudauth login <cloud> [flags]    log in and store the token
 //	cloudauth logout <cloud> [flags]   revoke the stored token and forget it
 //	cloudauth status                   show what is stored (never a secret)
+//
+// Every command and subcommand shows its usage with -h, --help or help.
 package main
 
 import (
@@ -79,19 +81,54 @@ func (a *app) run(args []string) int {
 }
 
 func (a *app) usage() {
-	names := make([]string, 0, len(clouds))
-	for n := range clouds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	fmt.Fprintf(a.stderr, `usage:
   cloudauth login <cloud> [flags]    log in interactively and store the token
   cloudauth logout <cloud> [flags]   revoke the stored token and forget it
   cloudauth status                   list stored tokens (never shows a secret)
 
-clouds: %s; "cloudauth login <cloud> -h" lists a cloud's flags.
+clouds: %s; "cloudauth login <cloud> -h" lists a cloud's flags,
+and "cloudauth <command> -h" (or "cloudauth help <command>") shows a command's usage.
 The credentials file is $XDG_CONFIG_HOME/cloudauth/credentials.json (~/.config/... by default).
-`, strings.Join(names, ", "))
+`, strings.Join(cloudNames(), ", "))
+}
+
+func cloudNames() []string {
+	names := make([]string, 0, len(clouds))
+	for n := range clouds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// isHelp reports whether an argument asks for usage rather than naming a
+// cloud or a command.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
+// help answers `cloudauth help [command...]` with the usage of the
+// command named, as its -h does.
+func (a *app) help(args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		a.usage()
+		return nil
+	}
+	return a.dispatch(append(args[:len(args):len(args)], "-h"))
+}
+
+// cloudCommandUsage is the usage of login or logout without a cloud.
+func (a *app) cloudCommandUsage(cmd string) {
+	what := map[string]string{
+		"login":  "Logs in to a cloud interactively (password, then a one-time code where the account has one)\nand stores the token in the credentials file, for the provider to use.",
+		"logout": "Revokes the token stored for a cloud, where the cloud can, and removes it from the credentials file.",
+	}[cmd]
+	fmt.Fprintf(a.stderr, "usage: cloudauth %s <cloud> [flags]\n\n%s\n\nclouds: %s; \"cloudauth %s <cloud> -h\" lists a cloud's flags.\n",
+		cmd, what, strings.Join(cloudNames(), ", "), cmd)
 }
 
 func (a *app) dispatch(args []string) error {
@@ -99,23 +136,30 @@ func (a *app) dispatch(args []string) error {
 		return fmt.Errorf("%w: no command given", errUsage)
 	}
 	switch args[0] {
-	case "-h", "--help", "help":
-		a.usage()
-		return nil
+	case "-h", "-help", "--help", "help":
+		return a.help(args[1:])
 	case "status":
-		return a.status()
+		return a.status(args[1:])
 	case "login", "logout":
 		if len(args) < 2 {
 			return fmt.Errorf("%w: %s needs a cloud", errUsage, args[0])
+		}
+		if isHelp(args[1]) {
+			a.cloudCommandUsage(args[0])
+			return nil
 		}
 		c, ok := clouds[args[1]]
 		if !ok {
 			return fmt.Errorf("%w: unknown cloud %q", errUsage, args[1])
 		}
-		if args[0] == "login" {
-			return c.login(a, args[2:])
+		rest := args[2:]
+		if len(rest) == 1 && rest[0] == "help" {
+			rest = []string{"-h"} // the flags answer -h with the usage
 		}
-		return c.logout(a, args[2:])
+		if args[0] == "login" {
+			return c.login(a, rest)
+		}
+		return c.logout(a, rest)
 	}
 	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 }
@@ -167,7 +211,23 @@ func (a *app) warn(f *credstore.File) {
 
 // status lists the stored tokens. It only reads: a file others can read
 // gets a warning that says what to do, and stays as it is.
-func (a *app) status() error {
+func (a *app) status(args []string) error {
+	fs := flag.NewFlagSet("cloudauth status", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "usage: cloudauth status\n\nLists the tokens in the credentials file: cloud, URL, login, when stored and when they expire.\n"+
+			"It never shows a token or a secret, and warns when other users can read or change the file.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() == 1 && fs.Arg(0) == "help":
+		fs.Usage()
+		return nil
+	case fs.NArg() > 0:
+		return fmt.Errorf("%w: status takes no arguments, got %q", errUsage, fs.Arg(0))
+	}
 	f, err := a.load()
 	if err != nil {
 		return err

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +90,69 @@ func TestLineInput(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "Password: ") {
 		t.Errorf("prompts go to stderr: %q", errb)
+	}
+}
+
+// Every command and subcommand answers -h, --help and help with its usage
+// and exit code 0, and changes nothing.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	// forms are the ways to ask for a command's usage.
+	forms := func(cmd ...string) [][]string {
+		out := [][]string{append([]string{"help"}, cmd...)}
+		for _, h := range []string{"-h", "--help", "-help", "help"} {
+			out = append(out, append(slices.Clone(cmd), h))
+		}
+		return out
+	}
+	cases := []struct {
+		cmd  []string
+		want string
+	}{
+		{nil, "cloudauth logout <cloud> [flags]   revoke the stored token"},
+		{[]string{"status"}, "usage: cloudauth status\n"},
+		{[]string{"login"}, "usage: cloudauth login <cloud> [flags]"},
+		{[]string{"logout"}, "usage: cloudauth logout <cloud> [flags]"},
+		{[]string{"login", "cleura"}, "usage: cloudauth login cleura [flags]"},
+		{[]string{"logout", "cleura"}, "usage: cloudauth logout cleura [flags]"},
+		{[]string{"login", "abiquo"}, "usage: cloudauth login abiquo [flags]"},
+		{[]string{"logout", "abiquo"}, "usage: cloudauth logout abiquo [flags]"},
+	}
+	for _, tc := range cases {
+		for _, args := range forms(tc.cmd...) {
+			a, out, errb := testApp(t, "")
+			if rc := a.run(args); rc != 0 || !strings.Contains(errb.String(), tc.want) || out.Len() != 0 {
+				t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", args, rc, out, errb)
+			}
+			if strings.Contains(errb.String(), "unknown") || strings.Contains(errb.String(), "unexpected") {
+				t.Errorf("%v: %s", args, errb)
+			}
+			if _, err := os.Stat(storedPath(t, a)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%v wrote the credentials file: %v", args, err)
+			}
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"help", "help"}, {"help", "-h"}} {
+		a, _, errb := testApp(t, "")
+		if rc := a.run(args); rc != 0 || !strings.Contains(errb.String(), "cloudauth status                   list stored tokens") {
+			t.Errorf("%v: exit %d: %s", args, rc, errb)
+		}
+	}
+	for _, lists := range []string{"login", "logout"} {
+		a, _, errb := testApp(t, "")
+		if a.run([]string{lists, "-h"}); !strings.Contains(errb.String(), "clouds: abiquo, cleura") {
+			t.Errorf("%s -h does not list the clouds: %s", lists, errb)
+		}
+	}
+}
+
+func TestUsageErrorsOfStatusAndHelp(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"status", "extra"}, {"help", "frobnicate"}, {"help", "login", "nowhere"}} {
+		a, _, errb := testApp(t, "")
+		if code := a.run(args); code != 2 || !strings.Contains(errb.String(), "usage:") {
+			t.Errorf("%v: code=%d stderr=%s", args, code, errb)
+		}
 	}
 }
 

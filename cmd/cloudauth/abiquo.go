@@ -107,18 +107,26 @@ func abiquoLogin(a *app, args []string) error {
 		return fmt.Errorf("%w: --app-name goes with --oauth", errUsage)
 	}
 	endpoint, username := strings.TrimSpace(*f.endpoint), strings.TrimSpace(*f.username)
+	// Without a terminal nothing is asked for: a script says what it
+	// means with the flags, and learns here which one it lacks.
 	var err error
 	if endpoint == "" {
+		if !a.terminal() {
+			return errors.New("no endpoint: give it with --endpoint (or ABQ_ENDPOINT); standard input is not a terminal to ask on")
+		}
 		if endpoint, err = a.prompt("Abiquo API endpoint (ending in /api): "); err != nil {
-			return err
+			return fmt.Errorf("reading the endpoint: %w", err)
 		}
 	}
 	if endpoint, err = abiquo.CheckEndpoint(strings.TrimSpace(endpoint)); err != nil {
 		return fmt.Errorf("--endpoint: %w", err)
 	}
 	if username == "" {
+		if !a.terminal() {
+			return errors.New("no user name: give it with --username (or ABQ_USERNAME); standard input is not a terminal to ask on")
+		}
 		if username, err = a.prompt("User name: "); err != nil {
-			return err
+			return fmt.Errorf("reading the user name: %w", err)
 		}
 		username = strings.TrimSpace(username)
 	}
@@ -126,13 +134,18 @@ func abiquoLogin(a *app, args []string) error {
 		return errors.New("a user name is needed (--username or ABQ_USERNAME)")
 	}
 	var password string
-	if *passwordStdin {
-		password, err = a.line()
-	} else {
-		password, err = a.promptSecret(fmt.Sprintf("Password for %s: ", username))
-	}
-	if err != nil {
-		return fmt.Errorf("reading the password: %w", err)
+	switch {
+	case *passwordStdin:
+		if password, err = a.line(); err != nil {
+			return fmt.Errorf("--password-stdin: reading the password from standard input: %w", err)
+		}
+	case !a.terminal():
+		return errors.New("standard input is not a terminal, so the password cannot be asked for: " +
+			"pass it on the first line of standard input with --password-stdin")
+	default:
+		if password, err = a.promptSecret(fmt.Sprintf("Password for %s: ", username)); err != nil {
+			return fmt.Errorf("reading the password: %w", err)
+		}
 	}
 	if password == "" {
 		return errors.New("the password is empty")
@@ -225,6 +238,11 @@ func (a *app) abiquoBasicLogin(ctx context.Context, t abiquoTarget, codeFlag str
 		return nil, abiquoLoginFailure(err)
 	}
 	last := err
+	if codeFlag == "" && !a.terminal() {
+		return nil, fmt.Errorf("%w; check the user name and password, and if %s has two-factor authentication, give the one-time code "+
+			"with --code - (read from the next line of standard input, once Abiquo has mailed it) or --code DIGITS: "+
+			"standard input is not a terminal to type it on", err, t.username)
+	}
 	fmt.Fprintf(a.stderr, "Abiquo did not accept the password alone. If %s has two-factor authentication, enter the code "+
 		"Abiquo has just sent by mail (valid about a minute), the one your authenticator app shows, or a scratch code.\n", t.username)
 	tries := 1

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
-
-	"golang.org/x/term"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
@@ -129,12 +126,6 @@ func parseCleuraURL(raw string) (string, error) {
 
 func (t cleuraTarget) again() string {
 	return fmt.Sprintf("cloudauth login cleura --url %s --username %s", t.url, t.username)
-}
-
-// terminal reports whether a person can be asked for input.
-func (a *app) terminal() bool {
-	f, ok := a.stdin.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func cleuraLogin(a *app, args []string) error {

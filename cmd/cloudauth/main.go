@@ -258,6 +258,12 @@ func (a *app) status(args []string) error {
 	return tw.Flush()
 }
 
+// terminal reports whether a person can be asked for input.
+func (a *app) terminal() bool {
+	f, ok := a.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // line reads one line of input.
 func (a *app) line() (string, error) {
 	if a.lines == nil {

@@ -260,7 +260,7 @@ func TestUpdateGivesUpOnAStuckWriter(t *testing.T) {
 	if err := stuck.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	defer stuck.Unlock()
+	defer func() { _ = stuck.Unlock() }()
 	waited := false
 	err := update(path, put(entry("abiquo", "bob")), lockOptions{busy: func() { waited = true }, wait: 50 * time.Millisecond})
 	if err == nil || !waited || !strings.Contains(err.Error(), "another cloudauth command has been changing "+path) ||

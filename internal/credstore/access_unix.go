@@ -39,11 +39,39 @@ func checkAccess(path string, me int) (tooOpen bool, unsafe []string) {
 		unsafe = append(unsafe, fmt.Sprintf("%s, the directory of the credentials file, belongs to %s, who can replace the file and the tokens in it. "+
 			"Keep the file in a directory of your own (CLOUDAUTH_CREDENTIALS_FILE sets its path).", dir, owner))
 	}
-	if st.Mode().Perm()&0o022 != 0 {
+	if writableByOthers(st, me) {
 		unsafe = append(unsafe, fmt.Sprintf("Other users can add and remove files in %s, the directory of the credentials file, and so replace the file and the tokens in it. "+
 			"Run `chmod go-w %s`, or keep the file in a directory of your own (CLOUDAUTH_CREDENTIALS_FILE sets its path).", dir, dir))
 	}
 	return tooOpen, unsafe
+}
+
+// writableByOthers reports whether users other than me can add and remove
+// files in the directory st. Write access for the group is the user's
+// own where the group is the user's private one: systems that give every
+// user a group of the same name set a umask of 002, so the user's
+// directories are group-writable without anyone else in that group.
+func writableByOthers(st fs.FileInfo, me int) bool {
+	perm := st.Mode().Perm()
+	if perm&0o002 != 0 {
+		return true
+	}
+	if perm&0o020 == 0 {
+		return false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	return !ok || !privateGroup(int(sys.Gid), me)
+}
+
+// privateGroup reports whether gid is the user's primary group and bears
+// the user's name.
+func privateGroup(gid, me int) bool {
+	u, err := user.LookupId(strconv.Itoa(me))
+	if err != nil || u.Gid != strconv.Itoa(gid) {
+		return false
+	}
+	g, err := user.LookupGroupId(u.Gid)
+	return err == nil && g.Name == u.Username
 }
 
 // foreignOwner names the owner of st when it is neither me nor root.

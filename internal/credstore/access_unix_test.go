@@ -77,6 +77,28 @@ func giveAway(t *testing.T, path string) {
 	}
 }
 
+// setGroup makes dir's group the user's private group, or one that is not.
+func setGroup(t *testing.T, dir string, own bool) {
+	t.Helper()
+	st, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := os.Getuid()
+	if privateGroup(int(st.Sys().(*syscall.Stat_t).Gid), me) == own {
+		return
+	}
+	if own {
+		t.Skip("the user has no private group here")
+	}
+	if me != 0 {
+		t.Skip("only root can give a directory to a group of which the user is not a member")
+	}
+	if err := os.Chown(dir, -1, 4242); err != nil {
+		t.Skipf("cannot give %s to another group: %v", dir, err)
+	}
+}
+
 // The owner may be the user or root, as for ssh's files.
 func TestForeignOwner(t *testing.T) {
 	t.Parallel()
@@ -120,19 +142,23 @@ func TestWarnings(t *testing.T) {
 		dirMode  os.FileMode
 		// foreign gives the file or the directory to another user.
 		foreign string
+		// group makes the directory's group the user's private one
+		// ("own") or another ("other").
+		group string
 		want    []string
 		// afterSave is what is still wrong once the file is written again.
 		afterSave []string
 	}{
-		{"private", 0o600, 0o700, "", nil, nil},
-		{"readable directory", 0o600, 0o755, "", nil, nil},
-		{"file readable by others", 0o644, 0o700, "", []string{tooOpen}, nil},
-		{"file writable by the group", 0o620, 0o700, "", []string{tooOpen}, nil},
-		{"directory writable by others", 0o600, 0o777, "", []string{dirOpen}, []string{dirOpen}},
-		{"directory writable by the group", 0o600, 0o770, "", []string{dirOpen}, []string{dirOpen}},
-		{"sticky directory writable by all", 0o600, os.ModeSticky | 0o777, "", []string{dirOpen}, []string{dirOpen}},
-		{"file of another user", 0o600, 0o700, "file", []string{fileOwner}, nil},
-		{"directory of another user", 0o600, 0o700, "dir", []string{dirOwner}, []string{dirOwner}},
+		{"private", 0o600, 0o700, "", "", nil, nil},
+		{"readable directory", 0o600, 0o755, "", "", nil, nil},
+		{"file readable by others", 0o644, 0o700, "", "", []string{tooOpen}, nil},
+		{"file writable by the group", 0o620, 0o700, "", "", []string{tooOpen}, nil},
+		{"directory writable by others", 0o600, 0o777, "", "", []string{dirOpen}, []string{dirOpen}},
+		{"directory writable by another group", 0o600, 0o770, "", "other", []string{dirOpen}, []string{dirOpen}},
+		{"directory writable by the user's own group", 0o600, 0o770, "", "own", nil, nil},
+		{"sticky directory writable by all", 0o600, os.ModeSticky | 0o777, "", "", []string{dirOpen}, []string{dirOpen}},
+		{"file of another user", 0o600, 0o700, "file", "", []string{fileOwner}, nil},
+		{"directory of another user", 0o600, 0o700, "dir", "", []string{dirOwner}, []string{dirOwner}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,6 +176,9 @@ func TestWarnings(t *testing.T) {
 			}
 			if err := os.Chmod(dir, tc.dirMode); err != nil {
 				t.Fatal(err)
+			}
+			if tc.group != "" {
+				setGroup(t, dir, tc.group == "own")
 			}
 			switch tc.foreign {
 			case "file":

@@ -145,7 +145,7 @@ func TestWarnings(t *testing.T) {
 		// group makes the directory's group the user's private one
 		// ("own") or another ("other").
 		group string
-		want    []string
+		want  []string
 		// afterSave is what is still wrong once the file is written again.
 		afterSave []string
 	}{

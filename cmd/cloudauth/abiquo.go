@@ -107,18 +107,26 @@ func abiquoLogin(a *app, args []string) error {
 		return fmt.Errorf("%w: --app-name goes with --oauth", errUsage)
 	}
 	endpoint, username := strings.TrimSpace(*f.endpoint), strings.TrimSpace(*f.username)
+	// Without a terminal nothing is asked for: a script says what it
+	// means with the flags, and learns here which one it lacks.
 	var err error
 	if endpoint == "" {
+		if !a.terminal() {
+			return errors.New("no endpoint: give it with --endpoint (or ABQ_ENDPOINT); standard input is not a terminal to ask on")
+		}
 		if endpoint, err = a.prompt("Abiquo API endpoint (ending in /api): "); err != nil {
-			return err
+			return fmt.Errorf("reading the endpoint: %w", err)
 		}
 	}
 	if endpoint, err = abiquo.CheckEndpoint(strings.TrimSpace(endpoint)); err != nil {
 		return fmt.Errorf("--endpoint: %w", err)
 	}
 	if username == "" {
+		if !a.terminal() {
+			return errors.New("no user name: give it with --username (or ABQ_USERNAME); standard input is not a terminal to ask on")
+		}
 		if username, err = a.prompt("User name: "); err != nil {
-			return err
+			return fmt.Errorf("reading the user name: %w", err)
 		}
 		username = strings.TrimSpace(username)
 	}
@@ -126,13 +134,18 @@ func abiquoLogin(a *app, args []string) error {
 		return errors.New("a user name is needed (--username or ABQ_USERNAME)")
 	}
 	var password string
-	if *passwordStdin {
-		password, err = a.line()
-	} else {
-		password, err = a.promptSecret(fmt.Sprintf("Password for %s: ", username))
-	}
-	if err != nil {
-		return fmt.Errorf("reading the password: %w", err)
+	switch {
+	case *passwordStdin:
+		if password, err = a.line(); err != nil {
+			return fmt.Errorf("--password-stdin: reading the password from standard input: %w", err)
+		}
+	case !a.terminal():
+		return errors.New("standard input is not a terminal, so the password cannot be asked for: " +
+			"pass it on the first line of standard input with --password-stdin")
+	default:
+		if password, err = a.promptSecret(fmt.Sprintf("Password for %s: ", username)); err != nil {
+			return fmt.Errorf("reading the password: %w", err)
+		}
 	}
 	if password == "" {
 		return errors.New("the password is empty")
@@ -154,15 +167,15 @@ func abiquoLogin(a *app, args []string) error {
 	if err != nil {
 		return abiquoLoginFailure(err)
 	}
-	file, err := a.store()
-	if err != nil {
-		return err
-	}
 	expires := started.Add(abiquo.TokenLifetime)
-	replaced := abiquoReplacing(file, endpoint, username)
-	file.Put(credstore.Entry{Cloud: "abiquo", URL: endpoint, Login: username, Token: cr.Token, StoredAt: started, ExpiresAt: &expires})
-	if err := file.Save(); err != nil {
-		return fmt.Errorf("storing the token in %s: %w", file.Path(), err)
+	var replaced bool
+	file, err := a.update(func(f *credstore.File) error {
+		replaced = abiquoReplacing(f, endpoint, username)
+		f.Put(credstore.Entry{Cloud: "abiquo", URL: endpoint, Login: username, Token: cr.Token, StoredAt: started, ExpiresAt: &expires})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("the login worked but the token could not be stored: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "Logged in to %s as %s. The token is stored in %s.\n", endpoint, cr.Principal, file.Path())
 	fmt.Fprintf(a.stdout, "It ends at %s unless it is used before; Abiquo tokens last %d minutes from their last use.\n",
@@ -225,6 +238,11 @@ func (a *app) abiquoBasicLogin(ctx context.Context, t abiquoTarget, codeFlag str
 		return nil, abiquoLoginFailure(err)
 	}
 	last := err
+	if codeFlag == "" && !a.terminal() {
+		return nil, fmt.Errorf("%w; check the user name and password, and if %s has two-factor authentication, give the one-time code "+
+			"with --code - (read from the next line of standard input, once Abiquo has mailed it) or --code DIGITS: "+
+			"standard input is not a terminal to type it on", err, t.username)
+	}
 	fmt.Fprintf(a.stderr, "Abiquo did not accept the password alone. If %s has two-factor authentication, enter the code "+
 		"Abiquo has just sent by mail (valid about a minute), the one your authenticator app shows, or a scratch code.\n", t.username)
 	tries := 1
@@ -295,15 +313,15 @@ func (a *app) abiquoOAuth(ctx context.Context, t abiquoTarget, c *abiquo.Client,
 		return fmt.Errorf("the OAuth credentials of the new application %q are refused in a request signed with them: %w; nothing was stored",
 			name, abiquoOAuthFailure(err))
 	}
-	file, err := a.store()
+	file, err := a.update(func(f *credstore.File) error {
+		f.Put(credstore.Entry{Cloud: "abiquo", URL: t.endpoint, Login: t.username, StoredAt: started, OAuth1: &credstore.OAuth1{
+			ConsumerKey: creds.ConsumerKey, ConsumerSecret: creds.ConsumerSecret, AccessToken: creds.AccessToken, AccessTokenSecret: creds.AccessTokenSecret,
+		}})
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	file.Put(credstore.Entry{Cloud: "abiquo", URL: t.endpoint, Login: t.username, StoredAt: started, OAuth1: &credstore.OAuth1{
-		ConsumerKey: creds.ConsumerKey, ConsumerSecret: creds.ConsumerSecret, AccessToken: creds.AccessToken, AccessTokenSecret: creds.AccessTokenSecret,
-	}})
-	if err := file.Save(); err != nil {
-		return fmt.Errorf("storing the OAuth credentials in %s: %w", file.Path(), err)
+		return fmt.Errorf("the OAuth application %q is registered and authorized, but its credentials could not be stored: %w "+
+			"(remove the application in Abiquo, or run this again, which registers another)", name, err)
 	}
 	fmt.Fprintf(a.stdout, "Registered the OAuth application %q for %s at %s and stored its credentials in %s.\n", name, u.Nick, t.endpoint, file.Path())
 	fmt.Fprintf(a.stdout, "They do not expire and need no one-time code; Terraform uses them when the abiquo block (or ABQ_*) has this endpoint and user and no password.\n")
@@ -365,7 +383,7 @@ func abiquoLogout(a *app, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	file, err := a.store()
+	file, err := a.load()
 	if err != nil {
 		return err
 	}
@@ -387,11 +405,20 @@ func abiquoLogout(a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "Ended every session of %s at %s.\n", entry.Login, entry.URL)
 	}
-	file.Remove("abiquo", entry.URL, entry.Login)
-	if err := file.Save(); err != nil {
+	// What a login stored meanwhile for the same user stays.
+	var newer bool
+	if _, err := a.update(func(f *credstore.File) error {
+		if !f.RemoveIfSame(*entry) {
+			_, newer = f.Find("abiquo", entry.URL, entry.Login)
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("updating %s: %w", file.Path(), err)
 	}
 	fmt.Fprintf(a.stdout, "Forgot the Abiquo %s of %s for %s (%s).\n", what, entry.Login, entry.URL, file.Path())
+	if newer {
+		fmt.Fprintf(a.stdout, "What a login stored for %s meanwhile stays.\n", entry.Login)
+	}
 	switch {
 	case entry.OAuth1 != nil:
 		fmt.Fprintf(a.stdout, "The OAuth credentials stay valid until their application is removed from the user's applications in Abiquo.\n")

@@ -36,7 +36,7 @@ func abqEmulator(t *testing.T) (*emulator.Emulator, string) {
 // storedAbiquo returns the app's stored Abiquo entries.
 func storedAbiquo(t *testing.T, a *app) []credstore.Entry {
 	t.Helper()
-	f, err := a.store()
+	f, err := a.load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestAbiquoLoginStoresTheToken(t *testing.T) {
 	}{
 		{"no two-factor", emulator.AbiquoAdmin, emulator.AbiquoAdminPassword + "\n", nil, 1, false},
 		// Refused without a code, then the code from the next line.
-		{"scratch code from stdin", emulator.AbiquoTwoFactorUser, emulator.AbiquoTwoFactorPassword + "\n" + code + "\n", nil, 2, true},
+		{"scratch code from stdin", emulator.AbiquoTwoFactorUser, emulator.AbiquoTwoFactorPassword + "\n" + code + "\n", []string{"--code", "-"}, 2, true},
 		// A code known beforehand goes with the first login.
 		{"code as a flag", emulator.AbiquoTwoFactorUser, emulator.AbiquoTwoFactorPassword + "\n", []string{"--code", code}, 1, true},
 	} {
@@ -145,7 +145,7 @@ func TestAbiquoLoginWithAuthenticatorCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _, errb := testApp(t, emulator.AbiquoOpsPassword+"\n"+k.Code(time.Now())+"\n")
-	if rc := a.run([]string{"login", "abiquo", "--endpoint", endpoint, "--username", emulator.AbiquoOpsUser, "--password-stdin"}); rc != 0 {
+	if rc := a.run([]string{"login", "abiquo", "--endpoint", endpoint, "--username", emulator.AbiquoOpsUser, "--password-stdin", "--code", "-"}); rc != 0 {
 		t.Fatalf("exit %d: %s", rc, errb)
 	}
 	if entries := storedAbiquo(t, a); len(entries) != 1 || tokenWorks(endpoint, entries[0].Token) != nil {
@@ -159,7 +159,7 @@ func TestAbiquoLoginFailures(t *testing.T) {
 	spent := emulator.AbiquoScratchCodes[3]
 	if rc := func() int {
 		a, _, _ := testApp(t, emulator.AbiquoTwoFactorPassword+"\n"+spent+"\n")
-		return a.run([]string{"login", "abiquo", "--endpoint", endpoint, "--username", emulator.AbiquoTwoFactorUser, "--password-stdin"})
+		return a.run([]string{"login", "abiquo", "--endpoint", endpoint, "--username", emulator.AbiquoTwoFactorUser, "--password-stdin", "--code", "-"})
 	}(); rc != 0 {
 		t.Fatal("could not spend the scratch code")
 	}
@@ -170,22 +170,23 @@ func TestAbiquoLoginFailures(t *testing.T) {
 		stdin string
 		want  []string
 	}{
-		{"wrong password, no code", []string{"--username", emulator.AbiquoAdmin}, "not-the-password-7\n\n",
+		{"wrong password, no code", []string{"--username", emulator.AbiquoAdmin}, "not-the-password-7\n",
 			[]string{`refused the login of "admin" (HTTP 401 GEN-5: Invalid credentials)`, either, "check the user name and password"}},
-		{"wrong password, end of input", []string{"--username", emulator.AbiquoAdmin}, "not-the-password-7\n",
+		{"wrong password, end of input", []string{"--username", emulator.AbiquoAdmin, "--code", "-"}, "not-the-password-7\n",
 			[]string{`refused the login of "admin"`, "check the user name and password", "no further one-time code could be read: no input"}},
-		{"no code for a two-factor user", []string{"--username", emulator.AbiquoTwoFactorUser}, emulator.AbiquoTwoFactorPassword + "\n\n",
+		{"no code for a two-factor user", []string{"--username", emulator.AbiquoTwoFactorUser, "--code", "-"}, emulator.AbiquoTwoFactorPassword + "\n\n",
 			[]string{`refused the login of "sysadmin" (HTTP 401)`, "carried no one-time code", "enter the one-time code when it asks for one"}},
 		{"wrong code", []string{"--username", emulator.AbiquoTwoFactorUser, "--code", "123456"}, emulator.AbiquoTwoFactorPassword + "\n",
 			[]string{"with a one-time code (HTTP 401)", either, "run the command again with a current code"}},
-		{"wrong codes from stdin", []string{"--username", emulator.AbiquoTwoFactorUser}, emulator.AbiquoTwoFactorPassword + "\n123456\n654321\n000000\n",
-			[]string{"with a one-time code", "try again", "an unused scratch code"}},
+		// A script gets one try.
+		{"wrong code from stdin", []string{"--username", emulator.AbiquoTwoFactorUser, "--code", "-"}, emulator.AbiquoTwoFactorPassword + "\n123456\n654321\n",
+			[]string{"with a one-time code", "an unused scratch code"}},
 		{"reused scratch code", []string{"--username", emulator.AbiquoTwoFactorUser, "--code", spent}, emulator.AbiquoTwoFactorPassword + "\n",
 			[]string{"a scratch code works only once", "an unused scratch code"}},
 		{"code with letters", []string{"--username", emulator.AbiquoTwoFactorUser, "--code", "12ab56"}, emulator.AbiquoTwoFactorPassword + "\n",
 			[]string{"the one-time code: a one-time code is digits only"}},
 		{"no input", []string{"--username", emulator.AbiquoTwoFactorUser}, "",
-			[]string{"reading the password: no input"}},
+			[]string{"--password-stdin: reading the password from standard input: no input"}},
 		{"app name without --oauth", []string{"--username", emulator.AbiquoAdmin, "--app-name", "x"}, emulator.AbiquoAdminPassword + "\n",
 			[]string{"--app-name goes with --oauth"}},
 	}
@@ -457,7 +458,7 @@ func TestAbiquoLogout(t *testing.T) {
 			token := storedAbiquo(t, a)[0].Token
 			// The stored expiry is from the app's fixed clock; end the
 			// sessions as if it were still valid.
-			f, _ := a.store()
+			f, _ := a.load()
 			exp := time.Now().Add(time.Hour)
 			f.Entries[0].ExpiresAt = &exp
 			if err := f.Save(); err != nil {
@@ -736,4 +737,62 @@ func abqLogin(t *testing.T, endpoint string) (*abiquo.Client, string) {
 		t.Fatal(err)
 	}
 	return c, cr.Token
+}
+
+// Without a terminal, the command says which flag gives what it cannot
+// ask for, before it asks the API anything where it can know beforehand;
+// a one-time code turns out to be needed only once the password alone
+// is refused.
+func TestAbiquoWithoutATerminal(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  []string
+		// logins is how many logins reach the API.
+		logins int
+	}{
+		{"endpoint", emulator.AbiquoAdminPassword + "\n", []string{"--username", emulator.AbiquoAdmin, "--password-stdin"},
+			[]string{"no endpoint: give it with --endpoint (or ABQ_ENDPOINT); standard input is not a terminal to ask on"}, 0},
+		{"user name", emulator.AbiquoAdminPassword + "\n", []string{"--endpoint", "", "--password-stdin"},
+			[]string{"no user name: give it with --username (or ABQ_USERNAME); standard input is not a terminal to ask on"}, 0},
+		{"password", emulator.AbiquoAdminPassword + "\n", []string{"--endpoint", "", "--username", emulator.AbiquoAdmin},
+			[]string{"standard input is not a terminal, so the password cannot be asked for: pass it on the first line of standard input with --password-stdin"}, 0},
+		{"one-time code", emulator.AbiquoTwoFactorPassword + "\n" + emulator.AbiquoScratchCodes[1] + "\n",
+			[]string{"--endpoint", "", "--username", emulator.AbiquoTwoFactorUser, "--password-stdin"},
+			[]string{`refused the login of "sysadmin" (HTTP 401)`, "if sysadmin has two-factor authentication, give the one-time code with --code - (read from the next line of standard input",
+				"or --code DIGITS: standard input is not a terminal to type it on"}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, endpoint := abqEmulator(t)
+			args := slices.Clone(tc.args)
+			if i := slices.Index(args, "--endpoint"); i >= 0 {
+				args[i+1] = endpoint
+			}
+			a, out, errb := testApp(t, tc.stdin)
+			if rc := a.run(append([]string{"login", "abiquo"}, args...)); rc != 1 {
+				t.Fatalf("exit %d: %s", rc, errb)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errb)
+				}
+			}
+			for _, prompt := range []string{"Abiquo API endpoint (", "User name: ", "Password for ", "One-time code ("} {
+				if strings.Contains(errb.String(), prompt) {
+					t.Errorf("asked %q without a terminal:\n%s", prompt, errb)
+				}
+			}
+			if n := e.Requests("abiquo.login"); n != tc.logins {
+				t.Errorf("%d logins reached the API, want %d", n, tc.logins)
+			}
+			if n := len(e.AbiquoScratchCodesLeft(emulator.AbiquoTwoFactorUser)); n != len(emulator.AbiquoScratchCodes) {
+				t.Errorf("a scratch code on standard input was used without --code -: %d left", n)
+			}
+			notShown(t, out.String()+errb.String(), abqSecrets(e)...)
+		})
+	}
 }

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
-
-	"golang.org/x/term"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
@@ -131,12 +128,6 @@ func (t cleuraTarget) again() string {
 	return fmt.Sprintf("cloudauth login cleura --url %s --username %s", t.url, t.username)
 }
 
-// terminal reports whether a person can be asked for input.
-func (a *app) terminal() bool {
-	f, ok := a.stdin.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 func cleuraLogin(a *app, args []string) error {
 	def := a.env(cleura.EnvURL)
 	if def == "" {
@@ -225,12 +216,11 @@ func cleuraLogin(a *app, args []string) error {
 	if err := c.Validate(ctx, token); err != nil {
 		return fmt.Errorf("the new token does not validate (Cleura Cloud issued it but refuses it): %w", err)
 	}
-	file, err := a.store()
+	file, err := a.update(func(f *credstore.File) error {
+		f.Put(credstore.Entry{Cloud: "cleura", URL: t.url, Login: t.username, Token: token, StoredAt: a.now().UTC()})
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	file.Put(credstore.Entry{Cloud: "cleura", URL: t.url, Login: t.username, Token: token, StoredAt: a.now().UTC()})
-	if err := file.Save(); err != nil {
 		return fmt.Errorf("the login worked but the token could not be stored: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "Logged in to %s as %s; the token is stored in %s.\n"+
@@ -316,7 +306,7 @@ func cleuraLogout(a *app, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	file, err := a.store()
+	file, err := a.load()
 	if err != nil {
 		return err
 	}
@@ -334,18 +324,28 @@ func cleuraLogout(a *app, args []string) error {
 	dead := cleura.IsInvalidToken(c.Validate(context.Background(), e.Token))
 	revokeErr := c.Revoke(context.Background(), e.Token)
 	// The local copy goes whatever the API said: a token that cannot be
-	// revoked now still ends on its own within a day.
-	file.Remove("cleura", e.URL, e.Login)
-	if err := file.Save(); err != nil {
-		return fmt.Errorf("could not remove the token from %s: %w", file.Path(), err)
+	// revoked now still ends on its own within a day. A newer token that
+	// a login stored meanwhile stays.
+	var newer bool
+	path := file.Path()
+	if _, err := a.update(func(f *credstore.File) error {
+		if !f.RemoveIfSame(e) {
+			_, newer = f.Find("cleura", e.URL, e.Login)
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("could not remove the token from %s: %w", path, err)
 	}
 	switch {
 	case revokeErr == nil && dead:
-		fmt.Fprintf(a.stdout, "The token of %s at %s was no longer valid; removed it from %s.\n", t.username, t.url, file.Path())
+		fmt.Fprintf(a.stdout, "The token of %s at %s was no longer valid; removed it from %s.\n", t.username, t.url, path)
 	case revokeErr == nil:
-		fmt.Fprintf(a.stdout, "Revoked the token of %s at %s and removed it from %s.\n", t.username, t.url, file.Path())
+		fmt.Fprintf(a.stdout, "Revoked the token of %s at %s and removed it from %s.\n", t.username, t.url, path)
 	default:
-		return fmt.Errorf("removed the token of %s from %s, but Cleura Cloud did not revoke it (%w); it stays valid until it expires", t.username, file.Path(), revokeErr)
+		return fmt.Errorf("removed the token of %s from %s, but Cleura Cloud did not revoke it (%w); it stays valid until it expires", t.username, path, revokeErr)
+	}
+	if newer {
+		fmt.Fprintf(a.stdout, "A newer token of %s at %s, stored by another login meanwhile, stays in %s.\n", t.username, t.url, path)
 	}
 	return nil
 }

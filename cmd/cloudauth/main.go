@@ -5,6 +5,8 @@
 //	cloudauth login <cloud> [flags]    log in and store the token
 //	cloudauth logout <cloud> [flags]   revoke the stored token and forget it
 //	cloudauth status                   show what is stored (never a secret)
+//
+// Every command and subcommand shows its usage with -h, --help or help.
 package main
 
 import (
@@ -79,19 +81,54 @@ func (a *app) run(args []string) int {
 }
 
 func (a *app) usage() {
-	names := make([]string, 0, len(clouds))
-	for n := range clouds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	fmt.Fprintf(a.stderr, `usage:
   cloudauth login <cloud> [flags]    log in interactively and store the token
   cloudauth logout <cloud> [flags]   revoke the stored token and forget it
   cloudauth status                   list stored tokens (never shows a secret)
 
-clouds: %s; "cloudauth login <cloud> -h" lists a cloud's flags.
+clouds: %s; "cloudauth login <cloud> -h" lists a cloud's flags,
+and "cloudauth <command> -h" (or "cloudauth help <command>") shows a command's usage.
 The credentials file is $XDG_CONFIG_HOME/cloudauth/credentials.json (~/.config/... by default).
-`, strings.Join(names, ", "))
+`, strings.Join(cloudNames(), ", "))
+}
+
+func cloudNames() []string {
+	names := make([]string, 0, len(clouds))
+	for n := range clouds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// isHelp reports whether an argument asks for usage rather than naming a
+// cloud or a command.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
+}
+
+// help answers `cloudauth help [command...]` with the usage of the
+// command named, as its -h does.
+func (a *app) help(args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		a.usage()
+		return nil
+	}
+	return a.dispatch(append(args[:len(args):len(args)], "-h"))
+}
+
+// cloudCommandUsage is the usage of login or logout without a cloud.
+func (a *app) cloudCommandUsage(cmd string) {
+	what := map[string]string{
+		"login":  "Logs in to a cloud interactively (password, then a one-time code where the account has one)\nand stores the token in the credentials file, for the provider to use.",
+		"logout": "Revokes the token stored for a cloud, where the cloud can, and removes it from the credentials file.",
+	}[cmd]
+	fmt.Fprintf(a.stderr, "usage: cloudauth %s <cloud> [flags]\n\n%s\n\nclouds: %s; \"cloudauth %s <cloud> -h\" lists a cloud's flags.\n",
+		cmd, what, strings.Join(cloudNames(), ", "), cmd)
 }
 
 func (a *app) dispatch(args []string) error {
@@ -99,48 +136,103 @@ func (a *app) dispatch(args []string) error {
 		return fmt.Errorf("%w: no command given", errUsage)
 	}
 	switch args[0] {
-	case "-h", "--help", "help":
-		a.usage()
-		return nil
+	case "-h", "-help", "--help", "help":
+		return a.help(args[1:])
 	case "status":
-		return a.status()
+		return a.status(args[1:])
 	case "login", "logout":
 		if len(args) < 2 {
 			return fmt.Errorf("%w: %s needs a cloud", errUsage, args[0])
+		}
+		if isHelp(args[1]) {
+			a.cloudCommandUsage(args[0])
+			return nil
 		}
 		c, ok := clouds[args[1]]
 		if !ok {
 			return fmt.Errorf("%w: unknown cloud %q", errUsage, args[1])
 		}
-		if args[0] == "login" {
-			return c.login(a, args[2:])
+		rest := args[2:]
+		if len(rest) == 1 && rest[0] == "help" {
+			rest = []string{"-h"} // the flags answer -h with the usage
 		}
-		return c.logout(a, args[2:])
+		if args[0] == "login" {
+			return c.login(a, rest)
+		}
+		return c.logout(a, rest)
 	}
 	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 }
 
-// store opens the credentials file.
-func (a *app) store() (*credstore.File, error) {
+// load reads the credentials file, for a command that only reads it, or
+// that picks what to change before it asks an API (and then changes it
+// with update).
+func (a *app) load() (*credstore.File, error) {
 	path, err := credstore.DefaultPath(a.getenv)
 	if err != nil {
 		return nil, err
 	}
-	f, err := credstore.Load(path)
+	return credstore.Load(path)
+}
+
+// update changes the credentials file under its lock (credstore.Update),
+// so that commands run at once keep each other's changes, and returns the
+// file as written. change runs with the lock held: it must neither prompt
+// nor send a request. What still lets others at the tokens afterwards (the
+// file itself is now private) is printed as a warning.
+func (a *app) update(change func(*credstore.File) error) (*credstore.File, error) {
+	path, err := credstore.DefaultPath(a.getenv)
 	if err != nil {
 		return nil, err
 	}
-	if f.TooOpen {
-		fmt.Fprintf(a.stderr, "warning: %s can be read by other users; it will be rewritten with mode 0600\n", path)
+	var (
+		file    *credstore.File
+		wasOpen bool
+	)
+	if err := credstore.Update(path, func(f *credstore.File) error {
+		file, wasOpen = f, f.TooOpen
+		return change(f)
+	}); err != nil {
+		return nil, err
 	}
-	return f, nil
+	if wasOpen {
+		fmt.Fprintf(a.stderr, "note: other users could read %s; it is now written with mode 0600.\n", path)
+	}
+	a.warn(file)
+	return file, nil
 }
 
-func (a *app) status() error {
-	f, err := a.store()
+// warn prints what lets other users at the tokens in the file, if anything.
+func (a *app) warn(f *credstore.File) {
+	if w := f.Warning(); w != "" {
+		fmt.Fprintln(a.stderr, "warning:", w)
+	}
+}
+
+// status lists the stored tokens. It only reads: a file others can read
+// gets a warning that says what to do, and stays as it is.
+func (a *app) status(args []string) error {
+	fs := flag.NewFlagSet("cloudauth status", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(a.stderr, "usage: cloudauth status\n\nLists the tokens in the credentials file: cloud, URL, login, when stored and when they expire.\n"+
+			"It never shows a token or a secret, and warns when other users can read or change the file.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() == 1 && fs.Arg(0) == "help":
+		fs.Usage()
+		return nil
+	case fs.NArg() > 0:
+		return fmt.Errorf("%w: status takes no arguments, got %q", errUsage, fs.Arg(0))
+	}
+	f, err := a.load()
 	if err != nil {
 		return err
 	}
+	a.warn(f)
 	if len(f.Entries) == 0 {
 		fmt.Fprintf(a.stdout, "no stored tokens (%s)\n", f.Path())
 		return nil
@@ -164,6 +256,12 @@ func (a *app) status() error {
 			e.StoredAt.Local().Format(time.RFC3339), e.Age(now).Round(time.Minute), expires)
 	}
 	return tw.Flush()
+}
+
+// terminal reports whether a person can be asked for input.
+func (a *app) terminal() bool {
+	f, ok := a.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // line reads one line of input.

@@ -5,12 +5,16 @@
 //
 // The file is $XDG_CONFIG_HOME/cloudauth/credentials.json (or
 // ~/.config/cloudauth/credentials.json), mode 0600 in a 0700 directory,
-// and is replaced atomically on every change.
+// and is replaced atomically on every change. Writers change it with
+// Update, which holds an exclusive lock on credentials.json.lock beside it
+// from the read to the write, so that two commands at once cannot lose
+// each other's entries; readers need no lock, as every write is a rename.
 //
 //	path, _ := credstore.DefaultPath(os.Getenv)
-//	f, _ := credstore.Load(path)
-//	f.Put(credstore.Entry{Cloud: "cleura", URL: url, Login: login, Token: tok, StoredAt: time.Now()})
-//	err := f.Save()
+//	err := credstore.Update(path, func(f *credstore.File) error {
+//		f.Put(credstore.Entry{Cloud: "cleura", URL: url, Login: login, Token: tok, StoredAt: time.Now()})
+//		return nil
+//	})
 package credstore
 
 import (
@@ -58,8 +62,12 @@ type File struct {
 	path    string
 	Version int     `json:"version"`
 	Entries []Entry `json:"entries"`
-	// TooOpen is set when the file on disk could be read by other users.
+	// TooOpen is set when other users could read or change the file on
+	// disk (never on Windows, whose ACLs the mode bits do not show).
 	TooOpen bool `json:"-"`
+	// unsafe says what else lets another user at the tokens: the owner
+	// of the file or of its directory, or a directory others can change.
+	unsafe []string
 }
 
 // DefaultPath returns the credentials file's path from the environment.
@@ -81,15 +89,11 @@ func DefaultPath(getenv func(string) string) (string, error) {
 // Load reads the file; a missing file is an empty one.
 func Load(path string) (*File, error) {
 	f := &File{path: path, Version: 1}
-	st, err := os.Stat(path)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		f.checkAccess()
 		return f, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	f.TooOpen = st.Mode().Perm()&0o077 != 0
-	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -97,16 +101,24 @@ func Load(path string) (*File, error) {
 		return nil, fmt.Errorf("%s is not a cloudauth credentials file: %w", path, err)
 	}
 	f.path = path
+	f.checkAccess()
 	return f, nil
 }
 
-// Warning says, for a person, why the file is not safe to keep tokens in,
-// or is empty when it is.
+// Warning says, for a person, why the file is not safe to keep tokens in
+// (other users can read or change it, or its directory), or is empty when
+// it is. It is the one text of that warning, for the provider and the
+// command alike.
 func (f *File) Warning() string {
-	if f == nil || !f.TooOpen {
+	if f == nil {
 		return ""
 	}
-	return fmt.Sprintf("%s holds tokens but other users on this machine can read it. Run `chmod 600 %s`; `cloudauth login` writes it with mode 0600.", f.path, f.path)
+	var parts []string
+	if f.TooOpen {
+		parts = append(parts, fmt.Sprintf("%s holds tokens but other users on this machine can read or change it. "+
+			"Run `chmod 600 %s`; `cloudauth login` writes it with mode 0600.", f.path, f.path))
+	}
+	return strings.Join(append(parts, f.unsafe...), " ")
 }
 
 // Path is where the file lives.
@@ -195,10 +207,12 @@ func (f *File) Remove(cloud, url, login string) []Entry {
 }
 
 // Save writes the file atomically: a private temporary file in the same
-// directory, synced, then renamed over the old one.
+// directory, synced, then renamed over the old one. A change that depends
+// on what the file held goes through Update instead, which locks out
+// other writers from the read to the write.
 func (f *File) Save() error {
 	dir := filepath.Dir(f.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := makeDir(dir); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(f, "", "  ")
@@ -228,6 +242,32 @@ func (f *File) Save() error {
 	if err := os.Rename(tmp.Name(), f.path); err != nil {
 		return err
 	}
-	f.TooOpen = false
+	// The file is now ours and private; what is wrong with its directory
+	// stays wrong.
+	f.checkAccess()
 	return nil
+}
+
+// makeDir creates the file's directory with mode 0700, set explicitly as
+// the umask may take bits away, and its missing parents. A directory that
+// exists is left as it is: it may be one of the user's own, chosen with
+// CLOUDAUTH_CREDENTIALS_FILE, and Warning says when others can change it.
+func makeDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("%s is not a directory, so the credentials file cannot be kept in it", dir)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return err
+	}
+	switch err := os.Mkdir(dir, 0o700); {
+	case errors.Is(err, fs.ErrExist):
+		return nil // made by another writer just now
+	case err != nil:
+		return err
+	}
+	return os.Chmod(dir, 0o700)
 }

@@ -171,7 +171,7 @@ func TestCleuraConfigureCredentialsFileProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	st = configure(t, map[string]string{"XDG_CONFIG_HOME": open}, nil)
-	if text := cloudtest.Text(st.Diagnostics()); st.Diagnostics().HasError() || !strings.Contains(text, "readable by others") || !strings.Contains(text, "chmod 600") {
+	if text := cloudtest.Text(st.Diagnostics()); st.Diagnostics().HasError() || !strings.Contains(text, "credentials file is not private") || !strings.Contains(text, "chmod 600") {
 		t.Errorf("diags: %s", text)
 	}
 }

@@ -36,7 +36,7 @@ func (r *Resolver) LookupStored(cloudName, url, login string) Stored {
 	if e, ok := st.File.Find(cloudName, url, login); ok {
 		st.Entry = &e
 		if w := st.File.Warning(); w != "" {
-			r.Warn("The cloudauth credentials file is readable by others", w)
+			r.Warn("The cloudauth credentials file is not private", w)
 		}
 	}
 	return st

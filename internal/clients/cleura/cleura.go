@@ -486,6 +486,7 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 		Endpoint:  c.Endpoint(),
 		// The API does not say when a token ends.
 		Headers: map[string]string{"X-AUTH-LOGIN": c.cfg.Username, "X-AUTH-TOKEN": t.Value},
+		Env:     c.tokenEnv(t.Value),
 	}, nil
 }
 
@@ -507,6 +508,7 @@ func (c *Client) IssueToken(ctx context.Context) (cred.Credential, error) {
 	return cred.Credential{
 		Token: t.Value, Principal: c.cfg.Username, Endpoint: c.Endpoint(),
 		Headers: map[string]string{"X-AUTH-LOGIN": c.cfg.Username, "X-AUTH-TOKEN": t.Value},
+		Env:     c.tokenEnv(t.Value),
 	}, nil
 }
 

@@ -26,13 +26,13 @@ import (
 // in step.
 const tokenUsage = `usage: cloudauth token <cloud> [--format json|env|header]
 
-Prints a token for <cloud> (%s) on standard output, logging in
-first when needed. The cloud is configured exactly as the Terraform provider
-configures it when its configuration has no block for it: from environment
-variables (OS_*, CLEURA_API_*, ABQ_*, CLC_*), clouds.yaml (OS_CLOUD) and the
-credentials file that "cloudauth login" writes. Messages go to standard
-error and never show a secret; the exit status is 1 when there is no token
-and 2 for a wrong command line.
+Prints a token for <cloud> (%s) on standard output,
+logging in first when needed. The cloud is configured exactly as the
+Terraform provider configures it when its configuration has no block for
+it: from environment variables (OS_*, CLEURA_API_*, ABQ_*, CLC_*),
+clouds.yaml (OS_CLOUD) and the credentials file that "cloudauth login"
+writes. Messages go to standard error and never show a secret; the exit
+status is 1 when there is no token and 2 for a wrong command line.
 
 --format
   json    (the default, because it is the one format that carries everything
@@ -47,8 +47,9 @@ and 2 for a wrong command line.
           abiquo    ABQ_ENDPOINT, ABQ_USERNAME, ABQ_TOKEN
           clc       CLC_API_URL, CLC_BEARER_TOKEN (send it as
                     "Authorization: Bearer $CLC_BEARER_TOKEN"), CLC_ACCOUNT
-          The provider reads these too (but CLC_BEARER_TOKEN), so a later
-          Terraform run in that shell uses the token instead of logging in.
+          The provider reads these too (but OS_AUTH_TYPE and CLC_BEARER_TOKEN),
+          so a later Terraform run in that shell uses the token instead of
+          logging in.
           Variables already set (OS_CLOUD, passwords) keep their values.
   header  the HTTP headers the API expects, one "Name: value" a line:
             curl -H @<(cloudauth token cleura --format header) "$CLEURA_API_URL/..."

@@ -78,7 +78,7 @@ func (a *app) token(args []string) error {
 			if errors.Is(err, flag.ErrHelp) {
 				return help()
 			}
-			return fmt.Errorf("%w: cloudauth token: %v", errUsage, err)
+			return fmt.Errorf("%w: cloudauth token: %w", errUsage, err)
 		}
 		if fs.NArg() == 0 {
 			break

@@ -108,6 +108,9 @@ func (a *app) token(args []string) error {
 	if err := a.report(diags); err != nil {
 		return err
 	}
+	if target == nil || target.Source == nil {
+		return fmt.Errorf("%s was configured without a token source; this is a bug, please report it", name)
+	}
 	c, err := target.Source.Credential(ctx)
 	if err != nil {
 		return a.report(diag.Diagnostics{target.Diagnose(err)})

@@ -5,6 +5,7 @@
 //	cloudauth login <cloud> [flags]    log in and store the token
 //	cloudauth logout <cloud> [flags]   revoke the stored token and forget it
 //	cloudauth status                   show what is stored (never a secret)
+//	cloudauth token <cloud> [flags]    print a token for other tools
 //
 // Every command and subcommand shows its usage with -h, --help or help.
 package main
@@ -85,6 +86,8 @@ func (a *app) usage() {
   cloudauth login <cloud> [flags]    log in interactively and store the token
   cloudauth logout <cloud> [flags]   revoke the stored token and forget it
   cloudauth status                   list stored tokens (never shows a secret)
+  cloudauth token <cloud> [--format json|env|header]
+                                     print a token for other tools ("cloudauth token -h")
 
 clouds: %s; "cloudauth login <cloud> -h" lists a cloud's flags,
 and "cloudauth <command> -h" (or "cloudauth help <command>") shows a command's usage.
@@ -140,6 +143,8 @@ func (a *app) dispatch(args []string) error {
 		return a.help(args[1:])
 	case "status":
 		return a.status(args[1:])
+	case "token":
+		return a.token(args[1:])
 	case "login", "logout":
 		if len(args) < 2 {
 			return fmt.Errorf("%w: %s needs a cloud", errUsage, args[0])

@@ -486,6 +486,7 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 		Principal: u.Nick,
 		Endpoint:  c.Endpoint(),
 		Headers:   map[string]string{"Authorization": "Token " + t.Value},
+		Env:       c.tokenEnv(u.Nick, t.Value),
 	}, nil
 }
 

@@ -155,6 +155,7 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 		Principal: lr.UserName,
 		Endpoint:  c.Endpoint(),
 		Headers:   map[string]string{"Authorization": "Bearer " + t.Value},
+		Env:       c.tokenEnv(lr, t.Value),
 	}, nil
 }
 

@@ -490,6 +490,7 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 		Endpoint:  c.Endpoint(),
 		// The API does not say when a token ends.
 		Headers: map[string]string{"X-AUTH-LOGIN": c.cfg.Username, "X-AUTH-TOKEN": t.Value},
+		Env:     c.tokenEnv(t.Value),
 	}, nil
 }
 
@@ -511,6 +512,7 @@ func (c *Client) IssueToken(ctx context.Context) (cred.Credential, error) {
 	return cred.Credential{
 		Token: t.Value, Principal: c.cfg.Username, Endpoint: c.Endpoint(),
 		Headers: map[string]string{"X-AUTH-LOGIN": c.cfg.Username, "X-AUTH-TOKEN": t.Value},
+		Env:     c.tokenEnv(t.Value),
 	}, nil
 }
 

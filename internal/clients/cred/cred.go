@@ -26,6 +26,17 @@ type Credential struct {
 	Principal string
 	Endpoint  string
 	Headers   map[string]string
+	// Env is the credential as the environment variables that the cloud's
+	// own tools (and this provider) read to use the token, in the order
+	// they are best written: `cloudauth token --format env` prints them.
+	// Each client fills it from the names in its env.go.
+	Env []EnvVar
+}
+
+// EnvVar is one environment variable of Credential.Env.
+type EnvVar struct {
+	Name  string
+	Value string
 }
 
 // Source is a client's token, as the token data source, the ephemeral

@@ -1,5 +1,7 @@
 package keystone
 
+import "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
+
 // Environment variables of the OpenStack tools that configure a client,
 // the first one set winning (the older OS_TENANT_*, OS_AUTH_TOKEN and
 // OS_ENDPOINT_TYPE spellings are read after the current ones). The provider and the cloudauth command read
@@ -32,4 +34,33 @@ var (
 	EnvTOTPSecret                  = []string{"OS_TOTP_SECRET"}
 	EnvSystemScope                 = []string{"OS_SYSTEM_SCOPE"}
 	EnvDefaultDomain               = []string{"OS_DEFAULT_DOMAIN"}
+
+	// EnvAuthType is not read by the provider: the OpenStack tools read
+	// it to choose how to log in, and "v3token" makes them use OS_TOKEN
+	// as it is.
+	EnvAuthType = []string{"OS_AUTH_TYPE"}
 )
+
+// tokenEnv is a token as the OpenStack command line tools take it from the
+// environment: OS_AUTH_TYPE=v3token with OS_TOKEN and the v3 OS_AUTH_URL
+// (the provider reads those two as well). Those tools ask Keystone for a
+// token of their own with the one they are given, so a project-scoped
+// token names its project (else they would get an unscoped one); the
+// region and interface are passed on when configured.
+func (c *Client) tokenEnv(t *Token) []cred.EnvVar {
+	env := []cred.EnvVar{
+		{Name: EnvAuthType[0], Value: "v3token"},
+		{Name: EnvAuthURL[0], Value: c.authURL},
+		{Name: EnvToken[0], Value: t.ID},
+	}
+	if t.Project != nil && t.Project.ID != "" {
+		env = append(env, cred.EnvVar{Name: EnvProjectID[0], Value: t.Project.ID})
+	}
+	if c.cfg.Region != "" {
+		env = append(env, cred.EnvVar{Name: EnvRegion[0], Value: c.cfg.Region})
+	}
+	if c.cfg.Interface != "" {
+		env = append(env, cred.EnvVar{Name: EnvInterface[0], Value: c.cfg.Interface})
+	}
+	return env
+}

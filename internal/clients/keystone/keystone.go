@@ -572,6 +572,7 @@ func (c *Client) credential(t *Token) cred.Credential {
 		Principal: t.User.Name,
 		Endpoint:  c.authURL,
 		Headers:   map[string]string{"X-Auth-Token": t.ID},
+		Env:       c.tokenEnv(t),
 	}
 }
 

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
+)
+
+// tokenUsage is the help of `cloudauth token`. The variable names are the
+// clients' (their env.go); TestTokenUsageNamesEveryVariable keeps the two
+// in step.
+const tokenUsage = `usage: cloudauth token <cloud> [--format json|env|header]
+
+Prints a token for <cloud> (%s) on standard output,
+logging in first when needed. The cloud is configured exactly as the
+Terraform provider configures it when its configuration has no block for
+it: from environment variables (OS_*, CLEURA_API_*, ABQ_*, CLC_*),
+clouds.yaml (OS_CLOUD) and the credentials file that "cloudauth login"
+writes. Messages go to standard error and never show a secret; the exit
+status is 1 when there is no token and 2 for a wrong command line.
+
+--format
+  json    (the default, because it is the one format that carries everything
+          unambiguously, for a program or jq)
+          {"token", "headers", "expires_at" (RFC 3339 or null), "endpoint", "principal"}
+  env     export lines for a POSIX shell, values single-quoted:
+            eval "$(cloudauth token keystone --format env)"
+          keystone  OS_AUTH_TYPE=v3token, OS_AUTH_URL, OS_TOKEN, and when they apply
+                    OS_PROJECT_ID (the token's project, so that the openstack CLI
+                    can rescope it), OS_REGION_NAME, OS_INTERFACE
+          cleura    CLEURA_API_URL, CLEURA_API_USERNAME, CLEURA_API_TOKEN
+          abiquo    ABQ_ENDPOINT, ABQ_USERNAME, ABQ_TOKEN
+          clc       CLC_API_URL, CLC_BEARER_TOKEN (send it as
+                    "Authorization: Bearer $CLC_BEARER_TOKEN"), CLC_ACCOUNT
+          The provider reads these too (but OS_AUTH_TYPE and CLC_BEARER_TOKEN),
+          so a later Terraform run in that shell uses the token instead of
+          logging in.
+          Variables already set (OS_CLOUD, passwords) keep their values.
+  header  the HTTP headers the API expects, one "Name: value" a line:
+            curl -H @<(cloudauth token cleura --format header) "$CLEURA_API_URL/..."
+`
+
+// tokenFormats print a credential on standard output.
+var tokenFormats = map[string]func(w io.Writer, c cred.Credential) error{
+	"json":   writeTokenJSON,
+	"env":    writeTokenEnv,
+	"header": writeTokenHeaders,
+}
+
+// token is `cloudauth token <cloud> [--format F]`; flags may come before
+// or after the cloud.
+func (a *app) token(args []string) error {
+	fs := flag.NewFlagSet("cloudauth token", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "json", "json, env or header")
+	help := func() error {
+		fmt.Fprintf(a.stdout, tokenUsage, strings.Join(provider.Clouds(), ", "))
+		return flag.ErrHelp
+	}
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return help()
+			}
+			return fmt.Errorf("%w: cloudauth token: %w", errUsage, err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch {
+	case len(rest) == 1 && rest[0] == "help":
+		return help()
+	case len(rest) == 0:
+		return fmt.Errorf("%w: cloudauth token needs a cloud (%s)", errUsage, strings.Join(provider.Clouds(), ", "))
+	case len(rest) > 1:
+		return fmt.Errorf("%w: cloudauth token takes one cloud, not %q", errUsage, strings.Join(rest, " "))
+	case !slices.Contains(provider.Clouds(), rest[0]):
+		return fmt.Errorf("%w: unknown cloud %q (%s)", errUsage, rest[0], strings.Join(provider.Clouds(), ", "))
+	}
+	write, ok := tokenFormats[*format]
+	if !ok {
+		return fmt.Errorf("%w: unknown format %q (json, env or header)", errUsage, *format)
+	}
+	name := rest[0]
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	target, diags := provider.Resolve(ctx, name, a.getenv, "cloudauth-token")
+	if err := a.report(diags); err != nil {
+		return err
+	}
+	if target == nil || target.Source == nil {
+		return fmt.Errorf("%s was configured without a token source; this is a bug, please report it", name)
+	}
+	c, err := target.Source.Credential(ctx)
+	if err != nil {
+		return a.report(diag.Diagnostics{target.Diagnose(err)})
+	}
+	return write(a.stdout, c)
+}
+
+// diagError is what the provider said when there is no token: its
+// summaries and details, which say what to set.
+type diagError struct{ diags diag.Diagnostics }
+
+func (e *diagError) Error() string {
+	var b strings.Builder
+	for i, d := range e.diags {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		writeDiag(&b, d)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// report writes the warnings to stderr and returns the errors as one
+// error (printed by run, exit status 1).
+func (a *app) report(diags diag.Diagnostics) error {
+	for _, d := range diags.Warnings() {
+		var b strings.Builder
+		b.WriteString("warning: ")
+		writeDiag(&b, d)
+		fmt.Fprint(a.stderr, b.String())
+	}
+	if errs := diags.Errors(); len(errs) > 0 {
+		return &diagError{errs}
+	}
+	return nil
+}
+
+// writeDiag writes the summary, then the detail indented below it.
+func writeDiag(b *strings.Builder, d diag.Diagnostic) {
+	b.WriteString(d.Summary())
+	b.WriteString("\n")
+	for _, line := range strings.Split(strings.TrimSpace(d.Detail()), "\n") {
+		if line == "" {
+			b.WriteString("\n")
+			continue
+		}
+		b.WriteString("  " + line + "\n")
+	}
+}
+
+// tokenJSON is the json format. Principal is null when the API names
+// nobody, like the cloudauth_token data source's.
+type tokenJSON struct {
+	Token     string            `json:"token"`
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt *string           `json:"expires_at"`
+	Endpoint  string            `json:"endpoint"`
+	Principal *string           `json:"principal"`
+}
+
+func writeTokenJSON(w io.Writer, c cred.Credential) error {
+	out := tokenJSON{Token: c.Token, Headers: c.Headers, Endpoint: c.Endpoint}
+	if out.Headers == nil {
+		out.Headers = map[string]string{}
+	}
+	if !c.ExpiresAt.IsZero() {
+		s := c.ExpiresAt.UTC().Format(time.RFC3339)
+		out.ExpiresAt = &s
+	}
+	if c.Principal != "" {
+		out.Principal = &c.Principal
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func writeTokenEnv(w io.Writer, c cred.Credential) error {
+	if len(c.Env) == 0 {
+		return errors.New("this cloud's client names no environment variables for its token; use --format json")
+	}
+	var b strings.Builder
+	for _, v := range c.Env {
+		if !envName.MatchString(v.Name) {
+			return fmt.Errorf("%q is not an environment variable name", v.Name)
+		}
+		fmt.Fprintf(&b, "export %s=%s\n", v.Name, shellQuote(v.Value))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// shellQuote quotes s for a POSIX shell: inside single quotes nothing is
+// special but the single quote, which is closed, escaped and reopened.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func writeTokenHeaders(w io.Writer, c cred.Credential) error {
+	names := make([]string, 0, len(c.Headers))
+	for n := range c.Headers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		// A line break would start another header (or the body).
+		if strings.ContainsAny(n, "\r\n:") || strings.ContainsAny(c.Headers[n], "\r\n") {
+			return fmt.Errorf("header %q cannot be written on one line", n)
+		}
+		fmt.Fprintf(&b, "%s: %s\n", n, c.Headers[n])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

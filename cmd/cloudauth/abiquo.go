@@ -81,7 +81,7 @@ func (f *abiquoFlags) httpConfig(endpoint string) httpx.Config {
 		CACert:     *f.caCert,
 		Insecure:   *f.insecure,
 		MaxRetries: 2,
-		UserAgent:  "cloudauth-login",
+		UserAgent:  userAgent(),
 	}
 }
 

@@ -89,7 +89,7 @@ func (f *cleuraFlags) client(t cleuraTarget, password, token string) (*cleura.Cl
 	c, err := cleura.New(cleura.Config{
 		HTTP: httpx.Config{
 			Name: "cleura", BaseURL: t.url, CACert: *f.caCert, Insecure: *f.insecure,
-			MaxRetries: 2, UserAgent: "cloudauth-login",
+			MaxRetries: 2, UserAgent: userAgent(),
 		},
 		Username: t.username,
 		Password: password,

@@ -62,6 +62,12 @@ func (a *app) env(vars []string) string {
 	return ""
 }
 
+// version is set at release (-X main.version=...).
+var version = "dev"
+
+// userAgent names the command and its version to the APIs.
+func userAgent() string { return "cloudauth/" + version }
+
 // errUsage marks errors that come with the usage text.
 var errUsage = errors.New("usage")
 

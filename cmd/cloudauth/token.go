@@ -104,7 +104,7 @@ func (a *app) token(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	target, diags := provider.Resolve(ctx, name, a.getenv, "cloudauth-token")
+	target, diags := provider.Resolve(ctx, name, a.getenv, userAgent())
 	if err := a.report(diags); err != nil {
 		return err
 	}

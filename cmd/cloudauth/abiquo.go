@@ -133,19 +133,9 @@ func abiquoLogin(a *app, args []string) error {
 	if username == "" {
 		return errors.New("a user name is needed (--username or ABQ_USERNAME)")
 	}
-	var password string
-	switch {
-	case *passwordStdin:
-		if password, err = a.line(); err != nil {
-			return fmt.Errorf("--password-stdin: reading the password from standard input: %w", err)
-		}
-	case !a.terminal():
-		return errors.New("standard input is not a terminal, so the password cannot be asked for: " +
-			"pass it on the first line of standard input with --password-stdin")
-	default:
-		if password, err = a.promptSecret(fmt.Sprintf("Password for %s: ", username)); err != nil {
-			return fmt.Errorf("reading the password: %w", err)
-		}
+	password, err := a.password(*passwordStdin, fmt.Sprintf("Password for %s: ", username))
+	if err != nil {
+		return err
 	}
 	if password == "" {
 		return errors.New("the password is empty")

@@ -296,6 +296,28 @@ func (a *app) prompt(label string) (string, error) {
 	return a.line()
 }
 
+// password reads a password: from the first line of standard input with
+// --password-stdin, else asked for without echo on a terminal. Without a
+// terminal it says which flag to use instead of waiting for input.
+func (a *app) password(fromStdin bool, prompt string) (string, error) {
+	switch {
+	case fromStdin:
+		pw, err := a.line()
+		if err != nil {
+			return "", fmt.Errorf("--password-stdin: reading the password from standard input: %w", err)
+		}
+		return pw, nil
+	case !a.terminal():
+		return "", errors.New("standard input is not a terminal, so the password cannot be asked for: " +
+			"pass it on the first line of standard input with --password-stdin")
+	}
+	pw, err := a.promptSecret(prompt)
+	if err != nil {
+		return "", fmt.Errorf("reading the password: %w", err)
+	}
+	return pw, nil
+}
+
 // promptSecret asks for a value without echoing it when stdin is a
 // terminal. After an earlier prompt the line reader exists but holds
 // nothing on a terminal, so the terminal is read directly again.

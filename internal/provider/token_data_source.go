@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
 var (
@@ -18,7 +20,7 @@ var (
 func newTokenDataSource() datasource.DataSource { return &tokenDataSource{} }
 
 type tokenDataSource struct {
-	providerData any
+	cloud.DataSource
 }
 
 func (d *tokenDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -46,17 +48,13 @@ func (d *tokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}
 }
 
-func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.providerData = req.ProviderData
-}
-
 func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m tokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	target, diags := tokenTarget(d.providerData, m.Cloud.ValueString(), "data.cloudauth_token")
+	target, diags := tokenTarget(d.ProviderData, m.Cloud.ValueString(), "data.cloudauth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

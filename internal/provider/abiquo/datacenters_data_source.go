@@ -21,7 +21,7 @@ var (
 func newDatacentersDataSource() datasource.DataSource { return &datacentersDataSource{} }
 
 type datacentersDataSource struct {
-	providerData any
+	cloud.DataSource
 }
 
 type datacentersModel struct {
@@ -71,17 +71,13 @@ func newDatacentersSchema() schema.Schema {
 	}
 }
 
-func (d *datacentersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.providerData = req.ProviderData
-}
-
 func (d *datacentersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m datacentersModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := cloud.Use[*api.Client](d.providerData, Name, "cloudauth_abiquo_datacenters")
+	c, diags := cloud.Use[*api.Client](d.ProviderData, Name, "cloudauth_abiquo_datacenters")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -22,7 +22,7 @@ var (
 func newRootGroupDataSource() datasource.DataSource { return &rootGroupDataSource{} }
 
 type rootGroupDataSource struct {
-	providerData any
+	cloud.DataSource
 }
 
 type rootGroupModel struct {
@@ -140,17 +140,13 @@ func (d *rootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	}
 }
 
-func (d *rootGroupDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.providerData = req.ProviderData
-}
-
 func (d *rootGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m rootGroupModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := cloud.Use[*api.Client](d.providerData, Name, "cloudauth_clc_root_group")
+	c, diags := cloud.Use[*api.Client](d.ProviderData, Name, "cloudauth_clc_root_group")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

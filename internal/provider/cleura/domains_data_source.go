@@ -26,7 +26,7 @@ var (
 func newDomainsDataSource() datasource.DataSource { return &domainsDataSource{} }
 
 type domainsDataSource struct {
-	providerData any
+	cloud.DataSource
 }
 
 type domainsModel struct {
@@ -113,17 +113,13 @@ func newDomainsSchema() schema.Schema {
 	}
 }
 
-func (d *domainsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.providerData = req.ProviderData
-}
-
 func (d *domainsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m domainsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s, diags := cloud.Use[*session](d.providerData, Name, "cloudauth_cleura_domains")
+	s, diags := cloud.Use[*session](d.ProviderData, Name, "cloudauth_cleura_domains")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

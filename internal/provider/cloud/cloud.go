@@ -171,3 +171,14 @@ func Use[C any](providerData any, name, user string) (C, diag.Diagnostics) {
 	}
 	return c, nil
 }
+
+// DataSource is embedded in a data source to keep what the provider's
+// Configure handed it, for Use in Read.
+type DataSource struct {
+	ProviderData any
+}
+
+// Configure implements datasource.DataSourceWithConfigure.
+func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
+	d.ProviderData = req.ProviderData
+}

@@ -24,7 +24,7 @@ var (
 func newCatalogDataSource() datasource.DataSource { return &catalogDataSource{} }
 
 type catalogDataSource struct {
-	providerData any
+	cloud.DataSource
 }
 
 type catalogModel struct {
@@ -174,17 +174,13 @@ func newCatalogSchema() schema.Schema {
 	}
 }
 
-func (d *catalogDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	d.providerData = req.ProviderData
-}
-
 func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m catalogModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := cloud.Use[*api.Client](d.providerData, Name, "cloudauth_keystone_catalog")
+	c, diags := cloud.Use[*api.Client](d.ProviderData, Name, "cloudauth_keystone_catalog")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -276,7 +276,7 @@ func TestAccToken_badCloud(t *testing.T) {
 		"refused login": {acctest.HCL(fmt.Sprintf("provider \"cloudauth\" {\n  clc {\n    url = %q\n    username = %q\n    password = \"wrong-password\"\n  }\n}\n", e.URL+"/clc", emulator.CLCUser), `data "cloudauth_token" "x" { cloud = "clc" }`),
 			[]string{"CenturyLink Cloud login failed", "We didn't recognize the username or password", "clc.password"}},
 		"cloud not configured": {`data "cloudauth_token" "x" { cloud = "clc" }`,
-			[]string{"CenturyLink Cloud is not configured", "data.cloudauth_token needs the provider's clc block", "CLC_USERNAME"}},
+			[]string{"CenturyLink Cloud is not configured", "data.cloudauth_token needs CenturyLink Cloud to be configured", "CLC_USERNAME"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -321,7 +321,7 @@ func TestAccAbiquoDatacenters_errors(t *testing.T) {
 			map[string]string{"ABQ_ENDPOINT": abqEndpoint(e), "ABQ_TOKEN": "0000000000000000000000000000000000ff"},
 			[]string{"Abiquo token refused", "from ABQ_TOKEN", "cloudauth login abiquo", "ABQ_PASSWORD"}},
 		{"not configured", `data "cloudauth_abiquo_datacenters" "all" {}`, nil,
-			[]string{"Abiquo is not configured", "cloudauth_abiquo_datacenters needs the provider's abiquo block", "ABQ_ENDPOINT"}},
+			[]string{"Abiquo is not configured", "cloudauth_abiquo_datacenters needs Abiquo to be configured", "ABQ_ENDPOINT"}},
 		{"media-type version not written as one", with(map[string]string{"otp_secret": emulator.AbiquoTOTPSecret, "api_version": "latest"}), nil,
 			[]string{"api_version", `must be a version such as "6.1"`}},
 		{"media-type version the API does not serve", with(map[string]string{"otp_secret": emulator.AbiquoTOTPSecret, "api_version": "3.0"}), nil,

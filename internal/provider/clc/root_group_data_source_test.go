@@ -142,7 +142,7 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 			[]string{"CenturyLink Cloud account not accessible", `may not read account "BETA"`}},
 		{"not configured names the block and the variables",
 			`data "cloudauth_clc_root_group" "root" {}`, nil,
-			[]string{"CenturyLink Cloud is not configured", "cloudauth_clc_root_group needs the provider's clc block", "CLC_USERNAME", "CLC_PASSWORD"}},
+			[]string{"CenturyLink Cloud is not configured", "cloudauth_clc_root_group needs CenturyLink Cloud to be configured", "CLC_USERNAME", "CLC_PASSWORD"}},
 		{"missing password in the block",
 			acctest.HCL(fmt.Sprintf(`provider "cloudauth" {
   clc {

@@ -115,7 +115,7 @@ func (s *State) use(user string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if !s.configured {
 		diags.AddError(s.title+" is not configured",
-			fmt.Sprintf("%s needs the provider's %s block. %s", user, s.name, s.setup))
+			fmt.Sprintf("%s needs %s to be configured. %s", user, s.title, s.setup))
 		return diags
 	}
 	if s.later.HasError() || s.now.HasError() {

@@ -491,7 +491,7 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 			[]string{"Cannot read clouds.yaml", "OS_CLOUD", `cloud "nope" not found`}},
 		{"not configured names the block and the variables",
 			ksCatalogDS, nil,
-			[]string{"OpenStack Keystone is not configured", "cloudauth_keystone_catalog needs the provider's keystone block", "OS_AUTH_URL", "OS_CLOUD"}},
+			[]string{"OpenStack Keystone is not configured", "cloudauth_keystone_catalog needs OpenStack Keystone to be configured", "OS_AUTH_URL", "OS_CLOUD"}},
 		{"interface outside the three",
 			acctest.HCL(ksAppCred(e), `data "cloudauth_keystone_catalog" "this" { interface = "private" }`), nil,
 			[]string{"Invalid Attribute Value Match", "public", "internal", "admin"}},

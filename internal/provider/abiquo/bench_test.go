@@ -58,7 +58,7 @@ func BenchmarkAbiquoDatacenters5000(b *testing.B) {
 					b.Fatalf("%d datacenters, want %d", len(m.Datacenters.Elements()), n)
 				}
 			}
-			b.ReportMetric(float64(e.Requests("api.datacenters.list"))/float64(runs), "pages/op")
+			b.ReportMetric(float64(e.Requests("abiquo.datacenters.list"))/float64(runs), "pages/op")
 		})
 	}
 }

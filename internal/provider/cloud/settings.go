@@ -211,9 +211,6 @@ type Block[S any] struct {
 	Triggers []string
 	// Setup tells a user how to configure the cloud.
 	Setup string
-	// Validators check the block as a whole at validate time (settings
-	// that conflict or belong together).
-	Validators []validator.Object
 }
 
 // Schema is the provider configuration's block for the cloud. A nested
@@ -223,17 +220,7 @@ func (b *Block[S]) Schema() schema.Block {
 	for _, a := range b.Attrs {
 		attrs[a.name] = a.schema()
 	}
-	return schema.SingleNestedBlock{MarkdownDescription: b.Description, Attributes: attrs, Validators: b.Validators}
-}
-
-// IsSecret reports whether the block's attribute name holds a secret.
-func (b *Block[S]) IsSecret(name string) bool {
-	for _, a := range b.Attrs {
-		if a.name == name {
-			return a.sensitive
-		}
-	}
-	return false
+	return schema.SingleNestedBlock{MarkdownDescription: b.Description, Attributes: attrs}
 }
 
 // Resolve reads the block of req and fills the typed settings: each
@@ -391,12 +378,6 @@ type Resolver struct {
 	unknown    bool
 	now, later diag.Diagnostics
 }
-
-// Present reports whether the configuration has a block for the cloud.
-func (r *Resolver) Present() bool { return r.present }
-
-// Getenv reads the provider's environment.
-func (r *Resolver) Getenv(name string) string { return r.getenv(name) }
 
 // Triggered reports whether the user asked for the cloud: a block, or one
 // of the environment variables.

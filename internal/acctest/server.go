@@ -38,6 +38,9 @@ func NewServer(tb testing.TB, env map[string]string) *Server {
 	return &Server{tb: tb, s: s, schema: sch}
 }
 
+// Schema is the provider's answer to GetProviderSchema.
+func (s *Server) Schema() *tfprotov6.GetProviderSchemaResponse { return s.schema }
+
 // IsSecret reports whether the attribute name of the cloud's block is
 // sensitive, from the provider's own schema.
 func (s *Server) IsSecret(cloud, name string) bool {

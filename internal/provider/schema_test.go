@@ -11,7 +11,7 @@ import (
 
 // secretName is an attribute name that holds a secret: it must be
 // Sensitive. (A token's principal, endpoint or expiry is not one.)
-var secretName = regexp.MustCompile(`password|secret|passcode|^token$|^headers$|client_key|access_token`)
+var secretName = regexp.MustCompile(`password|secret|passcode|^otp$|^token$|^headers$|client_key|access_token`)
 
 // Every attribute of the provider, its data sources and its ephemeral
 // resources is described, and every one that holds a secret is

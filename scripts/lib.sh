@@ -50,7 +50,11 @@ terraform_bin() {
   fi
   local tf v
   if tf=$(command -v terraform 2>/dev/null); then
-    v=$("$tf" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9.]*\).*/\1/p' | head -n1)
+    # Read the whole output before parsing it: with pipefail, a reader that
+    # stops early (head, grep -q) can kill the CLI with SIGPIPE mid-write.
+    v=$("$tf" version -json 2>/dev/null || true)
+    v=$(sed -n 's/.*"terraform_version": *"\([0-9.]*\).*/\1/p' <<<"$v")
+    v=${v%%$'\n'*}
     if [ -n "$v" ] && version_ge "$v" 1.10.0; then
       echo "$tf"; return
     fi
@@ -109,9 +113,13 @@ acc_env() {
   export TF_ACC_TERRAFORM_PATH="$tf"
   TF_CLI_CONFIG_FILE=$(cli_config "$ROOT/.tools/acc")
   export TF_CLI_CONFIG_FILE
-  # OpenTofu resolves provider names on its own registry host.
-  if "$tf" version 2>/dev/null | grep -q OpenTofu; then
-    export TF_ACC_PROVIDER_HOST=registry.opentofu.org
-  fi
-  log "acceptance tests use $("$tf" version 2>/dev/null | head -n1) ($tf)"
+  # OpenTofu resolves provider names on its own registry host. The version
+  # text is read whole first: `tf version | grep -q` under pipefail fails
+  # whenever grep's early exit kills the CLI with SIGPIPE (about 1 in 10).
+  local version
+  version=$("$tf" version 2>/dev/null) || die "$tf version failed"
+  case $version in
+    *OpenTofu*) export TF_ACC_PROVIDER_HOST=registry.opentofu.org ;;
+  esac
+  log "acceptance tests use ${version%%$'\n'*} ($tf)"
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -35,11 +37,30 @@ import (
 
 // Factories serves the provider under test with the given environment.
 func Factories(env map[string]string) map[string]func() (tfprotov6.ProviderServer, error) {
+	providerHost.Do(setProviderHost)
 	if env == nil {
 		env = map[string]string{}
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"cloudauth": providerserver.NewProtocol6WithError(provider.New("test", provider.WithEnv(env))()),
+	}
+}
+
+var providerHost sync.Once
+
+// setProviderHost points terraform-plugin-testing at OpenTofu's registry
+// host when TF_ACC_TERRAFORM_PATH is OpenTofu and the host is not set:
+// OpenTofu reads `provider "cloudauth"` as registry.opentofu.org/..., and
+// refuses the reattach address of the default host outright. The scripts
+// set the host themselves; this covers a plain `go test` with OpenTofu.
+func setProviderHost() {
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if os.Getenv(resource.EnvTfAcc) == "" || bin == "" || os.Getenv(resource.EnvTfAccProviderHost) != "" {
+		return
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err == nil && strings.Contains(string(out), "OpenTofu") {
+		_ = os.Setenv(resource.EnvTfAccProviderHost, "registry.opentofu.org")
 	}
 }
 

@@ -47,7 +47,7 @@ status is 1 when there is no token and 2 for a wrong command line.
           abiquo    ABQ_ENDPOINT, ABQ_USERNAME, ABQ_TOKEN
           clc       CLC_API_URL, CLC_BEARER_TOKEN (send it as
                     "Authorization: Bearer $CLC_BEARER_TOKEN"), CLC_ACCOUNT
-          The provider reads these too (but OS_AUTH_TYPE and CLC_BEARER_TOKEN),
+          The provider reads these too (but OS_AUTH_TYPE),
           so a later Terraform run in that shell uses the token instead of
           logging in.
           Variables already set (OS_CLOUD, passwords) keep their values.

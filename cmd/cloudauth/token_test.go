@@ -351,13 +351,30 @@ var tokenCases = []tokenCase{
 		name: "clc password from env", cloud: "clc", logins: 1, principal: emulator.CLCUser, expires: true,
 		setup: func(t *testing.T, w *tokenWorld) map[string]string { return clcPasswordEnv(w) },
 		env:   []string{"CLC_API_URL", "CLC_BEARER_TOKEN", "CLC_ACCOUNT"},
-		check: func(t *testing.T, body []byte, env map[string]string) {
-			t.Helper()
-			if env != nil && env["CLC_ACCOUNT"] != emulator.CLCAccount {
-				t.Errorf("CLC_ACCOUNT = %q, want %q", env["CLC_ACCOUNT"], emulator.CLCAccount)
-			}
-		},
+		check: clcAccountIs(emulator.CLCAccount),
 	},
+	{
+		// What an earlier `eval "$(cloudauth token clc --format env)"`
+		// left in the environment: the token is used as it is.
+		name: "clc token from env", cloud: "clc", logins: 0, principal: emulator.CLCUser, expires: true,
+		setup: func(t *testing.T, w *tokenWorld) map[string]string {
+			c := decodeCred(t, w.token(t, clcPasswordEnv(w), false, "clc"))
+			w.e.ResetCounters()
+			return map[string]string{"CLC_API_URL": w.base + "/clc", "CLC_BEARER_TOKEN": c.Token}
+		},
+		env:   []string{"CLC_API_URL", "CLC_BEARER_TOKEN", "CLC_ACCOUNT"},
+		check: clcAccountIs(emulator.CLCAccount),
+	},
+}
+
+// clcAccountIs checks that --format env names the account.
+func clcAccountIs(alias string) func(t *testing.T, body []byte, env map[string]string) {
+	return func(t *testing.T, _ []byte, env map[string]string) {
+		t.Helper()
+		if env != nil && env["CLC_ACCOUNT"] != alias {
+			t.Errorf("CLC_ACCOUNT = %q, want %q", env["CLC_ACCOUNT"], alias)
+		}
+	}
 }
 
 // secretsOf lists the values a run must never show on stderr.

@@ -33,11 +33,21 @@ import (
 // when it ends, and a token that is not one has no known expiry.
 const TokenLifetime = 14 * 24 * time.Hour
 
-// Config for New.
+// Config for New: a username and password, or a bearer token from an
+// earlier login, or both.
 type Config struct {
 	HTTP     httpx.Config
 	Username string
 	Password string
+	// Token is a bearer token issued earlier (`cloudauth token clc`), used
+	// before any login. Its JWT claims name the user, the account and the
+	// default data center. With a password as well, the client logs in
+	// when the token ends or the API refuses it; without one, a refused
+	// token is a *TokenRejectedError.
+	Token string
+	// TokenOrigin says where Token came from (for example "env
+	// CLC_BEARER_TOKEN"); errors name it.
+	TokenOrigin string
 	// AccountAlias overrides the login's account for reads.
 	AccountAlias string
 }
@@ -57,17 +67,19 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTP.Name == "" {
 		cfg.HTTP.Name = "clc"
 	}
-	if strings.TrimSpace(cfg.Username) == "" {
-		return nil, &httpx.ConfigError{Attribute: "username", Msg: "the CenturyLink Cloud username is empty"}
-	}
-	if cfg.Password == "" {
-		return nil, &httpx.ConfigError{Attribute: "password", Msg: "the CenturyLink Cloud password is empty"}
+	if cfg.Token == "" || cfg.Password != "" {
+		if strings.TrimSpace(cfg.Username) == "" {
+			return nil, &httpx.ConfigError{Attribute: "username", Msg: "the CenturyLink Cloud username is empty"}
+		}
+		if cfg.Password == "" {
+			return nil, &httpx.ConfigError{Attribute: "password", Msg: "the CenturyLink Cloud password is empty"}
+		}
 	}
 	hc, err := httpx.New(cfg.HTTP)
 	if err != nil {
 		return nil, err
 	}
-	hc.Redactor().Add(cfg.Password)
+	hc.Redactor().Add(cfg.Password, cfg.Token)
 	c := &Client{cfg: cfg, http: hc}
 	c.tokens = httpx.NewTokenSource(c.login)
 	c.auth = &httpx.Session[*LoginResult]{
@@ -87,6 +99,9 @@ type LoginResult struct {
 	LocationAlias string   `json:"locationAlias"`
 	Roles         []string `json:"roles"`
 	BearerToken   string   `json:"bearerToken"`
+
+	// expiresAt is a configured token's exp, for Credential.
+	expiresAt time.Time
 }
 
 // LoginError is a refused login; Message is the API's own text.
@@ -102,7 +117,85 @@ func (e *LoginError) Error() string {
 
 func (e *LoginError) Unwrap() error { return e.Err }
 
-func (c *Client) login(ctx context.Context, _ httpx.LoginReason) (httpx.Token[*LoginResult], error) {
+// TokenRejectedError is a configured token the API refused (revoked or
+// expired) when no password can replace it, or the password login that
+// should have replaced it failed.
+type TokenRejectedError struct {
+	Origin string
+	// Expired is the token's exp when it has passed on this machine's clock.
+	Expired time.Time
+	// Cause is the failed password login, if there was one.
+	Cause error
+}
+
+func (e *TokenRejectedError) Error() string {
+	what := "the bearer token"
+	if e.Origin != "" {
+		what += " from " + e.Origin
+	}
+	if !e.Expired.IsZero() {
+		what += fmt.Sprintf(" (its exp claim says it ended %s)", e.Expired.Format(time.RFC3339))
+	}
+	if e.Cause != nil {
+		return fmt.Sprintf("CenturyLink Cloud no longer accepts %s, and logging in with the password did not work either: %v", what, e.Cause)
+	}
+	return fmt.Sprintf("CenturyLink Cloud no longer accepts %s (it has expired or was issued for another user or account), and there is no password to log in again", what)
+}
+
+// Unwrap marks a refused token with nothing to replace it as needing the
+// user, and keeps a failed password login reachable.
+func (e *TokenRejectedError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{httpx.ErrNeedsNewCredential}
+	}
+	return []error{e.Cause}
+}
+
+// login is the token source's LoginFunc: the configured token first, then
+// the password.
+func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[*LoginResult], error) {
+	if why == httpx.LoginFirst && c.cfg.Token != "" {
+		return c.givenToken(), nil
+	}
+	var refused *TokenRejectedError
+	if cur, _ := c.tokens.Current(); c.cfg.Token != "" && cur.Value == c.cfg.Token {
+		refused = &TokenRejectedError{Origin: c.cfg.TokenOrigin}
+		if exp, ok := tokenExpiry(c.cfg.Token); ok && !exp.After(time.Now()) {
+			refused.Expired = exp
+		}
+	}
+	if c.cfg.Password == "" {
+		if refused == nil {
+			refused = &TokenRejectedError{Origin: c.cfg.TokenOrigin}
+		}
+		return httpx.Token[*LoginResult]{}, refused
+	}
+	t, err := c.passwordLogin(ctx)
+	if err != nil && refused != nil && why == httpx.LoginRejected {
+		refused.Cause = err
+		return t, refused
+	}
+	return t, err
+}
+
+// givenToken is the configured token with what its claims say. Without a
+// password it cannot be renewed, so the token source is not told its
+// expiry (it is used until the API refuses it); Credential still reports
+// it.
+func (c *Client) givenToken() httpx.Token[*LoginResult] {
+	lr := tokenClaims(c.cfg.Token)
+	lr.BearerToken = c.cfg.Token
+	t := httpx.Token[*LoginResult]{Value: c.cfg.Token, Principal: lr.UserName, Data: lr}
+	if exp, ok := tokenExpiry(c.cfg.Token); ok {
+		lr.expiresAt = exp
+		if c.cfg.Password != "" && exp.After(time.Now()) {
+			t.ExpiresAt = exp
+		}
+	}
+	return t
+}
+
+func (c *Client) passwordLogin(ctx context.Context) (httpx.Token[*LoginResult], error) {
 	var none httpx.Token[*LoginResult]
 	body, err := json.Marshal(map[string]string{"username": c.cfg.Username, "password": c.cfg.Password})
 	if err != nil {
@@ -148,9 +241,13 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	if err != nil {
 		return cred.Credential{}, err
 	}
+	expires := t.ExpiresAt
+	if expires.IsZero() {
+		expires = lr.expiresAt
+	}
 	return cred.Credential{
 		Token:     t.Value,
-		ExpiresAt: t.ExpiresAt,
+		ExpiresAt: expires,
 		RenewAt:   c.tokens.RenewAt(),
 		Principal: lr.UserName,
 		Endpoint:  c.Endpoint(),
@@ -159,9 +256,9 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 	}, nil
 }
 
-// CanLogin reports that the client can always log in again: it has the
-// password.
-func (c *Client) CanLogin() bool { return true }
+// CanLogin reports whether the client can get a new token by itself (it
+// has a password).
+func (c *Client) CanLogin() bool { return c.cfg.Password != "" }
 
 // Relogin drops the cached token and logs in again.
 func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
@@ -241,6 +338,18 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("account %s has no data center %q; it has: %s", e.AccountAlias, e.DataCenter, avail)
 }
 
+// UnnamedError is a default that a configured bearer token does not give:
+// a login names the user's account and data center, a token only through
+// its JWT claims.
+type UnnamedError struct {
+	What  string // "account" or "data center"
+	Claim string
+}
+
+func (e *UnnamedError) Error() string {
+	return fmt.Sprintf("no %s was given, and the bearer token does not name one (it is not a JWT with an %s claim)", e.What, e.Claim)
+}
+
 // AccessError is an account alias the user may not read.
 type AccessError struct {
 	AccountAlias string
@@ -271,6 +380,9 @@ func (c *Client) resolve(ctx context.Context, alias string) (string, *LoginResul
 		alias = c.cfg.AccountAlias
 	default:
 		alias = lr.AccountAlias
+	}
+	if alias == "" {
+		return "", nil, &UnnamedError{What: "account", Claim: "urn:tier3:account-alias"}
 	}
 	return strings.ToUpper(alias), lr, nil
 }
@@ -330,6 +442,9 @@ func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*Root
 	}
 	if dataCenter == "" {
 		dataCenter = lr.LocationAlias
+	}
+	if dataCenter == "" {
+		return nil, &UnnamedError{What: "data center", Claim: "urn:tier3:location-alias"}
 	}
 	// Upper case, as the login's locationAlias and the groups'
 	// locationId spell data centers; the list's lower-case ids match

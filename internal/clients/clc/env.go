@@ -15,9 +15,10 @@ var (
 	EnvPassword     = []string{"CLC_PASSWORD", "CLC_V2_API_PASSWD"}
 	EnvAccountAlias = []string{"CLC_ACCOUNT", "CLC_ACCT_ALIAS"}
 
-	// EnvBearerToken is not read by the provider: `cloudauth token clc
-	// --format env` writes the token there for scripts, which send it as
-	// "Authorization: Bearer $CLC_BEARER_TOKEN".
+	// EnvBearerToken is a token from an earlier login: `cloudauth token clc
+	// --format env` writes it for scripts (which send it as
+	// "Authorization: Bearer $CLC_BEARER_TOKEN"), and the provider and the
+	// command use it instead of logging in.
 	EnvBearerToken = []string{"CLC_BEARER_TOKEN"}
 )
 

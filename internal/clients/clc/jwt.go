@@ -59,3 +59,37 @@ func jwtObject(part string) (map[string]json.RawMessage, bool) {
 	}
 	return m, true
 }
+
+// tokenClaims reads who a bearer token belongs to from its JWT claims:
+// the user, account, default data center and roles, as a login would
+// answer them. A token that is not a JWT gives an empty result.
+func tokenClaims(token string) *LoginResult {
+	lr := &LoginResult{}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return lr
+	}
+	claims, ok := jwtObject(parts[1])
+	if !ok {
+		return lr
+	}
+	str := func(names ...string) string {
+		for _, n := range names {
+			var v string
+			if json.Unmarshal(claims[n], &v) == nil && v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	lr.UserName = str("urn:tier3:username", "unique_name")
+	lr.AccountAlias = str("urn:tier3:account-alias")
+	lr.LocationAlias = str("urn:tier3:location-alias")
+	// One role is a string, several an array.
+	if r := str("urn:tier3:role"); r != "" {
+		lr.Roles = []string{r}
+	} else {
+		_ = json.Unmarshal(claims["urn:tier3:role"], &lr.Roles)
+	}
+	return lr
+}

@@ -49,3 +49,25 @@ func TestTokenExpiry(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenClaims(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, token          string
+		user, account, place string
+		roles                int
+	}{
+		{"claims of a real token", jwt(`{"urn:tier3:account-alias":"ACME","urn:tier3:location-alias":"WA1","urn:tier3:username":"u@x",` +
+			`"unique_name":"u@x","urn:tier3:role":["ServerAdmin","AccountAdmin"],"nbf":1431340000,"exp":1432549600}`), "u@x", "ACME", "WA1", 2},
+		{"one role is a string", jwt(`{"unique_name":"v@x","urn:tier3:role":"AccountAdmin"}`), "v@x", "", "", 1},
+		{"claims of the wrong type", jwt(`{"urn:tier3:username":7,"urn:tier3:account-alias":["ACME"],"urn:tier3:role":{"r":1}}`), "", "", "", 0},
+		{"opaque token", "3b0f4a8c9d2e4f6a8b0c1d2e3f4a5b6c", "", "", "", 0},
+		{"payload not JSON", "eyJhbGciOiJIUzI1NiJ9.bm90LWpzb24.x", "", "", "", 0},
+	}
+	for _, tc := range cases {
+		lr := tokenClaims(tc.token)
+		if lr.UserName != tc.user || lr.AccountAlias != tc.account || lr.LocationAlias != tc.place || len(lr.Roles) != tc.roles {
+			t.Errorf("%s: %+v", tc.name, lr)
+		}
+	}
+}

@@ -31,6 +31,7 @@ type settings struct {
 	URL          cloud.Value[string]
 	Username     cloud.Value[string]
 	Password     cloud.Value[string]
+	Token        cloud.Value[string]
 	AccountAlias cloud.Value[string]
 	cloud.Transport
 }
@@ -47,12 +48,16 @@ var block = &cloud.Block[settings]{
 			"Control Portal user name.").Env(api.EnvUsername...),
 		cloud.String("password", func(s *settings) *cloud.Value[string] { return &s.Password },
 			"Control Portal password.").Env(api.EnvPassword...).Sensitive(),
+		cloud.String("token", func(s *settings) *cloud.Value[string] { return &s.Token },
+			"A bearer token from an earlier login (for example `cloudauth token clc`), used instead of logging in. "+
+				"It names its user, account and data center, and lasts up to two weeks; with `username` and `password` as well, "+
+				"the provider logs in when the API refuses it.").Env(api.EnvBearerToken...).Sensitive(),
 		cloud.String("account_alias", func(s *settings) *cloud.Value[string] { return &s.AccountAlias },
 			"Account to read; default: the account of the user who logs in.").Env(api.EnvAccountAlias...),
 	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, cloud.TransportEnv{})...),
-	Triggers: api.EnvUsername,
+	Triggers: append(append([]string{}, api.EnvUsername...), api.EnvBearerToken...),
 	Setup: "Add `clc { username = ..., password = ... }` to the provider configuration, or set CLC_USERNAME and " +
-		"CLC_PASSWORD (CLC_V2_API_USERNAME and CLC_V2_API_PASSWD are read too).",
+		"CLC_PASSWORD (CLC_V2_API_USERNAME and CLC_V2_API_PASSWD are read too), or CLC_BEARER_TOKEN.",
 }
 
 // Name implements cloud.Cloud.
@@ -78,17 +83,25 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	if !r.Triggered(block.Triggers...) {
 		return r.NotConfigured()
 	}
-	if s.Username.V == "" {
-		r.FailOn(s.Username, "Missing clc.username", fmt.Sprintf("CenturyLink Cloud needs the Control Portal user name: set %s.", s.Username.Hint()))
-	}
-	if s.Password.V == "" {
-		r.FailOn(s.Password, "Missing clc.password", fmt.Sprintf("CenturyLink Cloud needs the user's password: set %s.", s.Password.Hint()))
+	r.KeepOneSource(
+		cloud.Method{Name: "a token", Settings: []*cloud.Value[string]{&s.Token}},
+		cloud.Method{Name: "a password", Settings: []*cloud.Value[string]{&s.Password}},
+	)
+	if s.Token.V == "" || s.Password.V != "" {
+		if s.Username.V == "" {
+			r.FailOn(s.Username, "Missing clc.username", fmt.Sprintf("CenturyLink Cloud needs the Control Portal user name: set %s.", s.Username.Hint()))
+		}
+		if s.Password.V == "" {
+			r.FailOn(s.Password, "Missing clc.password", fmt.Sprintf("CenturyLink Cloud needs the user's password: set %s, or give a bearer token in %s.",
+				s.Password.Hint(), s.Token.Hint()))
+		}
 	}
 	hc := s.HTTP(r, req, s.CheckURL(r, s.URL))
 	if r.Failed() {
 		return r.Configured(nil, nil)
 	}
-	c, err := api.New(api.Config{HTTP: hc, Username: s.Username.V, Password: s.Password.V, AccountAlias: s.AccountAlias.V})
+	c, err := api.New(api.Config{HTTP: hc, Username: s.Username.V, Password: s.Password.V,
+		Token: s.Token.V, TokenOrigin: s.Token.From(), AccountAlias: s.AccountAlias.V})
 	if err != nil {
 		cloud.ConfigError(r, block, s, err, "")
 		return r.Configured(nil, nil)
@@ -108,11 +121,24 @@ var loginHint = func() string {
 // for errors no case here knows.
 func diagnose(err error, summary string) diag.Diagnostic {
 	var (
-		login *api.LoginError
+		login    *api.LoginError
+		rejected *api.TokenRejectedError
+		unnamed  *api.UnnamedError
 	)
 	switch {
+	case errors.As(err, &rejected):
+		s := block.Blank()
+		return diag.NewErrorDiagnostic("CenturyLink Cloud token refused", fmt.Sprintf(
+			"%s\n\nGet a new token (`cloudauth token clc` prints one) and set it in %s, or set %s and %s so the provider can log in.",
+			err, s.Token.Hint(), s.Username.Hint(), s.Password.Hint()))
 	case errors.As(err, &login):
 		return diag.NewErrorDiagnostic("CenturyLink Cloud login failed", fmt.Sprintf("%s\n\n%s", err, loginHint))
+	case errors.As(err, &unnamed):
+		hint := "Set `data_center` on the data source."
+		if unnamed.What == "account" {
+			hint = fmt.Sprintf("Set `account_alias` on the data source, or %s.", block.Blank().AccountAlias.Hint())
+		}
+		return diag.NewErrorDiagnostic(summary, fmt.Sprintf("%s.\n\n%s", err, hint))
 	}
 	return cloud.Fallback(summary, title, block.Blank().URL, err)
 }

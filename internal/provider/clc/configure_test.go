@@ -65,3 +65,42 @@ func TestEmptyStringInTheBlockLetsTheEnvironmentFillIn(t *testing.T) {
 		t.Fatalf("the cloud cannot be used: %s", cloudtest.Text(diags))
 	}
 }
+
+// A token in the environment does not override a password in the block;
+// a warning says it is not used. A token alone needs no user name.
+func TestTokenAndPasswordSources(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		env     map[string]string
+		block   map[string]any
+		want    string // in the diagnostics
+		canLog  bool
+		errored bool
+	}{
+		{"block password beats env token",
+			map[string]string{"CLC_BEARER_TOKEN": "env-token-0123"}, map[string]any{"username": "u", "password": "p"},
+			"[Warning] CenturyLink Cloud settings not used: The provider logs in to CenturyLink Cloud with the credentials given in the provider block, so clc.token (from CLC_BEARER_TOKEN) is not used.",
+			true, false},
+		{"env token alone", map[string]string{"CLC_BEARER_TOKEN": "env-token-0123"}, nil, "", false, false},
+		{"block token with env user and password",
+			map[string]string{"CLC_USERNAME": "u", "CLC_PASSWORD": "p"}, map[string]any{"token": "block-token-0123"},
+			"clc.password (from CLC_PASSWORD) is not used", false, false},
+		{"token and password without user",
+			nil, map[string]any{"token": "block-token-0123", "password": "p"}, "Missing clc.username", false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := cloudtest.Configure(t, Cloud{}, tc.env, tc.block)
+			c, diags := cloudtest.Client[*api.Client](Name, st)
+			text := cloudtest.Text(st.Diagnostics()) + cloudtest.Text(diags)
+			if !strings.Contains(text, tc.want) || diags.HasError() != tc.errored {
+				t.Fatalf("diagnostics: %s", text)
+			}
+			if !tc.errored && c.CanLogin() != tc.canLog {
+				t.Errorf("CanLogin = %v, want %v", c.CanLogin(), tc.canLog)
+			}
+		})
+	}
+}

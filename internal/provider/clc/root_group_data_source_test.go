@@ -1,6 +1,7 @@
 package clc_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
+	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -125,6 +128,12 @@ data "cloudauth_clc_root_group" "root" {}`, emulator.CLCPassword),
 
 func TestAccCLCRootGroup_errors(t *testing.T) {
 	e := acctest.StartEmulator(t)
+	// The refused token comes from an emulator of its own: the other cases
+	// log in as the same user, and a login in the same second mints the
+	// very same JWT again.
+	refusing := acctest.StartEmulator(t)
+	revoked := bearerToken(t, refusing)
+	refusing.RevokeAll("clc")
 	cases := []struct {
 		name   string
 		config string
@@ -154,6 +163,13 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 		{"incomplete environment is reported where the cloud is used",
 			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_USERNAME": "someone"},
 			[]string{"Missing clc.password", "came from environment variables"}},
+		{"refused bearer token from the environment",
+			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_API_URL": refusing.URL + "/clc", "CLC_BEARER_TOKEN": revoked},
+			[]string{"CenturyLink Cloud token refused", "the bearer token from CLC_BEARER_TOKEN", "no password to log in again",
+				"`cloudauth token clc`", "clc.password"}},
+		{"token that names no account",
+			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_API_URL": e.URL + "/clc", "CLC_BEARER_TOKEN": "opaque-0123456789"},
+			[]string{"no account was given", "urn:tier3:account-alias", "account_alias", "CLC_ACCOUNT"}},
 		{"bad timeout",
 			acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, `timeout = "soon"`), `data "cloudauth_clc_root_group" "root" {}`), nil,
 			[]string{"Invalid clc.timeout", `"soon" is not a positive duration`}},
@@ -191,6 +207,73 @@ func TestAccCLCRootGroup_reloginAfterRejectedToken(t *testing.T) {
 					// The refused read cost a second login in the first plan.
 					if got := e.Requests("clc.group.get"); got < 2 {
 						return fmt.Errorf("group reads = %d; the refused read was not repeated", got)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+// bearerToken logs in to the emulator as `cloudauth token clc` would and
+// returns the token, leaving the emulator's counters at zero.
+func bearerToken(t *testing.T, e *acctest.Emulator) string {
+	t.Helper()
+	c, err := api.New(api.Config{HTTP: httpx.Config{BaseURL: e.URL + "/clc"}, Username: emulator.CLCUser, Password: emulator.CLCPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := c.Credential(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ResetCounters()
+	return cr.Token
+}
+
+// A bearer token in CLC_BEARER_TOKEN (what `cloudauth token clc --format
+// env` prints) configures the provider alone: the token's claims give the
+// account and data center, and no login is made.
+func TestAccCLCRootGroup_bearerTokenFromEnv(t *testing.T) {
+	e := acctest.StartEmulator(t)
+	env := map[string]string{"CLC_API_URL": e.URL + "/clc", "CLC_BEARER_TOKEN": bearerToken(t, e)}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(env),
+		Steps: []resource.TestStep{{
+			Config: `data "cloudauth_clc_root_group" "root" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("account_alias"), knownvalue.StringExact(emulator.CLCAccount)),
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("name"), knownvalue.StringExact("WA1 Hardware")),
+				acctest.Check(func() error {
+					if n := e.Logins("clc"); n != 0 {
+						return fmt.Errorf("logins = %d, want 0: the token was given", n)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+// A password in the block beats a token in the environment (another
+// user's, or stale): the provider logs in and never sends the token.
+func TestAccCLCRootGroup_blockPasswordBeatsEnvToken(t *testing.T) {
+	e := acctest.StartEmulator(t)
+	stale := bearerToken(t, e)
+	e.RevokeAll("clc")
+	env := map[string]string{"CLC_BEARER_TOKEN": stale}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(env),
+		Steps: []resource.TestStep{{
+			Config: acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, ""), `data "cloudauth_clc_root_group" "root" {}`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(clcRoot, tfjsonpath.New("name"), knownvalue.StringExact("WA1 Hardware")),
+				acctest.Check(func() error {
+					// Each provider process logs in once and lists the data
+					// centers once; a stale token sent first would show as a
+					// refused list read more than logins.
+					if n, lists := e.Logins("clc"), e.Requests("clc.datacenters.list"); n == 0 || lists != n {
+						return fmt.Errorf("logins = %d, data center lists = %d: want one list per password login, none with the stale token", n, lists)
 					}
 					return nil
 				}),

@@ -71,7 +71,8 @@ import (
 //     datacenters take several pages and a client has to follow the next
 //     links rather than assume the page size it asked for. limit=0 ("all"
 //     in the docs) is not capped. A missing limit is the documented
-//     default, 25. The list is sorted by id unless by=name is asked for.
+//     default, 25. The list is sorted by name unless by=id is asked for:
+//     the recorded links name by=name for requests that did not ask.
 //   - Datacenters carry a uuid except every tenth, which stands for one
 //     created before the API had the field.
 //   - Media types: the Accept entity must match the resource (406
@@ -596,7 +597,7 @@ func (s *abqState) page(w http.ResponseWriter, r *http.Request, version string) 
 	by := q.Get("by")
 	switch by {
 	case "":
-		by = "id"
+		by = "name"
 	case "id", "name":
 	default:
 		abqError(w, http.StatusBadRequest, "", fmt.Sprintf("Invalid value %q for the query parameter by: datacenters sort by id or name", by))

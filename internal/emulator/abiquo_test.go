@@ -44,15 +44,17 @@ func TestAbiquoPageLinksAndLimits(t *testing.T) {
 		// "first" link), each with the page size and the sort.
 		links, limit, by string
 	}{
-		// No limit: the documented default of 25.
-		{"", 25, "first:- next:25 last:95", "25", "id"},
+		// No limit: the documented default of 25, sorted by name as the
+		// recorded links say.
+		{"", 25, "first:- next:25 last:95", "25", "name"},
 		// limit=0 is "all" in the docs.
-		{"?limit=0", AbiquoDatacenterCount, "first:- last:0", "0", "id"},
+		{"?limit=0", AbiquoDatacenterCount, "first:- last:0", "0", "name"},
 		// Anything above the cap gets the cap.
-		{"?limit=100&startwith=50", 50, "first:- previous:0 next:100 last:70", "50", "id"},
-		{"?limit=50&startwith=100", 20, "first:- previous:50 last:70", "50", "id"},
-		{"?limit=10&startwith=500", 0, "first:- previous:110 last:110", "10", "id"},
+		{"?limit=100&startwith=50", 50, "first:- previous:0 next:100 last:70", "50", "name"},
+		{"?limit=50&startwith=100", 20, "first:- previous:50 last:70", "50", "name"},
+		{"?limit=10&startwith=500", 0, "first:- previous:110 last:110", "10", "name"},
 		{"?limit=3&by=name", 3, "first:- next:3 last:117", "3", "name"},
+		{"?limit=3&by=id", 3, "first:- next:3 last:117", "3", "id"},
 	}
 	for _, tc := range cases {
 		status, header, body := abqGet(t, base+tc.query, accept)
@@ -84,13 +86,23 @@ func TestAbiquoPageLinksAndLimits(t *testing.T) {
 		if links[1:] != tc.links {
 			t.Errorf("%s: links %q, want %q", tc.query, links[1:], tc.links)
 		}
-		if tc.by == "name" {
-			var names []string
-			for _, it := range items {
-				names = append(names, it.(map[string]any)["name"].(string))
+		// Each page is in the order asked for (name by default); a page
+		// from the start begins with the first of that order.
+		var names []string
+		var ids []float64
+		for _, it := range items {
+			names = append(names, it.(map[string]any)["name"].(string))
+			ids = append(ids, it.(map[string]any)["id"].(float64))
+		}
+		fromStart := tc.size > 0 && !strings.Contains(tc.query, "startwith")
+		switch tc.by {
+		case "name":
+			if !sort.StringsAreSorted(names) || (fromStart && names[0] != "Amsterdam 1") {
+				t.Errorf("%s: by name: %v", tc.query, names)
 			}
-			if !sort.StringsAreSorted(names) || names[0] != "Amsterdam 1" {
-				t.Errorf("by=name: %v", names)
+		case "id":
+			if !sort.Float64sAreSorted(ids) || (fromStart && ids[0] != 1001) {
+				t.Errorf("%s: by id: %v", tc.query, ids)
 			}
 		}
 	}

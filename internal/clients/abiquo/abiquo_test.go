@@ -67,16 +67,23 @@ func TestBasicLoginReadsEveryPageWithRotatingTokens(t *testing.T) {
 	if len(dcs) != emulator.AbiquoDatacenterCount {
 		t.Fatalf("%d datacenters, want %d", len(dcs), emulator.AbiquoDatacenterCount)
 	}
+	// The API sorts by name; every id once means no page was skipped or
+	// repeated.
+	byID := map[int64]abiquo.Datacenter{}
 	for i, dc := range dcs {
-		if dc.ID != int64(1001+i) {
+		if _, dup := byID[dc.ID]; dup || dc.ID < 1001 || dc.ID > 1000+emulator.AbiquoDatacenterCount {
 			t.Fatalf("datacenter %d has id %d: pages were skipped or repeated", i, dc.ID)
 		}
+		byID[dc.ID] = dc
+		if i > 0 && dcs[i-1].Name > dc.Name {
+			t.Fatalf("datacenter %d (%s) after %s: the API's order by name was not kept", i, dc.Name, dcs[i-1].Name)
+		}
 	}
-	if got := dcs[0]; got.Name != "Barcelona 1" || got.Location != "Barcelona, Spain" || len(got.UUID) != 36 {
+	if got := dcs[0]; got.ID != 1003 || got.Name != "Amsterdam 1" || got.Location != "Amsterdam, Netherlands" || len(got.UUID) != 36 {
 		t.Errorf("first datacenter = %+v", got)
 	}
-	if dcs[9].UUID != "" || dcs[10].UUID == "" {
-		t.Errorf("every tenth datacenter has no uuid: %+v %+v", dcs[9], dcs[10])
+	if byID[1010].UUID != "" || byID[1011].UUID == "" {
+		t.Errorf("every tenth datacenter has no uuid: %+v %+v", byID[1010], byID[1011])
 	}
 	// The client asks for 100 a page; the emulator gives at most 50, so
 	// reading 120 takes three pages, found through the next links.
@@ -696,7 +703,7 @@ func TestPagingAgainstRealShapedLinks(t *testing.T) {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if want := []string{"limit=40", "startwith=40&limit=40&by=id", "startwith=80&limit=40&by=id"}; fmt.Sprint(rec.queries[1:]) != fmt.Sprint(want) {
+	if want := []string{"limit=40", "startwith=40&limit=40&by=name", "startwith=80&limit=40&by=name"}; fmt.Sprint(rec.queries[1:]) != fmt.Sprint(want) {
 		t.Errorf("queries = %v, want %v", rec.queries[1:], want)
 	}
 }

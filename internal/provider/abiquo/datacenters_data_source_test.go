@@ -77,19 +77,20 @@ func TestAccAbiquoDatacenters_basic(t *testing.T) {
 				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("name"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("datacenters"), knownvalue.ListSizeExact(emulator.AbiquoDatacenterCount)),
 				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("datacenters").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"id":       knownvalue.Int64Exact(1001),
-					"name":     knownvalue.StringExact("Barcelona 1"),
-					"location": knownvalue.StringExact("Barcelona, Spain"),
+					"id":       knownvalue.Int64Exact(1003),
+					"name":     knownvalue.StringExact("Amsterdam 1"),
+					"location": knownvalue.StringExact("Amsterdam, Netherlands"),
 					"uuid":     knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)),
 				})),
-				// The tenth has no uuid; the last comes from the third page.
-				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("datacenters").AtSliceIndex(9), knownvalue.ObjectExact(map[string]knownvalue.Check{
+				// In the API's order by name: the tenth created (Ashburn 1)
+				// has no uuid; the last comes from the third page.
+				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("datacenters").AtSliceIndex(10), knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"id":       knownvalue.Int64Exact(1010),
 					"name":     knownvalue.StringExact("Ashburn 1"),
 					"location": knownvalue.StringExact("Ashburn, United States"),
 					"uuid":     knownvalue.Null(),
 				})),
-				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("datacenters").AtSliceIndex(119).AtMapKey("name"), knownvalue.StringExact("Sydney 10")),
+				statecheck.ExpectKnownValue(abqAll, tfjsonpath.New("datacenters").AtSliceIndex(119).AtMapKey("name"), knownvalue.StringExact("Sydney 9")),
 				onePerRun(e),
 			},
 		}},

@@ -11,12 +11,8 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
@@ -234,7 +230,7 @@ func scriptedAbiquo(t *testing.T, endpoint, user, password string, code func() s
 	var rc int
 	select {
 	case rc = <-done:
-	case <-time.After(30 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatalf("the login did not finish; stderr:\n%s", errb)
 	}
 	pw.Close()
@@ -244,7 +240,7 @@ func scriptedAbiquo(t *testing.T, endpoint, user, password string, code func() s
 // mailedCode waits for mail number n+1 to the user and returns its code.
 func mailedCode(t *testing.T, e *emulator.Emulator, user string, n int) func() string {
 	return func() string {
-		waitFor(t, "the mail", func() bool { return e.AbiquoEmailsSent(user) > n })
+		waitEmulator(t, e, "the mail", func() bool { return e.AbiquoEmailsSent(user) > n })
 		code, _ := e.AbiquoEmailCode(user)
 		return code
 	}
@@ -328,7 +324,7 @@ func TestAbiquoLoginEmailCodeOnATerminal(t *testing.T) {
 		if rc != 0 {
 			t.Fatalf("exit %d; terminal:\n%s", rc, term.screen())
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatalf("login did not finish; terminal:\n%s", term.screen())
 	}
 	if !term.echo(t) {
@@ -357,88 +353,39 @@ func TestAbiquoLoginEndpointWithoutAPI(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a terminal's output from another goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// waitFor polls until cond holds or fails the test after a while.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestAbiquoLoginOnATerminalDoesNotEcho(t *testing.T) {
 	t.Parallel()
 	_, endpoint := abqEmulator(t)
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal here: %v", err)
-	}
-	defer ptmx.Close()
-	defer tty.Close()
-	screen := &lockedBuffer{}
-	go func() { _, _ = io.Copy(screen, ptmx) }()
-
-	fd := int(tty.Fd())
+	term := openTerminal(t)
 	a, out, _ := testApp(t, "")
-	a.stdin, a.stderr = tty, tty
+	a.stdin, a.stderr = term.tty, term.tty
 	done := make(chan int, 1)
 	go func() {
 		done <- a.run([]string{"login", "abiquo", "--endpoint", endpoint, "--username", emulator.AbiquoTwoFactorUser})
 	}()
-	echoOff := func() bool {
-		st, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-		return err == nil && st.Lflag&unix.ECHO == 0
-	}
 	// Type only once the prompt is up and the terminal stopped echoing,
 	// as a person would.
 	code := emulator.AbiquoScratchCodes[4]
-	for _, step := range []struct{ prompt, input string }{
-		{"Password for sysadmin: ", emulator.AbiquoTwoFactorPassword},
-		{"One-time code (empty to stop): ", code},
-	} {
-		waitFor(t, "the prompt "+step.prompt, func() bool { return strings.Contains(screen.String(), step.prompt) })
-		waitFor(t, "echo off", echoOff)
-		if _, err := ptmx.Write([]byte(step.input + "\n")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	term.waitFor(t, "Password for sysadmin: ", 1)
+	term.typeSecret(t, emulator.AbiquoTwoFactorPassword)
+	term.waitFor(t, "One-time code (empty to stop): ", 1)
+	term.typeSecret(t, code)
 	select {
 	case rc := <-done:
 		if rc != 0 {
-			t.Fatalf("exit %d; terminal:\n%s", rc, screen)
+			t.Fatalf("exit %d; terminal:\n%s", rc, term.screen())
 		}
-		// Echo is back on once the code is read.
-		if echoOff() {
-			t.Error("the terminal was left without echo")
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("login did not finish")
+	case <-time.After(waitLimit):
+		t.Fatalf("login did not finish; terminal:\n%s", term.screen())
+	}
+	// Echo is back on once the code is read.
+	if !term.echo(t) {
+		t.Error("the terminal was left without echo")
 	}
 	if !strings.Contains(out.String(), "Logged in to "+endpoint+" as sysadmin") {
 		t.Errorf("stdout = %s", out)
 	}
-	notShown(t, screen.String(), emulator.AbiquoTwoFactorPassword, code)
+	notShown(t, term.screen(), emulator.AbiquoTwoFactorPassword, code)
 	if entries := storedAbiquo(t, a); len(entries) != 1 || tokenWorks(endpoint, entries[0].Token) != nil {
 		t.Fatalf("entries = %d", len(entries))
 	}

@@ -11,12 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
@@ -93,99 +89,13 @@ func (w *cleuraWorld) noSecrets(t *testing.T, out string) {
 	}
 }
 
-// waitForCode polls the emulator's "phone" until SMS number sent+1 has
-// come, and returns its code.
+// waitForCode waits until SMS number sent+1 has come to the emulator's
+// "phone", and returns its code.
 func (w *cleuraWorld) waitForCode(t *testing.T, login string, sent int) string {
 	t.Helper()
-	for i := 0; i < 500; i++ {
-		if w.e.Requests("cleura.request2facode") > sent {
-			if code, ok := w.e.CleuraSMSCode(login); ok {
-				return code
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("no SMS code was sent")
-	return ""
-}
-
-// terminal is the user's side of a pseudo-terminal: what the command
-// printed, and a keyboard.
-type terminal struct {
-	ptmx, tty *os.File
-	mu        sync.Mutex
-	seen      bytes.Buffer
-}
-
-func openTerminal(t *testing.T) *terminal {
-	t.Helper()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal here: %v", err)
-	}
-	term := &terminal{ptmx: ptmx, tty: tty}
-	go func() {
-		buf := make([]byte, 1024)
-		for {
-			n, err := ptmx.Read(buf)
-			term.mu.Lock()
-			term.seen.Write(buf[:n])
-			term.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { tty.Close(); ptmx.Close() })
-	return term
-}
-
-func (term *terminal) screen() string {
-	term.mu.Lock()
-	defer term.mu.Unlock()
-	return term.seen.String()
-}
-
-// waitFor waits until the screen shows text for the n-th time.
-func (term *terminal) waitFor(t *testing.T, text string, n int) {
-	t.Helper()
-	for i := 0; i < 1000; i++ {
-		if strings.Count(term.screen(), text) >= n {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("the terminal never showed %q; it shows:\n%s", text, term.screen())
-}
-
-// echo reports whether the terminal shows what is typed.
-func (term *terminal) echo(t *testing.T) bool {
-	t.Helper()
-	st, err := unix.IoctlGetTermios(int(term.tty.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st.Lflag&unix.ECHO != 0
-}
-
-// typeSecret types a line once the program has turned echo off, as a
-// person does after the prompt appears.
-func (term *terminal) typeSecret(t *testing.T, line string) {
-	t.Helper()
-	for i := 0; term.echo(t); i++ {
-		if i == 500 {
-			t.Fatal("echo stayed on for a secret")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	term.typeLine(t, line)
-}
-
-func (term *terminal) typeLine(t *testing.T, line string) {
-	t.Helper()
-	if _, err := term.ptmx.Write([]byte(line + "\n")); err != nil {
-		t.Fatal(err)
-	}
+	waitEmulator(t, w.e, "the SMS code", func() bool { return w.e.CleuraSMSSent(login) > sent })
+	code, _ := w.e.CleuraSMSCode(login)
+	return code
 }
 
 func TestCleuraLoginOnATerminal(t *testing.T) {
@@ -213,7 +123,7 @@ func TestCleuraLoginOnATerminal(t *testing.T) {
 		if rc != 0 {
 			t.Fatalf("exit code %d; terminal:\n%s", rc, term.screen())
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatalf("the command did not finish; terminal:\n%s", term.screen())
 	}
 	screen := term.screen()
@@ -246,7 +156,7 @@ func scripted(t *testing.T, w *cleuraWorld, user, password string, args ...strin
 	pr, pw := io.Pipe()
 	var out, errb bytes.Buffer
 	a := w.app(pr, &out, &errb)
-	sent := w.e.Requests("cleura.request2facode")
+	sent := w.e.CleuraSMSSent(user)
 	done := make(chan int, 1)
 	go func() {
 		done <- a.run(append([]string{"login", "cleura", "--url", w.url, "--username", user, "--password-stdin"}, args...))

@@ -103,6 +103,8 @@ type cleuraState struct {
 	verifications map[string]*cleuraVerification
 	// lastCode by lower-case login, for tests and the demo.
 	lastCode map[string]string
+	// smsSent counts the SMS codes sent, by lower-case login.
+	smsSent map[string]int
 }
 
 // cleuraDomain is an entry of GET /accesscontrol/v1/openstack/domains, in
@@ -422,6 +424,7 @@ func (s *cleuraState) requestCode(e *Emulator, w http.ResponseWriter, g cleuraGe
 	}
 	v.sentAt, v.attempts = now, 0
 	s.lastCode[key] = v.code
+	s.smsSent[key]++
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -477,6 +480,15 @@ func (e *Emulator) CleuraSMSCode(login string) (string, bool) {
 	defer e.mu.Unlock()
 	c, ok := s.lastCode[strings.ToLower(login)]
 	return c, ok
+}
+
+// CleuraSMSSent returns how many SMS codes were sent to a login; a test
+// waits for the next one with WaitUntil, then reads it with CleuraSMSCode.
+func (e *Emulator) CleuraSMSSent(login string) int {
+	s := stateOf(e, "cleura", newCleuraState)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return s.smsSent[strings.ToLower(login)]
 }
 
 // cleuraDecode reads a JSON body whatever its Content-Type (the docs' curl
@@ -561,5 +573,6 @@ func newCleuraState() *cleuraState {
 		},
 		verifications: map[string]*cleuraVerification{},
 		lastCode:      map[string]string{},
+		smsSent:       map[string]int{},
 	}
 }

@@ -53,6 +53,10 @@ func TestCleuraSMSFlowIsStrict(t *testing.T) {
 	if !ok || len(code) != 6 {
 		t.Fatalf("code %q %v", code, ok)
 	}
+	// Counted per login, whatever its case.
+	if n := e.CleuraSMSSent(strings.ToUpper(CleuraSMSUser)); n != 1 {
+		t.Errorf("SMS sent = %d, want 1", n)
+	}
 	// The control endpoint shows the same code to other processes.
 	status, body = cleuraCall(t, srv, "GET", "/_emulator/cleura/sms?login="+CleuraSMSUser, "", nil)
 	if status != 200 || !strings.Contains(body, `"code":"`+code+`"`) {
@@ -230,6 +234,10 @@ func TestCleuraV2Answers(t *testing.T) {
 		if status != tc.status || !strings.Contains(body, tc.want) {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, status, body, tc.status, tc.want)
 		}
+	}
+	// A refused request for a code sends none.
+	if n := e.CleuraSMSSent(CleuraSMSUser); n != 0 {
+		t.Errorf("SMS sent = %d, want 0", n)
 	}
 }
 

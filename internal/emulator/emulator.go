@@ -11,7 +11,9 @@
 // Tests and the benchmark steer it through knobs, in Go or over HTTP under
 // /_emulator/: per-route request counters and login counters, injected
 // faults ("fail the next N requests of this route with status S"), token
-// lifetimes, revoking every token of a cloud, and moving its clock.
+// lifetimes, revoking every token of a cloud, and moving its clock. A test
+// that waits for what a program does to it (an SMS code sent, a code
+// mailed) blocks in WaitUntil, which wakes on every request, not a timer.
 //
 //	e := emulator.New()
 //	srv := httptest.NewServer(e)
@@ -57,6 +59,9 @@ type Emulator struct {
 	lifetimes map[string]time.Duration
 	tokens    map[string]*Token // cloud + "\x00" + value
 	state     map[string]any    // per-cloud mutable state
+	// changed is closed when a request is recorded or answered, to wake
+	// WaitUntil; nil while no one waits.
+	changed chan struct{}
 }
 
 // New returns an emulator with the demo data and credentials of every cloud
@@ -113,8 +118,12 @@ func Info() []CloudInfo {
 	return out
 }
 
-// ServeHTTP implements http.Handler.
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. Once a request is answered (or
+// aborted by a fault), whatever it changed is there for WaitUntil.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer e.notify()
+	e.mux.ServeHTTP(w, r)
+}
 
 // Now is the emulator's clock: the real time moved by Advance.
 func (e *Emulator) Now() time.Time {
@@ -144,6 +153,7 @@ func (e *Emulator) route(name string, h http.HandlerFunc) http.HandlerFunc {
 		e.mu.Lock()
 		e.requests[name]++
 		f := e.takeFault(name)
+		e.notifyLocked() // the count, before a delayed or slow answer
 		e.mu.Unlock()
 		if f != nil && f.apply(w, r) {
 			return

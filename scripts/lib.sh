@@ -23,7 +23,9 @@ command -v go >/dev/null 2>&1 || die "Go is needed (https://go.dev/dl); it is no
 
 # version_ge A B: true when version A >= B (numeric, dotted).
 version_ge() {
-  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+  local lowest
+  lowest=$(printf '%s\n%s\n' "$2" "$1" | sort -V)
+  [ "${lowest%%$'\n'*}" = "$2" ]
 }
 
 # tofu_bin prints the path of an OpenTofu built from tools/tofu/go.mod.

@@ -86,9 +86,9 @@ func (d *rootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"Reads share the provider's login, and identical reads in one run are made once.",
 		Attributes: map[string]schema.Attribute{
 			"data_center": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Data center alias (`WA1`). Default: the login's default data center (`locationAlias`)."},
+				MarkdownDescription: "Data center alias (`WA1`). Default: the login's default data center (`locationAlias`), or for a configured `clc.token` the one its JWT names."},
 			"account_alias": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Account alias. Default: the provider's `clc.account_alias`, else the login's account."},
+				MarkdownDescription: "Account alias. Default: the provider's `clc.account_alias`, else the login's account (for a configured `clc.token`, the one its JWT names)."},
 			"id":               str("Group ID."),
 			"name":             str("Group name, such as `WA1 Hardware`."),
 			"description":      str("Group description."),

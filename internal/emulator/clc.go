@@ -184,6 +184,20 @@ func registerCLC(e *Emulator) {
 	})
 }
 
+// CLCBearerToken issues a bearer token for a known user, as an earlier
+// login in another process would have (for tests of a configured token):
+// no request is made and no login counted. It panics for an unknown user.
+func (e *Emulator) CLCBearerToken(username string) string {
+	s := stateOf(e, "clc", newCLCState)
+	u, ok := s.users[strings.ToLower(username)]
+	if !ok {
+		panic("emulator: no CenturyLink Cloud user " + username)
+	}
+	return e.mintToken("clc", username, u.account, func(nbf, exp time.Time) string {
+		return s.bearer(username, u, nbf, exp)
+	}).Value
+}
+
 const clcCT = "application/json; charset=utf-8"
 
 // clcRootLink is a data center's link to its root hardware group.

@@ -15,24 +15,14 @@ import (
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
-// issued logs in to the emulator once and returns the bearer token, as
-// `cloudauth token clc` would print it, and the emulator's URL.
+// issued serves an emulator and returns a bearer token of the demo user,
+// as `cloudauth token clc` would print it, and the API's URL.
 func issued(t *testing.T) (token, url string, e *emulator.Emulator) {
 	t.Helper()
 	e = emulator.New()
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	url = srv.URL + "/clc"
-	c, err := clc.New(clc.Config{HTTP: httpx.Config{BaseURL: url}, Username: emulator.CLCUser, Password: emulator.CLCPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cr, err := c.Credential(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.ResetCounters()
-	return cr.Token, url, e
+	return e.CLCBearerToken(emulator.CLCUser), srv.URL + "/clc", e
 }
 
 func newClient(t *testing.T, cfg clc.Config) *clc.Client {

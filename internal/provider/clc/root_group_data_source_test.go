@@ -1,7 +1,6 @@
 package clc_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/acctest"
-	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
 )
 
@@ -132,7 +129,7 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 	// log in as the same user, and a login in the same second mints the
 	// very same JWT again.
 	refusing := acctest.StartEmulator(t)
-	revoked := bearerToken(t, refusing)
+	revoked := refusing.CLCBearerToken(emulator.CLCUser)
 	refusing.RevokeAll("clc")
 	cases := []struct {
 		name   string
@@ -215,28 +212,12 @@ func TestAccCLCRootGroup_reloginAfterRejectedToken(t *testing.T) {
 	})
 }
 
-// bearerToken logs in to the emulator as `cloudauth token clc` would and
-// returns the token, leaving the emulator's counters at zero.
-func bearerToken(t *testing.T, e *acctest.Emulator) string {
-	t.Helper()
-	c, err := api.New(api.Config{HTTP: httpx.Config{BaseURL: e.URL + "/clc"}, Username: emulator.CLCUser, Password: emulator.CLCPassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cr, err := c.Credential(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.ResetCounters()
-	return cr.Token
-}
-
 // A bearer token in CLC_BEARER_TOKEN (what `cloudauth token clc --format
 // env` prints) configures the provider alone: the token's claims give the
 // account and data center, and no login is made.
 func TestAccCLCRootGroup_bearerTokenFromEnv(t *testing.T) {
 	e := acctest.StartEmulator(t)
-	env := map[string]string{"CLC_API_URL": e.URL + "/clc", "CLC_BEARER_TOKEN": bearerToken(t, e)}
+	env := map[string]string{"CLC_API_URL": e.URL + "/clc", "CLC_BEARER_TOKEN": e.CLCBearerToken(emulator.CLCUser)}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(env),
 		Steps: []resource.TestStep{{
@@ -259,7 +240,7 @@ func TestAccCLCRootGroup_bearerTokenFromEnv(t *testing.T) {
 // user's, or stale): the provider logs in and never sends the token.
 func TestAccCLCRootGroup_blockPasswordBeatsEnvToken(t *testing.T) {
 	e := acctest.StartEmulator(t)
-	stale := bearerToken(t, e)
+	stale := e.CLCBearerToken(emulator.CLCUser)
 	e.RevokeAll("clc")
 	env := map[string]string{"CLC_BEARER_TOKEN": stale}
 	resource.ParallelTest(t, resource.TestCase{

@@ -641,6 +641,13 @@ func TestTokenErrors(t *testing.T) {
 				return map[string]string{"CLEURA_API_URL": w.base + "/cleura"}
 			},
 			wants: []string{"no longer accepted", "cloudauth login cleura"}},
+		{name: "clc token revoked", args: []string{"clc", "--format", "env"}, code: 1,
+			env: func(t *testing.T, w *tokenWorld) map[string]string {
+				token := w.e.CLCBearerToken(emulator.CLCUser)
+				w.e.RevokeAll("clc")
+				return map[string]string{"CLC_API_URL": w.base + "/clc", "CLC_BEARER_TOKEN": token}
+			},
+			wants: []string{"CenturyLink Cloud token refused", "refused the bearer token from CLC_BEARER_TOKEN", "`cloudauth token clc`"}},
 		{name: "no cloud", args: nil, code: 2, wants: []string{"needs a cloud", "usage:"}},
 		{name: "unknown cloud", args: []string{"aws"}, code: 2, wants: []string{`unknown cloud "aws"`, "keystone, cleura, abiquo, clc"}},
 		{name: "two clouds", args: []string{"keystone", "clc"}, code: 2, wants: []string{"one cloud"}},

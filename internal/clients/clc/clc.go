@@ -129,17 +129,19 @@ type TokenRejectedError struct {
 }
 
 func (e *TokenRejectedError) Error() string {
-	what := "the bearer token"
+	msg := "CenturyLink Cloud refused the bearer token"
 	if e.Origin != "" {
-		what += " from " + e.Origin
+		msg += " from " + e.Origin
 	}
 	if !e.Expired.IsZero() {
-		what += fmt.Sprintf(" (its exp claim says it ended %s)", e.Expired.Format(time.RFC3339))
+		msg += fmt.Sprintf(", whose exp claim says it ended %s", e.Expired.Format(time.RFC3339))
+	} else {
+		msg += " (revoked, expired, or not a token of this API)"
 	}
 	if e.Cause != nil {
-		return fmt.Sprintf("CenturyLink Cloud no longer accepts %s, and logging in with the password did not work either: %v", what, e.Cause)
+		return fmt.Sprintf("%s, and logging in with the password did not work either: %v", msg, e.Cause)
 	}
-	return fmt.Sprintf("CenturyLink Cloud no longer accepts %s (it has expired or was issued for another user or account), and there is no password to log in again", what)
+	return msg + ", and there is no password to log in again"
 }
 
 // Unwrap marks a refused token with nothing to replace it as needing the
@@ -151,17 +153,35 @@ func (e *TokenRejectedError) Unwrap() []error {
 	return []error{e.Cause}
 }
 
-// login is the token source's LoginFunc: the configured token first, then
-// the password.
+// login is the token source's LoginFunc: the configured token first, once
+// the API has accepted it, then the password.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[*LoginResult], error) {
-	if why == httpx.LoginFirst && c.cfg.Token != "" {
-		return c.givenToken(), nil
-	}
 	var refused *TokenRejectedError
-	if cur, _ := c.tokens.Current(); c.cfg.Token != "" && cur.Value == c.cfg.Token {
+	switch {
+	case why == httpx.LoginFirst && c.cfg.Token != "":
+		t := c.givenToken()
+		expired := !t.Data.expiresAt.IsZero() && !t.Data.expiresAt.After(time.Now())
+		if !expired || c.cfg.Password == "" {
+			// Without a password the API judges even a token that has
+			// ended by this machine's clock: the clocks may disagree.
+			err := c.checkGiven(ctx, t.Data)
+			if err == nil {
+				return t, nil
+			}
+			if !errors.Is(err, errRefused) {
+				return httpx.Token[*LoginResult]{}, err
+			}
+		}
 		refused = &TokenRejectedError{Origin: c.cfg.TokenOrigin}
-		if exp, ok := tokenExpiry(c.cfg.Token); ok && !exp.After(time.Now()) {
-			refused.Expired = exp
+		if expired {
+			refused.Expired = t.Data.expiresAt
+		}
+	case c.cfg.Token != "":
+		if cur, _ := c.tokens.Current(); cur.Value == c.cfg.Token {
+			refused = &TokenRejectedError{Origin: c.cfg.TokenOrigin}
+			if exp := cur.Data.expiresAt; !exp.IsZero() && !exp.After(time.Now()) {
+				refused.Expired = exp
+			}
 		}
 	}
 	if c.cfg.Password == "" {
@@ -171,11 +191,52 @@ func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[
 		return httpx.Token[*LoginResult]{}, refused
 	}
 	t, err := c.passwordLogin(ctx)
-	if err != nil && refused != nil && why == httpx.LoginRejected {
+	if err != nil && refused != nil {
 		refused.Cause = err
 		return t, refused
 	}
 	return t, err
+}
+
+// errRefused marks the API's 401 to a configured token in checkGiven.
+var errRefused = errors.New("the API refused the token")
+
+// checkGiven shows a configured token to the API before anyone uses it, as
+// a login would: with the account's data center list, which the reads of
+// root groups need anyway and which is remembered for them. A 403 (the
+// account is not the token's) is a valid token; the read that needs the
+// account reports it. A token that names no account, with none
+// configured, cannot be shown and is used as it is.
+func (c *Client) checkGiven(ctx context.Context, lr *LoginResult) error {
+	alias := c.cfg.AccountAlias
+	if alias == "" {
+		alias = lr.AccountAlias
+	}
+	if alias == "" {
+		return nil
+	}
+	alias = strings.ToUpper(alias)
+	_, err := c.dcs.Get(ctx, alias, func(ctx context.Context) ([]DataCenter, error) {
+		resp, err := c.http.Do(ctx, &httpx.Request{
+			Method: http.MethodGet, Path: "/v2/datacenters/" + url.PathEscape(alias), Query: url.Values{"groupLinks": {"true"}},
+			Header: http.Header{"Authorization": {"Bearer " + c.cfg.Token}},
+		})
+		if err != nil {
+			return nil, err
+		}
+		var out []DataCenter
+		return out, c.http.DecodeJSON(resp, &out)
+	})
+	var ae *httpx.APIError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized:
+		return errRefused
+	case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden:
+		return nil
+	}
+	return err
 }
 
 // givenToken is the configured token with what its claims say. Without a

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,8 +62,56 @@ func TestGivenTokenReadsWithoutLogin(t *testing.T) {
 	if !cr.RenewAt.IsZero() || c.CanLogin() {
 		t.Errorf("RenewAt = %v, CanLogin = %v: a token without a password cannot be renewed", cr.RenewAt, c.CanLogin())
 	}
-	if e.Logins("clc") != 0 {
-		t.Errorf("logins = %d, want 0", e.Logins("clc"))
+	if e.Logins("clc") != 0 || e.Requests("clc.datacenters.list") != 1 {
+		t.Errorf("logins = %d, data center lists = %d: want no login, and the list that checked the token kept for the read",
+			e.Logins("clc"), e.Requests("clc.datacenters.list"))
+	}
+}
+
+// A token is shown to the API before it is handed out, as a login would
+// be: `cloudauth token clc` and cloudauth_token never pass on a revoked
+// token, and with a password they pass on a new one.
+func TestGivenTokenIsCheckedBeforeItIsHandedOut(t *testing.T) {
+	t.Parallel()
+	for _, withPassword := range []bool{false, true} {
+		token, url, e := issued(t)
+		cfg := clc.Config{HTTP: httpx.Config{BaseURL: url}, Token: token}
+		if withPassword {
+			cfg.Username, cfg.Password = emulator.CLCUser, emulator.CLCPassword
+		}
+		// A login in the same second would mint the very same JWT.
+		e.Advance(time.Minute)
+		e.RevokeAll("clc")
+		cr, err := newClient(t, cfg).Credential(context.Background())
+		var tr *clc.TokenRejectedError
+		switch {
+		case !withPassword && !errors.As(err, &tr):
+			t.Errorf("without a password: credential %v, err = %v; want *TokenRejectedError", cr.Token == token, err)
+		case withPassword && (err != nil || cr.Token == token || e.Logins("clc") != 1):
+			t.Errorf("with a password: same token %v, %d logins, err = %v; want a new token from one login", cr.Token == token, e.Logins("clc"), err)
+		}
+	}
+}
+
+// A token whose exp has passed by this machine's clock is not sent when a
+// password can replace it: the client logs in at once.
+func TestGivenTokenPastItsExpWithPassword(t *testing.T) {
+	t.Parallel()
+	e := emulator.New()
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	e.Advance(-15 * 24 * time.Hour) // minted 15 days ago: ended a day ago
+	stale := e.CLCBearerToken(emulator.CLCUser)
+	e.Advance(15 * 24 * time.Hour)
+	c := newClient(t, clc.Config{HTTP: httpx.Config{BaseURL: srv.URL + "/clc"}, Token: stale,
+		Username: emulator.CLCUser, Password: emulator.CLCPassword})
+	cr, err := c.Credential(context.Background())
+	if err != nil || cr.Token == stale || cr.ExpiresAt.Before(time.Now()) {
+		t.Fatalf("credential: stale %v, expires %v, err %v", cr.Token == stale, cr.ExpiresAt, err)
+	}
+	if e.Logins("clc") != 1 || e.Requests("clc.datacenters.list") != 0 {
+		t.Errorf("logins = %d, data center lists = %d: want one login and the stale token never sent",
+			e.Logins("clc"), e.Requests("clc.datacenters.list"))
 	}
 }
 
@@ -127,32 +176,46 @@ func TestGivenTokenPastItsExp(t *testing.T) {
 	c := newClient(t, clc.Config{HTTP: httpx.Config{BaseURL: srv.URL}, Token: token})
 	_, err := c.RootGroup(context.Background(), "", "")
 	var tr *clc.TokenRejectedError
-	if !errors.As(err, &tr) || !strings.Contains(err.Error(), "ended 2015-05-25T10:26:40Z") {
+	if !errors.As(err, &tr) || !strings.Contains(err.Error(), "whose exp claim says it ended 2015-05-25T10:26:40Z, and there is no password") {
 		t.Fatalf("err = %v, want a refused token that ended at its exp", err)
 	}
 }
 
-// A token that is not a JWT names no account or data center: the reads
-// say which one to set, before any request.
+// A token that is not a JWT names no account or data center: without an
+// account the read says which to set before any request; with one, the
+// token is shown to the API once (the data center list, kept for the
+// reads), and a read without a data center says to set it.
 func TestOpaqueTokenNeedsAccountAndDataCenter(t *testing.T) {
 	t.Parallel()
-	_, url, e := issued(t)
+	var lists atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v2/datacenters/ACME" || r.Header.Get("Authorization") != "Bearer opaque-token-0123456789" {
+			http.Error(w, `{"message":"unexpected"}`, http.StatusTeapot)
+			return
+		}
+		lists.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[{"id":"wa1","name":"US West","links":[]}]`))
+	}))
+	t.Cleanup(srv.Close)
 	cases := []struct {
 		alias, dc, want string
+		lists           int32
 	}{
-		{"", "WA1", "no account was given"},
-		{"ACME", "", "no data center was given"},
+		{"", "WA1", "no account was given", 0},
+		{"ACME", "", "no data center was given", 1},
 	}
 	for _, tc := range cases {
-		c := newClient(t, clc.Config{HTTP: httpx.Config{BaseURL: url}, Token: "opaque-token-0123456789", AccountAlias: tc.alias})
+		lists.Store(0)
+		c := newClient(t, clc.Config{HTTP: httpx.Config{BaseURL: srv.URL}, Token: "opaque-token-0123456789", AccountAlias: tc.alias})
 		_, err := c.RootGroup(context.Background(), "", tc.dc)
 		var ue *clc.UnnamedError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("alias %q, data center %q: err = %v, want %q", tc.alias, tc.dc, err, tc.want)
 		}
-	}
-	if n := e.Requests("clc"); n != 0 {
-		t.Errorf("requests = %d, want 0", n)
+		if n := lists.Load(); n != tc.lists {
+			t.Errorf("alias %q: %d data center lists, want %d", tc.alias, n, tc.lists)
+		}
 	}
 }
 

@@ -39,8 +39,8 @@ type settings struct {
 var block = &cloud.Block[settings]{
 	Name:  Name,
 	Title: title,
-	Description: "CenturyLink Cloud API v2. The provider logs in with `POST /v2/authentication/login` and sends " +
-		"the bearer token (valid for up to two weeks) as `Authorization: Bearer ...`.",
+	Description: "CenturyLink Cloud API v2. The provider logs in with `POST /v2/authentication/login`, or takes a " +
+		"bearer token given in `token`, and sends the token (valid for up to two weeks) as `Authorization: Bearer ...`.",
 	Attrs: append([]cloud.Attr[settings]{
 		cloud.String("url", func(s *settings) *cloud.Value[string] { return &s.URL },
 			"Base URL of the API, without `/v2`.").Env(api.EnvURL...).Default(api.DefaultURL).Validate(cloud.URLValidator()),
@@ -49,9 +49,10 @@ var block = &cloud.Block[settings]{
 		cloud.String("password", func(s *settings) *cloud.Value[string] { return &s.Password },
 			"Control Portal password.").Env(api.EnvPassword...).Sensitive(),
 		cloud.String("token", func(s *settings) *cloud.Value[string] { return &s.Token },
-			"A bearer token from an earlier login (for example `cloudauth token clc`), used instead of logging in. "+
-				"It names its user, account and data center, and lasts up to two weeks; with `username` and `password` as well, "+
-				"the provider logs in when the API refuses it.").Env(api.EnvBearerToken...).Sensitive(),
+			"A bearer token from an earlier login (for example `cloudauth token clc`), used instead of logging in once the API "+
+				"has accepted it. A token of the API is a JWT that names its user, account and data center, and lasts two weeks; "+
+				"with `username` and `password` as well, the provider logs in when the token has ended or the API refuses it.").
+			Env(api.EnvBearerToken...).Sensitive(),
 		cloud.String("account_alias", func(s *settings) *cloud.Value[string] { return &s.AccountAlias },
 			"Account to read; default: the account of the user who logs in.").Env(api.EnvAccountAlias...),
 	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, cloud.TransportEnv{})...),
@@ -85,7 +86,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	}
 	r.KeepOneSource(
 		cloud.Method{Name: "a token", Settings: []*cloud.Value[string]{&s.Token}},
-		cloud.Method{Name: "a password", Settings: []*cloud.Value[string]{&s.Password}},
+		cloud.Method{Name: "a password", Settings: []*cloud.Value[string]{&s.Username, &s.Password}},
 	)
 	if s.Token.V == "" || s.Password.V != "" {
 		if s.Username.V == "" {
@@ -126,10 +127,14 @@ func diagnose(err error, summary string) diag.Diagnostic {
 		unnamed  *api.UnnamedError
 	)
 	switch {
+	case errors.As(err, &rejected) && rejected.Cause != nil:
+		return diag.NewErrorDiagnostic("CenturyLink Cloud login failed", fmt.Sprintf("%s\n\n%s", err, loginHint))
 	case errors.As(err, &rejected):
 		s := block.Blank()
 		return diag.NewErrorDiagnostic("CenturyLink Cloud token refused", fmt.Sprintf(
-			"%s\n\nGet a new token (`cloudauth token clc` prints one) and set it in %s, or set %s and %s so the provider can log in.",
+			"%s.\n\nGet a new token (`cloudauth token clc` prints one) and set it in %s. To have the provider log in by itself instead, "+
+				"give it %s and %s where the token is given (the provider block, or the environment): settings of a lower source than "+
+				"the one that gives the token are not used.",
 			err, s.Token.Hint(), s.Username.Hint(), s.Password.Hint()))
 	case errors.As(err, &login):
 		return diag.NewErrorDiagnostic("CenturyLink Cloud login failed", fmt.Sprintf("%s\n\n%s", err, loginHint))

@@ -85,7 +85,12 @@ func TestTokenAndPasswordSources(t *testing.T) {
 		{"env token alone", map[string]string{"CLC_BEARER_TOKEN": "env-token-0123"}, nil, "", false, false},
 		{"block token with env user and password",
 			map[string]string{"CLC_USERNAME": "u", "CLC_PASSWORD": "p"}, map[string]any{"token": "block-token-0123"},
-			"clc.password (from CLC_PASSWORD) is not used", false, false},
+			"clc.username (from CLC_USERNAME) and clc.password (from CLC_PASSWORD) are not used", false, false},
+		{"block user name beats env token",
+			map[string]string{"CLC_BEARER_TOKEN": "env-token-0123", "CLC_PASSWORD": "p"}, map[string]any{"username": "u"},
+			"clc.token (from CLC_BEARER_TOKEN) is not used", true, false},
+		{"env token, user and password are all kept",
+			map[string]string{"CLC_BEARER_TOKEN": "env-token-0123", "CLC_USERNAME": "u", "CLC_PASSWORD": "p"}, nil, "", true, false},
 		{"token and password without user",
 			nil, map[string]any{"token": "block-token-0123", "password": "p"}, "Missing clc.username", false, true},
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -66,7 +67,7 @@ func run(args []string) error {
 	if *quiet {
 		fmt.Println(url)
 	} else {
-		printInfo(url)
+		printInfo(os.Stdout, url)
 	}
 	if *envFile != "" {
 		content := fmt.Sprintf("EMULATOR_URL=%s\nEMULATOR_PID=%d\n", url, os.Getpid())
@@ -125,15 +126,22 @@ func printCounters(url string) error {
 	return nil
 }
 
-func printInfo(url string) {
-	fmt.Printf("cloudauth emulator listening on %s\n\n", url)
-	fmt.Println("Demo settings for the provider blocks:")
-	for _, c := range emulator.Info() {
-		fmt.Printf("\n  %s = {\n", c.Cloud)
-		for _, kv := range c.Settings {
-			fmt.Printf("    %-30s = %q\n", kv[0], strings.ReplaceAll(kv[1], "<base>", url))
+// printInfo shows the URL and a provider configuration, with the demo
+// credentials, that a user can paste into a .tf file.
+func printInfo(w io.Writer, url string) {
+	fmt.Fprintf(w, "cloudauth emulator listening on %s\n\n", url)
+	fmt.Fprintln(w, "Demo provider configuration:")
+	fmt.Fprintln(w, "\nprovider \"cloudauth\" {")
+	for i, c := range emulator.Info() {
+		if i > 0 {
+			fmt.Fprintln(w)
 		}
-		fmt.Println("  }")
+		fmt.Fprintf(w, "  %s {\n", c.Cloud)
+		for _, kv := range c.Settings {
+			fmt.Fprintf(w, "    %-30s = %q\n", kv[0], strings.ReplaceAll(kv[1], "<base>", url))
+		}
+		fmt.Fprintln(w, "  }")
 	}
-	fmt.Printf("\nCounters: %s/_emulator/counters   (stop with Ctrl-C)\n", url)
+	fmt.Fprintln(w, "}")
+	fmt.Fprintf(w, "\nCounters: %s/_emulator/counters   (stop with Ctrl-C)\n", url)
 }

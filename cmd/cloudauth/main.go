@@ -25,6 +25,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
 )
 
 // cloudCommands are one cloud's login and logout.
@@ -94,11 +95,14 @@ func (a *app) usage() {
   cloudauth status                   list stored tokens (never shows a secret)
   cloudauth token <cloud> [--format json|env|header]
                                      print a token for other tools ("cloudauth token -h")
+  cloudauth version                  print the version
 
-clouds: %s; "cloudauth login <cloud> -h" lists a cloud's flags,
+login and logout take %s (the clouds whose logins need a person);
+token takes %s.
+"cloudauth login <cloud> -h" lists a cloud's flags,
 and "cloudauth <command> -h" (or "cloudauth help <command>") shows a command's usage.
 The credentials file is $XDG_CONFIG_HOME/cloudauth/credentials.json (~/.config/... by default).
-`, strings.Join(cloudNames(), ", "))
+`, strings.Join(cloudNames(), " and "), strings.Join(provider.Clouds(), ", "))
 }
 
 func cloudNames() []string {
@@ -147,6 +151,16 @@ func (a *app) dispatch(args []string) error {
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		return a.help(args[1:])
+	case "version", "--version", "-version":
+		switch {
+		case len(args) == 2 && isHelp(args[1]):
+			fmt.Fprintln(a.stderr, "usage: cloudauth version\n\nPrints the version of cloudauth.")
+			return nil
+		case len(args) > 1:
+			return fmt.Errorf("%w: version takes no arguments", errUsage)
+		}
+		fmt.Fprintf(a.stdout, "cloudauth %s\n", version)
+		return nil
 	case "status":
 		return a.status(args[1:])
 	case "token":

@@ -66,7 +66,7 @@ func TestStatusNeverShowsTokens(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{nil, {"login"}, {"login", "nowhere"}, {"frobnicate"}} {
+	for _, args := range [][]string{nil, {"login"}, {"login", "nowhere"}, {"frobnicate"}, {"version", "now"}} {
 		a, _, errb := testApp(t, "")
 		if code := a.run(args); code != 2 || !strings.Contains(errb.String(), "usage:") {
 			t.Errorf("%v: code=%d stderr=%s", args, code, errb)
@@ -117,6 +117,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"logout", "cleura"}, "usage: cloudauth logout cleura [flags]"},
 		{[]string{"login", "abiquo"}, "usage: cloudauth login abiquo [flags]"},
 		{[]string{"logout", "abiquo"}, "usage: cloudauth logout abiquo [flags]"},
+		{[]string{"version"}, "usage: cloudauth version\n"},
 	}
 	for _, tc := range cases {
 		for _, args := range forms(tc.cmd...) {
@@ -232,6 +233,16 @@ func TestOpenDirectory(t *testing.T) {
 		errb.Reset()
 		if rc := a.run(args); rc != 0 || errb.String() != want {
 			t.Errorf("%v: exit %d, stderr %q, want %q", args, rc, errb, want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"version", "--version", "-version"} {
+		a, out, errb := testApp(t, "")
+		if rc := a.run([]string{arg}); rc != 0 || out.String() != "cloudauth "+version+"\n" || errb.Len() != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, rc, out, errb)
 		}
 	}
 }

@@ -162,8 +162,24 @@ func CheckCleartext(u *url.URL, insecure bool) error {
 	if u.Scheme != "http" || insecure || IsLoopback(u.Hostname()) {
 		return nil
 	}
-	return fmt.Errorf("%s is a plain http:// URL to %s, so passwords and tokens would cross the network unencrypted: "+
-		"use https://, or set insecure = true for a test system", (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String(), u.Hostname())
+	return &CleartextError{URL: (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String(), Host: u.Hostname()}
+}
+
+// CleartextError is a plain http:// URL to another machine, refused
+// because credentials would cross the network unencrypted.
+type CleartextError struct {
+	URL, Host string
+	// Allow says how the caller allows it; default "insecure = true".
+	Allow string
+}
+
+func (e *CleartextError) Error() string {
+	allow := e.Allow
+	if allow == "" {
+		allow = "insecure = true"
+	}
+	return fmt.Sprintf("%s is a plain http:// URL to %s, so passwords and tokens would cross the network unencrypted: "+
+		"use https://, or set %s for a test system", e.URL, e.Host, allow)
 }
 
 // IsLoopback reports whether host is this machine: localhost or a loopback

@@ -45,9 +45,10 @@ func TestCleartextURLFromTheEnvironmentIsRefused(t *testing.T) {
 		"CLC_API_URL": "http://api.clc.example", "CLC_USERNAME": "u", "CLC_PASSWORD": "p",
 	}, nil)
 	_, diags := cloudtest.Client[*api.Client](Name, st)
-	if text := cloudtest.Text(diags); !strings.Contains(text, "Invalid clc.url") || !strings.Contains(text, "from CLC_API_URL") ||
-		!strings.Contains(text, "unencrypted") {
-		t.Fatalf("diagnostics: %s", text)
+	want := "`clc.url` (from CLC_API_URL): http://api.clc.example is a plain http:// URL to api.clc.example, so passwords and tokens " +
+		"would cross the network unencrypted: use https://, or set `clc.insecure` to true for a test system."
+	if text := cloudtest.Text(diags); !strings.Contains(text, "Invalid clc.url") || !strings.Contains(text, want) {
+		t.Fatalf("diagnostics: %s\nwant: %s", text, want)
 	}
 }
 

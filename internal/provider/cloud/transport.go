@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -170,7 +171,15 @@ func (t *Transport) CheckURL(r *Resolver, v Value[string]) string {
 		err = httpx.CheckCleartext(u, t.Insecure.V)
 	}
 	if err != nil {
-		r.FailOn(v, "Invalid "+v.Name(), fmt.Sprintf("%s (from %s): %s.", v.Hint(), v.From(), err))
+		var ce *httpx.CleartextError
+		if errors.As(err, &ce) {
+			ce.Allow = t.Insecure.Hint() + " to true"
+		}
+		where := "`" + v.Name() + "`"
+		if v.Origin != FromConfig {
+			where += " (from " + v.From() + ")"
+		}
+		r.FailOn(v, "Invalid "+v.Name(), fmt.Sprintf("%s: %s.", where, err))
 		return ""
 	}
 	return u.String()

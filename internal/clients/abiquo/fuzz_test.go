@@ -121,7 +121,10 @@ func FuzzLoginError(f *testing.F) {
 					t.Fatalf("%T shows a secret: %s", e, msg)
 				}
 			}
-			if ct != "application/vnd.abiquo.errors+json" && (strings.Contains(msg, "<") || strings.Contains(msg, ">")) {
+			// A page's markup is never quoted; a message the body gave as
+			// JSON (a server that labels its JSON text/html) is the API's
+			// own text and may hold any character.
+			if ct != "application/vnd.abiquo.errors+json" && ae.Message == "" && (strings.Contains(msg, "<") || strings.Contains(msg, ">")) {
 				t.Fatalf("%T quotes the HTML page: %s", e, msg)
 			}
 		}

@@ -371,6 +371,16 @@ type MFARequiredError struct {
 }
 
 func (e *MFARequiredError) Error() string {
+	// Keystone keeps methods in sets: the same rules come in any order,
+	// and the message names them in one.
+	done := slices.Sorted(slices.Values(e.Done))
+	var sorted [][]string
+	for _, r := range e.Rules {
+		sorted = append(sorted, slices.Sorted(slices.Values(r)))
+	}
+	slices.SortFunc(sorted, slices.Compare)
+	e = &MFARequiredError{AuthURL: e.AuthURL, User: e.User, Done: done, Rules: sorted, Err: e.Err}
+
 	var b strings.Builder
 	fmt.Fprintf(&b, "Keystone at %s accepted the %s of user %q, but the user's multi-factor rules ask for more", e.AuthURL, strings.Join(e.Done, " and "), e.User)
 	if len(e.Rules) == 0 {

@@ -182,7 +182,7 @@ func TestMFAErrorsSayWhatToConfigure(t *testing.T) {
 			c := mfaUser(f)
 			c.TOTPSecret = emulator.KeystoneTOTPSecret
 			return c
-		}, 1, []string{"accepted the password and totp", "password + totp + mapped", "mapped is a method this provider does not send"}},
+		}, 1, []string{"accepted the password and totp", "mapped + password + totp", "mapped is a method this provider does not send"}},
 		{"an application credential of a user with rules", func(t *testing.T, f *fake) keystone.Config {
 			if err := f.SetKeystoneMFARules(emulator.KeystoneUser, [][]string{{"password", "totp"}}); err != nil {
 				t.Fatal(err)
@@ -391,5 +391,27 @@ func TestMFAConfigErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Keystone keeps auth methods in sets, so the same rules arrive in any
+// order (the real Keystone 22 sent both orders here); the message names
+// them in one order, so that it reads the same from run to run.
+func TestMFARequiredErrorNamesMethodsInOneOrder(t *testing.T) {
+	t.Parallel()
+	msg := func(done []string, rules ...[]string) string {
+		return (&keystone.MFARequiredError{AuthURL: "https://ks.example/v3", User: "u", Done: done, Rules: rules}).Error()
+	}
+	want := msg([]string{"password"}, []string{"password", "totp"}, []string{"password", "x509"})
+	for _, got := range []string{
+		msg([]string{"password"}, []string{"totp", "password"}, []string{"x509", "password"}),
+		msg([]string{"password"}, []string{"password", "x509"}, []string{"totp", "password"}),
+	} {
+		if got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+	if !strings.Contains(want, "a login needs password + totp, or password + x509") {
+		t.Errorf("message: %s", want)
 	}
 }

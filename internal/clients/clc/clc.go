@@ -217,15 +217,10 @@ func (c *Client) checkGiven(ctx context.Context, lr *LoginResult) error {
 	}
 	alias = strings.ToUpper(alias)
 	_, err := c.dcs.Get(ctx, alias, func(ctx context.Context) ([]DataCenter, error) {
-		resp, err := c.http.Do(ctx, &httpx.Request{
-			Method: http.MethodGet, Path: "/v2/datacenters/" + url.PathEscape(alias), Query: url.Values{"groupLinks": {"true"}},
-			Header: http.Header{"Authorization": {"Bearer " + c.cfg.Token}},
+		return c.listDataCenters(ctx, alias, func(ctx context.Context, req *httpx.Request) (*httpx.Response, error) {
+			req.Header = http.Header{"Authorization": {"Bearer " + c.cfg.Token}}
+			return c.http.Do(ctx, req)
 		})
-		if err != nil {
-			return nil, err
-		}
-		var out []DataCenter
-		return out, c.http.DecodeJSON(resp, &out)
 	})
 	var ae *httpx.APIError
 	switch {
@@ -469,12 +464,25 @@ func (c *Client) DataCenters(ctx context.Context, alias string) ([]DataCenter, e
 
 func (c *Client) dataCenters(ctx context.Context, alias string, lr *LoginResult) ([]DataCenter, error) {
 	return c.dcs.Get(ctx, alias, func(ctx context.Context) ([]DataCenter, error) {
-		var out []DataCenter
-		if err := c.get(ctx, "/v2/datacenters/"+url.PathEscape(alias), url.Values{"groupLinks": {"true"}}, &out); err != nil {
+		out, err := c.listDataCenters(ctx, alias, c.auth.Do)
+		if err != nil {
 			return nil, c.accessErr(err, alias, lr)
 		}
 		return out, nil
 	})
+}
+
+// listDataCenters sends GET /v2/datacenters/{alias}?groupLinks=true with
+// send: the session (the cached token), or checkGiven's configured token.
+func (c *Client) listDataCenters(ctx context.Context, alias string,
+	send func(context.Context, *httpx.Request) (*httpx.Response, error)) ([]DataCenter, error) {
+	resp, err := send(ctx, &httpx.Request{Method: http.MethodGet, Path: "/v2/datacenters/" + url.PathEscape(alias),
+		Query: url.Values{"groupLinks": {"true"}}})
+	if err != nil {
+		return nil, err
+	}
+	var out []DataCenter
+	return out, c.http.DecodeJSON(resp, &out)
 }
 
 // rootGroupID is the id of the "group" link: the root hardware group.

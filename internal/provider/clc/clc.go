@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -56,7 +57,7 @@ var block = &cloud.Block[settings]{
 		cloud.String("account_alias", func(s *settings) *cloud.Value[string] { return &s.AccountAlias },
 			"Account to read; default: the account of the user who logs in.").Env(api.EnvAccountAlias...),
 	}, cloud.TransportAttrs(func(s *settings) *cloud.Transport { return &s.Transport }, cloud.TransportEnv{})...),
-	Triggers: append(append([]string{}, api.EnvUsername...), api.EnvBearerToken...),
+	Triggers: slices.Concat(api.EnvUsername, api.EnvBearerToken),
 	Setup: "Add `clc { username = ..., password = ... }` to the provider configuration, or set CLC_USERNAME and " +
 		"CLC_PASSWORD (CLC_V2_API_USERNAME and CLC_V2_API_PASSWD are read too), or CLC_BEARER_TOKEN.",
 }

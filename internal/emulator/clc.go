@@ -20,8 +20,9 @@ import (
 // 401 for a missing or bad bearer token. Where recordings of real answers
 // (clc-java-sdk's WireMock files) differ from the docs, they win:
 //   - the bearer token is an HS256 JWT whose nbf and exp span the token's
-//     lifetime (14 days), with the urn:tier3:* claims, unique_name, iss
-//     and aud; the emulator signs it with a key of its own;
+//     lifetime (14 days), with the claims urn:tier3:account-alias,
+//     urn:tier3:location-alias, unique_name (the user), role (an array),
+//     iss and aud; the emulator signs it with a key of its own;
 //   - serversCount counts the servers of the group's whole subtree;
 //   - the data center list answers ids and hrefs in lower case, and with
 //     ?groupLinks=true each entry's root group link; paths are accepted in
@@ -208,19 +209,15 @@ func clcRootLink(alias string, dc *clcDC) map[string]any {
 	}
 }
 
-// bearer mints the JWT a login answers: HS256 over the claims the real
-// tokens carry. .NET writes one role as a string and several as an array.
+// bearer mints the JWT a login answers: HS256 over the claims the
+// recorded real tokens carry, by their recorded names: the user name in
+// unique_name and the roles in role, always an array.
 func (s *clcState) bearer(username string, u clcUser, nbf, exp time.Time) string {
-	var role any = u.roles
-	if len(u.roles) == 1 {
-		role = u.roles[0]
-	}
 	claims, err := json.Marshal(map[string]any{
 		"urn:tier3:account-alias":  u.account,
 		"urn:tier3:location-alias": u.location,
-		"urn:tier3:username":       username,
 		"unique_name":              username,
-		"urn:tier3:role":           role,
+		"role":                     u.roles,
 		"iss":                      clcIssuer,
 		"aud":                      clcAudience,
 		"nbf":                      nbf.Unix(),

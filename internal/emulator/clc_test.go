@@ -124,14 +124,19 @@ func TestCLCBearerTokenIsASignedJWT(t *testing.T) {
 		}
 		for k, v := range map[string]any{
 			"urn:tier3:account-alias": CLCAccount, "urn:tier3:location-alias": CLCLocation,
-			"urn:tier3:username": CLCUser, "unique_name": CLCUser, "iss": clcIssuer, "aud": clcAudience,
+			"unique_name": CLCUser, "iss": clcIssuer, "aud": clcAudience,
 		} {
 			if claims[k] != v {
 				t.Errorf("claim %s = %v, want %v", k, claims[k], v)
 			}
 		}
-		if roles, ok := claims["urn:tier3:role"].([]any); !ok || len(roles) != 2 {
-			t.Errorf("roles = %v", claims["urn:tier3:role"])
+		if roles, ok := claims["role"].([]any); !ok || len(roles) != 2 || roles[0] != "ServerAdmin" || roles[1] != "AccountAdmin" {
+			t.Errorf("role = %v, want the array [ServerAdmin AccountAdmin]", claims["role"])
+		}
+		for _, k := range []string{"urn:tier3:username", "urn:tier3:role"} {
+			if v, ok := claims[k]; ok {
+				t.Errorf("claim %s = %v: real tokens carry no such claim", k, v)
+			}
 		}
 		nbf, _ := claims["nbf"].(float64)
 		exp, _ := claims["exp"].(float64)

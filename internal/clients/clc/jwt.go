@@ -82,14 +82,16 @@ func tokenClaims(token string) *LoginResult {
 		}
 		return ""
 	}
-	lr.UserName = str("urn:tier3:username", "unique_name")
+	// The names real tokens carry: unique_name for the user, role for the
+	// roles (an array; a lone string is taken as one role, as JWT writers
+	// may emit a single value so).
+	lr.UserName = str("unique_name")
 	lr.AccountAlias = str("urn:tier3:account-alias")
 	lr.LocationAlias = str("urn:tier3:location-alias")
-	// One role is a string, several an array.
-	if r := str("urn:tier3:role"); r != "" {
+	if r := str("role"); r != "" {
 		lr.Roles = []string{r}
 	} else {
-		_ = json.Unmarshal(claims["urn:tier3:role"], &lr.Roles)
+		_ = json.Unmarshal(claims["role"], &lr.Roles)
 	}
 	return lr
 }

@@ -21,7 +21,7 @@ func TestTokenExpiry(t *testing.T) {
 		name, token string
 		want        time.Time
 	}{
-		{"claims of a real token", jwt(`{"urn:tier3:account-alias":"ACME","unique_name":"u@x","urn:tier3:role":["AccountAdmin"],` +
+		{"claims of a real token", jwt(`{"urn:tier3:account-alias":"ACME","unique_name":"u@x","role":["AccountAdmin"],` +
 			`"iss":"urn:api-tier3","aud":"urn:tier3-users","nbf":1431340000,"exp":1432549600}`), time.Unix(1432549600, 0)},
 		{"fractional seconds", jwt(`{"exp":1700000000.5}`), time.Unix(1700000000, 5e8)},
 		{"exponent", jwt(`{"exp":1.7e9}`), time.Unix(1700000000, 0)},
@@ -57,10 +57,12 @@ func TestTokenClaims(t *testing.T) {
 		user, account, place string
 		roles                int
 	}{
-		{"claims of a real token", jwt(`{"urn:tier3:account-alias":"ACME","urn:tier3:location-alias":"WA1","urn:tier3:username":"u@x",` +
-			`"unique_name":"u@x","urn:tier3:role":["ServerAdmin","AccountAdmin"],"nbf":1431340000,"exp":1432549600}`), "u@x", "ACME", "WA1", 2},
-		{"one role is a string", jwt(`{"unique_name":"v@x","urn:tier3:role":"AccountAdmin"}`), "v@x", "", "", 1},
-		{"claims of the wrong type", jwt(`{"urn:tier3:username":7,"urn:tier3:account-alias":["ACME"],"urn:tier3:role":{"r":1}}`), "", "", "", 0},
+		{"claims of a real token", jwt(`{"urn:tier3:account-alias":"ACME","urn:tier3:location-alias":"WA1",` +
+			`"unique_name":"u@x","role":["ServerAdmin","AccountAdmin"],"iss":"urn:api-tier3","aud":"urn:tier3-users",` +
+			`"nbf":1431340000,"exp":1432549600}`), "u@x", "ACME", "WA1", 2},
+		{"one role as a string", jwt(`{"unique_name":"v@x","role":"AccountAdmin"}`), "v@x", "", "", 1},
+		{"names real tokens do not carry", jwt(`{"urn:tier3:username":"u@x","urn:tier3:role":["AccountAdmin"]}`), "", "", "", 0},
+		{"claims of the wrong type", jwt(`{"unique_name":7,"urn:tier3:account-alias":["ACME"],"role":{"r":1}}`), "", "", "", 0},
 		{"opaque token", "3b0f4a8c9d2e4f6a8b0c1d2e3f4a5b6c", "", "", "", 0},
 		{"payload not JSON", "eyJhbGciOiJIUzI1NiJ9.bm90LWpzb24.x", "", "", "", 0},
 	}

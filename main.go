@@ -9,10 +9,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/buildinfo"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
 )
 
-// version is set at build time (-ldflags "-X main.version=1.2.3").
+// version is set at build time (-ldflags "-X main.version=1.2.3"); without
+// it the version comes from the build information (`go install ...@v1.2.3`).
 var version = "dev"
 
 func main() {
@@ -20,7 +22,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "start the provider for a debugger and print TF_REATTACH_PROVIDERS")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+	err := providerserver.Serve(context.Background(), provider.New(buildinfo.Version(version)), providerserver.ServeOpts{
 		Address: "registry.terraform.io/cloudauth/cloudauth",
 		Debug:   debug,
 	})

@@ -41,6 +41,7 @@ func init() {
 const abiquoTimeout = 2 * time.Minute
 
 type abiquoFlags struct {
+	a        *app
 	fs       *flag.FlagSet
 	endpoint *string
 	username *string
@@ -56,6 +57,7 @@ func newAbiquoFlags(a *app, cmd, intro string) *abiquoFlags {
 		fs.PrintDefaults()
 	}
 	return &abiquoFlags{
+		a:        a,
 		fs:       fs,
 		endpoint: fs.String("endpoint", a.getenv("ABQ_ENDPOINT"), "API endpoint, ending in /api (default $ABQ_ENDPOINT)"),
 		username: fs.String("username", a.getenv("ABQ_USERNAME"), "user name (default $ABQ_USERNAME)"),
@@ -65,11 +67,11 @@ func newAbiquoFlags(a *app, cmd, intro string) *abiquoFlags {
 }
 
 func (f *abiquoFlags) parse(args []string) error {
-	if err := f.fs.Parse(args); err != nil {
+	if err := f.a.parseFlags(f.fs, args); err != nil {
 		return err
 	}
 	if f.fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, f.fs.Arg(0))
+		return misuse(f.fs.Usage, "unexpected argument %q", f.fs.Arg(0))
 	}
 	return nil
 }
@@ -104,7 +106,7 @@ func abiquoLogin(a *app, args []string) error {
 		return err
 	}
 	if *appName != "" && !*oauth {
-		return fmt.Errorf("%w: --app-name goes with --oauth", errUsage)
+		return misuse(f.fs.Usage, "--app-name goes with --oauth")
 	}
 	endpoint, username := strings.TrimSpace(*f.endpoint), strings.TrimSpace(*f.username)
 	// Without a terminal nothing is asked for: a script says what it
@@ -326,18 +328,25 @@ func abiquoReplacing(file *credstore.File, endpoint, username string) bool {
 	return ok && e.OAuth1 != nil
 }
 
+// abiquoConfigError names the flag (or input) behind a setting the client
+// refused; the client names its settings as the provider's block does.
 func abiquoConfigError(err error) error {
 	var ce *httpx.ConfigError
-	if errors.As(err, &ce) {
-		switch ce.Attribute {
-		case "otp":
-			return fmt.Errorf("the one-time code: %s", ce.Msg)
-		case "ca_cert":
-			return fmt.Errorf("--ca-cert: %s", ce.Msg)
-		}
-		return fmt.Errorf("--%s: %s", ce.Attribute, ce.Msg)
+	if !errors.As(err, &ce) {
+		return err
 	}
-	return err
+	what, ok := map[string]string{
+		"otp":      "the one-time code",
+		"ca_cert":  "--ca-cert",
+		"url":      "--endpoint (or ABQ_ENDPOINT)",
+		"endpoint": "--endpoint (or ABQ_ENDPOINT)",
+		"username": "--username (or ABQ_USERNAME)",
+		"password": "the password",
+	}[ce.Attribute]
+	if !ok {
+		return err
+	}
+	return fmt.Errorf("%s: %s", what, ce.Msg)
 }
 
 // abiquoLoginFailure adds what to do to a refused login.

@@ -39,6 +39,7 @@ type cleuraTarget struct {
 
 // cleuraFlags are the flags login and logout share.
 type cleuraFlags struct {
+	a        *app
 	fs       *flag.FlagSet
 	url      *string
 	username *string
@@ -55,6 +56,7 @@ func newCleuraFlags(a *app, cmd, intro, defaultURL, urlHelp string) *cleuraFlags
 		fs.PrintDefaults()
 	}
 	return &cleuraFlags{
+		a:        a,
 		fs:       fs,
 		url:      fs.String("url", defaultURL, urlHelp),
 		username: fs.String("username", a.env(cleura.EnvUsername), "Cleura Cloud `login` (default from CLEURA_API_USERNAME)"),
@@ -68,11 +70,11 @@ func newCleuraFlags(a *app, cmd, intro, defaultURL, urlHelp string) *cleuraFlags
 // parse reads the flags and checks those that need no network, so that a
 // mistake shows before any password is asked for.
 func (f *cleuraFlags) parse(args []string) error {
-	if err := f.fs.Parse(args); err != nil {
+	if err := f.a.parseFlags(f.fs, args); err != nil {
 		return err
 	}
 	if f.fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, f.fs.Arg(0))
+		return misuse(f.fs.Usage, "unexpected argument %q", f.fs.Arg(0))
 	}
 	if _, err := cleura.ParseAuthAPI(*f.authAPI); err != nil {
 		return cleuraFlagError(err)

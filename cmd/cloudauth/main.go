@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -24,6 +25,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/buildinfo"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
 )
@@ -43,12 +45,15 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	now    func() time.Time
-	lines  *bufio.Reader
+	// environ lists the environment (os.Environ), for the token cache's
+	// key; nil caches nothing.
+	environ func() []string
+	now     func() time.Time
+	lines   *bufio.Reader
 }
 
 func main() {
-	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now}
+	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ, now: time.Now}
 	os.Exit(a.run(os.Args[1:]))
 }
 
@@ -63,24 +68,67 @@ func (a *app) env(vars []string) string {
 	return ""
 }
 
-// version is set at release (-X main.version=...).
+// version is set at release (-X main.version=...); buildVersion falls
+// back to the build information of `go install ...@vX.Y.Z`.
 var version = "dev"
 
+func buildVersion() string { return buildinfo.Version(version) }
+
 // userAgent names the command and its version to the APIs.
-func userAgent() string { return "cloudauth/" + version }
+func userAgent() string { return "cloudauth/" + buildVersion() }
 
 // errUsage marks errors that come with the usage text.
 var errUsage = errors.New("usage")
 
+// usageError is a wrong command line of one command: the mistake, and that
+// command's usage to print after it.
+type usageError struct {
+	err   error
+	usage func()
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return errUsage }
+
+// misuse is a wrong command line of the command whose usage is usage.
+func misuse(usage func(), format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...), usage: usage}
+}
+
+// parseFlags parses a command's flags. The flag package's own printing is
+// held back, so that a wrong flag prints one message and the command's
+// usage once (exit 2, as every wrong command line), and -h the usage alone.
+func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(a.stderr)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		usage()
+		return flag.ErrHelp
+	}
+	return &usageError{err: err, usage: usage}
+}
+
 func (a *app) run(args []string) int {
 	err := a.dispatch(args)
+	var ue *usageError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(a.stderr, "cloudauth:", ue.err)
+		ue.usage()
+		return 2
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(a.stderr, err)
+		fmt.Fprintln(a.stderr, "cloudauth:", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		a.usage()
 		return 2
 	}
@@ -152,30 +200,39 @@ func (a *app) dispatch(args []string) error {
 	case "-h", "-help", "--help", "help":
 		return a.help(args[1:])
 	case "version", "--version", "-version":
+		usage := func() { fmt.Fprintln(a.stderr, "usage: cloudauth version\n\nPrints the version of cloudauth.") }
 		switch {
 		case len(args) == 2 && isHelp(args[1]):
-			fmt.Fprintln(a.stderr, "usage: cloudauth version\n\nPrints the version of cloudauth.")
+			usage()
 			return nil
 		case len(args) > 1:
-			return fmt.Errorf("%w: version takes no arguments", errUsage)
+			return misuse(usage, "version takes no arguments, got %q", args[1])
 		}
-		fmt.Fprintf(a.stdout, "cloudauth %s\n", version)
+		fmt.Fprintf(a.stdout, "cloudauth %s\n", buildVersion())
 		return nil
 	case "status":
 		return a.status(args[1:])
 	case "token":
 		return a.token(args[1:])
 	case "login", "logout":
+		usage := func() { a.cloudCommandUsage(args[0]) }
 		if len(args) < 2 {
-			return fmt.Errorf("%w: %s needs a cloud", errUsage, args[0])
+			return misuse(usage, "%s needs a cloud (%s)", args[0], strings.Join(cloudNames(), ", "))
 		}
 		if isHelp(args[1]) {
-			a.cloudCommandUsage(args[0])
+			usage()
 			return nil
 		}
 		c, ok := clouds[args[1]]
-		if !ok {
-			return fmt.Errorf("%w: unknown cloud %q", errUsage, args[1])
+		switch {
+		case !ok && slices.Contains(provider.Clouds(), args[1]):
+			// A cloud whose login needs no person: the provider and
+			// `cloudauth token` log in by themselves.
+			return misuse(usage, "%s logs in without a person, so there is no \"cloudauth %s %s\": "+
+				"\"cloudauth token %s\" logs in and prints a token (\"cloudauth token -h\" shows how)",
+				args[1], args[0], args[1], args[1])
+		case !ok:
+			return misuse(usage, "unknown cloud %q", args[1])
 		}
 		rest := args[2:]
 		if len(rest) == 1 && rest[0] == "help" {
@@ -243,7 +300,7 @@ func (a *app) status(args []string) error {
 		fmt.Fprintf(a.stderr, "usage: cloudauth status\n\nLists the tokens in the credentials file: cloud, URL, login, when stored and when they expire.\n"+
 			"It never shows a token or a secret, and warns when other users can read or change the file.\n")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := a.parseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {
@@ -251,7 +308,7 @@ func (a *app) status(args []string) error {
 		fs.Usage()
 		return nil
 	case fs.NArg() > 0:
-		return fmt.Errorf("%w: status takes no arguments, got %q", errUsage, fs.Arg(0))
+		return misuse(fs.Usage, "status takes no arguments, got %q", fs.Arg(0))
 	}
 	f, err := a.load()
 	if err != nil {

@@ -241,7 +241,7 @@ func TestVersion(t *testing.T) {
 	t.Parallel()
 	for _, arg := range []string{"version", "--version", "-version"} {
 		a, out, errb := testApp(t, "")
-		if rc := a.run([]string{arg}); rc != 0 || out.String() != "cloudauth "+version+"\n" || errb.Len() != 0 {
+		if rc := a.run([]string{arg}); rc != 0 || out.String() != "cloudauth "+buildVersion()+"\n" || errb.Len() != 0 {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, rc, out, errb)
 		}
 	}

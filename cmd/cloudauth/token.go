@@ -60,25 +60,28 @@ var tokenFormats = map[string]func(w io.Writer, c cred.Credential) error{
 	"json":   writeTokenJSON,
 	"env":    writeTokenEnv,
 	"header": writeTokenHeaders,
+	"token":  writeTokenBare,
 }
 
 // token is `cloudauth token <cloud> [--format F]`; flags may come before
 // or after the cloud.
 func (a *app) token(args []string) error {
 	fs := flag.NewFlagSet("cloudauth token", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	format := fs.String("format", "json", "json, env or header")
-	help := func() error {
-		fmt.Fprintf(a.stdout, tokenUsage, strings.Join(provider.Clouds(), ", "))
-		return flag.ErrHelp
-	}
+	var format string
+	fs.StringVar(&format, "format", "json", "json, env, header or token")
+	fs.StringVar(&format, "f", "json", "short for --format")
+	cloudName := fs.String("cloud", "", "clouds.yaml entry (keystone; default $OS_CLOUD)")
+	noCache := fs.Bool("no-cache", false, "log in even when the credentials file holds a token that is still valid")
+	// -h prints the usage on stdout, a wrong command line on stderr.
+	usageOut := a.stdout
+	fs.Usage = func() { fmt.Fprintf(usageOut, tokenUsage, strings.Join(provider.Clouds(), ", ")) }
 	var rest []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return help()
+		if err := a.parseFlags(fs, args); err != nil {
+			if !errors.Is(err, flag.ErrHelp) {
+				usageOut = a.stderr
 			}
-			return fmt.Errorf("%w: cloudauth token: %w", errUsage, err)
+			return err
 		}
 		if fs.NArg() == 0 {
 			break
@@ -86,34 +89,33 @@ func (a *app) token(args []string) error {
 		rest = append(rest, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	usageOut = a.stderr
 	switch {
 	case len(rest) == 1 && rest[0] == "help":
-		return help()
+		fmt.Fprintf(a.stdout, tokenUsage, strings.Join(provider.Clouds(), ", "))
+		return flag.ErrHelp
 	case len(rest) == 0:
-		return fmt.Errorf("%w: cloudauth token needs a cloud (%s)", errUsage, strings.Join(provider.Clouds(), ", "))
+		return misuse(fs.Usage, "cloudauth token needs a cloud (%s)", strings.Join(provider.Clouds(), ", "))
 	case len(rest) > 1:
-		return fmt.Errorf("%w: cloudauth token takes one cloud, not %q", errUsage, strings.Join(rest, " "))
+		return misuse(fs.Usage, "cloudauth token takes one cloud, not %q", strings.Join(rest, " "))
 	case !slices.Contains(provider.Clouds(), rest[0]):
-		return fmt.Errorf("%w: unknown cloud %q (%s)", errUsage, rest[0], strings.Join(provider.Clouds(), ", "))
+		return misuse(fs.Usage, "unknown cloud %q (%s)", rest[0], strings.Join(provider.Clouds(), ", "))
 	}
-	write, ok := tokenFormats[*format]
+	write, ok := tokenFormats[format]
 	if !ok {
-		return fmt.Errorf("%w: unknown format %q (json, env or header)", errUsage, *format)
+		return misuse(fs.Usage, "unknown format %q (json, env, header or token)", format)
 	}
 	name := rest[0]
+	getenv, err := a.tokenEnv(name, *cloudName)
+	if err != nil {
+		return misuse(fs.Usage, "%v", err)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	target, diags := provider.Resolve(ctx, name, a.getenv, userAgent())
-	if err := a.report(diags); err != nil {
-		return err
-	}
-	if target == nil || target.Source == nil {
-		return fmt.Errorf("%s was configured without a token source; this is a bug, please report it", name)
-	}
-	c, err := target.Source.Credential(ctx)
+	c, err := a.credential(ctx, name, getenv, *noCache)
 	if err != nil {
-		return a.report(diag.Diagnostics{target.Diagnose(err)})
+		return err
 	}
 	return write(a.stdout, c)
 }
@@ -227,5 +229,14 @@ func writeTokenHeaders(w io.Writer, c cred.Credential) error {
 		fmt.Fprintf(&b, "%s: %s\n", n, c.Headers[n])
 	}
 	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeTokenBare prints the token alone on a line, for $(...) in a shell.
+func writeTokenBare(w io.Writer, c cred.Credential) error {
+	if strings.ContainsAny(c.Token, "\r\n") {
+		return errors.New("the token holds a line break, so it cannot be printed on one line; use --format json")
+	}
+	_, err := io.WriteString(w, c.Token+"\n")
 	return err
 }

@@ -46,6 +46,12 @@ func (w *tokenWorld) run(env map[string]string, args ...string) (int, string, st
 			return w.dir
 		}
 		return env[k]
+	}, environ: func() []string {
+		list := []string{"XDG_CONFIG_HOME=" + w.dir, "HOME=" + w.dir}
+		for k, v := range env {
+			list = append(list, k+"="+v)
+		}
+		return list
 	}}
 	code := a.run(args)
 	return code, out.String(), errb.String()

@@ -42,6 +42,33 @@ type Entry struct {
 	// abiquo --oauth`), which such an entry holds instead of a token.
 	// Files written before it existed have none, and read as before.
 	OAuth1 *OAuth1 `json:"oauth1,omitempty"`
+	// Cached is set on a token that `cloudauth token` got by itself and
+	// keeps, to print again while it is valid; its Cloud is then
+	// CachePrefix and the cloud's name, which the provider never reads.
+	Cached *Cached `json:"cached,omitempty"`
+}
+
+// CachePrefix starts the Cloud of a cached token ("cache:clc").
+const CachePrefix = "cache:"
+
+// Cached is the rest of a credential that `cloudauth token` prints: what
+// the token is for, the headers and variables it goes in, and when to
+// stop using it.
+type Cached struct {
+	// Key identifies the settings the token was got with (a digest
+	// without their secrets); other settings do not use it.
+	Key       string            `json:"key"`
+	Principal string            `json:"principal,omitempty"`
+	Endpoint  string            `json:"endpoint,omitempty"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Env       []EnvVar          `json:"env,omitempty"`
+	RenewAt   time.Time         `json:"renew_at"`
+}
+
+// EnvVar is one environment variable of a cached credential.
+type EnvVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // OAuth1 is an application's consumer key and secret with the access

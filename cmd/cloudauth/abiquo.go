@@ -108,6 +108,9 @@ func abiquoLogin(a *app, args []string) error {
 	if *appName != "" && !*oauth {
 		return misuse(f.fs.Usage, "--app-name goes with --oauth")
 	}
+	if err := a.checkStore(); err != nil {
+		return err
+	}
 	endpoint, username := strings.TrimSpace(*f.endpoint), strings.TrimSpace(*f.username)
 	// Without a terminal nothing is asked for: a script says what it
 	// means with the flags, and learns here which one it lacks.
@@ -167,7 +170,9 @@ func abiquoLogin(a *app, args []string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("the login worked but the token could not be stored: %w", err)
+		// Abiquo cannot end this one session alone (see logout).
+		return fmt.Errorf("the login worked but the token could not be stored: %w; it stays valid until 30 minutes after its last use "+
+			"(\"cloudauth logout abiquo --end-all-sessions\" after a later login ends it with the user's other sessions)", err)
 	}
 	fmt.Fprintf(a.stdout, "Logged in to %s as %s. The token is stored in %s.\n", endpoint, cr.Principal, file.Path())
 	fmt.Fprintf(a.stdout, "It ends at %s unless it is used before; Abiquo tokens last %d minutes from their last use.\n",

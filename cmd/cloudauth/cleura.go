@@ -148,6 +148,9 @@ func cleuraLogin(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.checkStore(); err != nil {
+		return err
+	}
 	t := cleuraTarget{url: url, username: strings.TrimSpace(*f.username)}
 	if t.username == "" {
 		if !a.terminal() {
@@ -213,7 +216,11 @@ func cleuraLogin(a *app, args []string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("the login worked but the token could not be stored: %w", err)
+		// A token nobody holds is revoked rather than left valid.
+		if rerr := c.Revoke(ctx, token); rerr != nil {
+			return fmt.Errorf("the login worked but the token could not be stored: %w; revoking it failed too (%v), so it stays valid until it expires (about a day)", err, rerr)
+		}
+		return fmt.Errorf("the login worked but the token could not be stored, so it was revoked: %w", err)
 	}
 	fmt.Fprintf(a.stdout, "Logged in to %s as %s; the token is stored in %s.\n"+
 		"The provider uses it when its cleura url and username match. Cleura Cloud tokens last about a day: run this again when the provider says the token is refused.\n",

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -281,4 +282,95 @@ func TestTokenKeystoneAsksForThePasscode(t *testing.T) {
 	if tok := strings.TrimSpace(out.String()); len(tok) < 20 || strings.Contains(tok, "\n") {
 		t.Errorf("stdout = %q", out.String())
 	}
+}
+
+// A login whose token the credentials file could not take stops before it
+// asks for anything or sends a request: a corrupt file, or a place where
+// no file can be written (a read-only home; as root, a path below a
+// regular file, which no one can create).
+func TestLoginChecksTheCredentialsFileFirst(t *testing.T) {
+	t.Parallel()
+	for _, cloud := range []string{"cleura", "abiquo"} {
+		for _, broken := range []string{"corrupt file", "cannot write"} {
+			t.Run(cloud+"/"+broken, func(t *testing.T) {
+				t.Parallel()
+				w := newTokenWorld(t)
+				home := w.dir
+				switch broken {
+				case "corrupt file":
+					if err := os.MkdirAll(filepath.Join(home, "cloudauth"), 0o700); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(home, "cloudauth", "credentials.json"), []byte("{not json"), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				case "cannot write":
+					if os.Geteuid() == 0 {
+						home = filepath.Join(w.dir, "a-file")
+						if err := os.WriteFile(home, nil, 0o600); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						if err := os.Chmod(home, 0o500); err != nil {
+							t.Fatal(err)
+						}
+						t.Cleanup(func() { _ = os.Chmod(home, 0o700) })
+					}
+				}
+				var out, errb bytes.Buffer
+				a := &app{stdin: strings.NewReader("password\n"), stdout: &out, stderr: &errb, now: time.Now,
+					getenv: func(k string) string { return map[string]string{"XDG_CONFIG_HOME": home, "HOME": home}[k] }}
+				args := []string{"login", "cleura", "--url", w.base + "/cleura", "--username", emulator.CleuraSMSUser, "--password-stdin", "--code", "-"}
+				if cloud == "abiquo" {
+					args = []string{"login", "abiquo", "--endpoint", w.base + "/abiquo/api", "--username", emulator.AbiquoAdmin, "--password-stdin"}
+				}
+				if code := a.run(args); code != 1 {
+					t.Errorf("exit %d, want 1", code)
+				}
+				if s := errb.String(); !strings.Contains(s, "the credentials file cannot take a token, so nothing was asked for or sent") ||
+					strings.Contains(s, "Password") {
+					t.Errorf("stderr:\n%s", s)
+				}
+				if n := w.e.Counters().Totals; len(n) != 0 {
+					t.Errorf("requests were sent: %v", n)
+				}
+			})
+		}
+	}
+}
+
+// A Cleura Cloud token that could not be stored (the file broke during
+// the login) is revoked, not left valid with nobody holding it.
+func TestCleuraLoginRevokesATokenItCannotKeep(t *testing.T) {
+	t.Parallel()
+	w := newCleuraWorld(t)
+	pr, pw := io.Pipe()
+	var out, errb bytes.Buffer
+	a := w.app(pr, &out, &errb)
+	done := make(chan int, 1)
+	go func() {
+		done <- a.run([]string{"login", "cleura", "--url", w.url, "--username", emulator.CleuraSMSUser, "--password-stdin", "--code", "-"})
+		pr.Close()
+	}()
+	fmt.Fprintln(pw, emulator.CleuraSMSPassword)
+	code := w.waitForCode(t, emulator.CleuraSMSUser, 0)
+	if err := os.WriteFile(w.path(), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(pw, code)
+	rc := <-done
+	pw.Close()
+	if rc != 1 || !strings.Contains(errb.String(), "could not be stored, so it was revoked") {
+		t.Fatalf("exit %d\n%s", rc, errb.String())
+	}
+	tokens := w.e.IssuedTokens("cleura")
+	if len(tokens) == 0 {
+		t.Fatal("no token was issued")
+	}
+	for _, tok := range tokens {
+		if w.valid(t, emulator.CleuraSMSUser, tok) {
+			t.Error("the token that could not be stored is still valid")
+		}
+	}
+	w.noSecrets(t, out.String()+errb.String())
 }

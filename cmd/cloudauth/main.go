@@ -257,6 +257,21 @@ func (a *app) load() (*credstore.File, error) {
 	return credstore.Load(path)
 }
 
+// checkStore makes sure, before a login asks for anything, that the
+// credentials file can take its token: a code typed for a token that is
+// then dropped is a person's time wasted, and the token left valid.
+func (a *app) checkStore() error {
+	path, err := credstore.DefaultPath(a.getenv)
+	if err != nil {
+		return err
+	}
+	if err := credstore.Writable(path); err != nil {
+		return fmt.Errorf("the credentials file cannot take a token, so nothing was asked for or sent: %w; "+
+			"fix or remove %s (or choose another file with CLOUDAUTH_CREDENTIALS_FILE) and log in again", err, path)
+	}
+	return nil
+}
+
 // update changes the credentials file under its lock (credstore.Update),
 // so that commands run at once keep each other's changes, and returns the
 // file as written. change runs with the lock held: it must neither prompt

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -85,4 +86,33 @@ func (f *File) RemoveIfSame(e Entry) bool {
 		return false
 	}
 	return len(f.Remove(e.Cloud, e.URL, e.Login)) > 0
+}
+
+// Writable checks that Update can write the file at path later, so that a
+// login can stop before it asks a person for anything (a password, an SMS
+// code) whose token it could not keep: the directory can be made and
+// written, the lock file opened, and the file, if there is one, read as a
+// credentials file.
+func Writable(path string) error {
+	dir := filepath.Dir(path)
+	if err := makeDir(dir); err != nil {
+		return err
+	}
+	lock, err := os.OpenFile(LockPath(path), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := lock.Close(); err != nil {
+		return err
+	}
+	probe, err := os.CreateTemp(dir, ".credentials-*.json")
+	if err != nil {
+		return err
+	}
+	probe.Close()
+	if err := os.Remove(probe.Name()); err != nil {
+		return err
+	}
+	_, err = Load(path)
+	return err
 }

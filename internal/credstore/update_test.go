@@ -295,3 +295,31 @@ func TestRemoveIfSame(t *testing.T) {
 		}
 	}
 }
+
+func TestWritable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cloudauth", "credentials.json")
+	if err := Writable(path); err != nil {
+		t.Fatalf("a fresh place: %v", err)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("directory: %v %v", st, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 || entries[0].Name() != "credentials.json.lock" {
+		t.Errorf("Writable left %v behind", entries)
+	}
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Writable(path); err == nil || !strings.Contains(err.Error(), "is not a cloudauth credentials file") {
+		t.Errorf("a corrupt file: %v", err)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Writable(filepath.Join(file, "cloudauth", "credentials.json")); err == nil {
+		t.Error("a path below a regular file: no error")
+	}
+}

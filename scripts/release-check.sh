@@ -21,6 +21,20 @@ for config in "${configs[@]}"; do
   "$GORELEASER" check -f "$config"
 done
 
+# The release workflow runs both configurations, signs with the imported
+# key, and uses the goreleaser that was checked here.
+workflow=.github/workflows/release.yml
+pinned=$(awk '$1 == "github.com/goreleaser/goreleaser/v2" && $2 ~ /^v/ {print $2; exit}' tools/go.mod)
+for config in "${configs[@]}"; do
+  grep -q -- "args: release --clean$( [ "$config" = .goreleaser.yml ] || echo " -f $config")\$" "$workflow" ||
+    die "$workflow does not release $config"
+done
+[ "$(grep -c "version: $pinned\$" "$workflow")" = "${#configs[@]}" ] ||
+  die "$workflow does not use goreleaser $pinned (tools/go.mod) for every release step"
+[ "$(grep -c 'GPG_FINGERPRINT: ${{ steps.import_gpg.outputs.fingerprint }}' "$workflow")" = "${#configs[@]}" ] ||
+  die "$workflow does not give every release step the imported key's GPG_FINGERPRINT"
+log "$workflow: both configurations, goreleaser $pinned, GPG_FINGERPRINT"
+
 for target in windows/amd64 darwin/arm64; do
   log "cloudauth builds for $target"
   GOOS=${target%/*} GOARCH=${target#*/} CGO_ENABLED=0 go build -o /dev/null ./cmd/cloudauth

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    cloudauth = {
+      source = "cloudauth/cloudauth"
+    }
+  }
+}
+
 # Configure only the clouds you use; each logs in on first use.
 provider "cloudauth" {
   clc {

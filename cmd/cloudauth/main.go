@@ -141,7 +141,7 @@ func (a *app) usage() {
   cloudauth login <cloud> [flags]    log in interactively and store the token
   cloudauth logout <cloud> [flags]   revoke the stored token and forget it
   cloudauth status                   list stored tokens (never shows a secret)
-  cloudauth token <cloud> [--format json|env|header]
+  cloudauth token <cloud> [-f json|env|header|token]
                                      print a token for other tools ("cloudauth token -h")
   cloudauth version                  print the version
 

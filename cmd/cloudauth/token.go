@@ -24,7 +24,7 @@ import (
 // tokenUsage is the help of `cloudauth token`. The variable names are the
 // clients' (their env.go); TestTokenUsageNamesEveryVariable keeps the two
 // in step.
-const tokenUsage = `usage: cloudauth token <cloud> [--format json|env|header]
+const tokenUsage = `usage: cloudauth token <cloud> [-f|--format json|env|header|token] [--cloud NAME] [--no-cache]
 
 Prints a token for <cloud> (%s) on standard output,
 logging in first when needed. The cloud is configured exactly as the
@@ -34,7 +34,18 @@ clouds.yaml (OS_CLOUD) and the credentials file that "cloudauth login"
 writes. Messages go to standard error and never show a secret; the exit
 status is 1 when there is no token and 2 for a wrong command line.
 
---format
+A token that the command logged in for is kept in the credentials file
+(when only you can read it) and printed again, without a login, until it
+is due for renewal; other settings (environment variables, clouds.yaml)
+get a token of their own. --no-cache logs in anyway, and keeps nothing.
+A Keystone login that needs a one-time code asks for it when standard
+input is a terminal (else set OS_PASSCODE). For cleura without
+CLEURA_API_URL, the one token "cloudauth login cleura" stored is used.
+
+--cloud NAME  the clouds.yaml entry for keystone (instead of OS_CLOUD)
+--no-cache    log in even when a kept token is still valid
+
+-f, --format
   json    (the default, because it is the one format that carries everything
           unambiguously, for a program or jq)
           {"token", "headers", "expires_at" (RFC 3339 or null), "endpoint", "principal"}
@@ -53,6 +64,8 @@ status is 1 when there is no token and 2 for a wrong command line.
           Variables already set (OS_CLOUD, passwords) keep their values.
   header  the HTTP headers the API expects, one "Name: value" a line:
             curl -H @<(cloudauth token cleura --format header) "$CLEURA_API_URL/..."
+  token   the token alone on one line:
+            curl -H "X-Auth-Token: $(cloudauth token keystone -f token)" ...
 `
 
 // tokenFormats print a credential on standard output.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -373,4 +374,44 @@ func TestCleuraLoginRevokesATokenItCannotKeep(t *testing.T) {
 		}
 	}
 	w.noSecrets(t, out.String()+errb.String())
+}
+
+// The command's errors name what the command reads, environment
+// variables, not the provider block's attributes (`keystone.insecure`,
+// `keystone { ... }`), as the provider's do.
+func TestTokenErrorsNameTheVariables(t *testing.T) {
+	t.Parallel()
+	e := emulator.New()
+	srv := httptest.NewTLSServer(e) // a certificate nobody trusts
+	t.Cleanup(srv.Close)
+	w := newTokenWorld(t)
+	for _, tc := range []struct {
+		cloud string
+		env   map[string]string
+		wants []string
+	}{
+		{"keystone", map[string]string{"OS_AUTH_URL": srv.URL + "/keystone", "OS_APPLICATION_CREDENTIAL_ID": emulator.KeystoneAppCredID,
+			"OS_APPLICATION_CREDENTIAL_SECRET": emulator.KeystoneAppCredSecret},
+			[]string{"set OS_CACERT to the PEM", "or OS_INSECURE=true for a test system only"}},
+		{"abiquo", map[string]string{"ABQ_ENDPOINT": srv.URL + "/abiquo/api", "ABQ_USERNAME": emulator.AbiquoAdmin, "ABQ_PASSWORD": emulator.AbiquoAdminPassword},
+			[]string{"certificate is not trusted", "add the CA that signed it to this system's trusted roots"}},
+		{"keystone", map[string]string{"OS_AUTH_URL": "http://keystone.example/v3", "OS_APPLICATION_CREDENTIAL_ID": "id", "OS_APPLICATION_CREDENTIAL_SECRET": "secret"},
+			[]string{"OS_AUTH_URL: http://keystone.example/v3 is a plain http:// URL", "set OS_INSECURE to true"}},
+		{"keystone", nil, []string{"Set OS_AUTH_URL with OS_APPLICATION_CREDENTIAL_ID"}},
+	} {
+		code, out, errb := w.run(tc.env, "token", tc.cloud)
+		if code != 1 || out != "" {
+			t.Errorf("%s %v: exit %d, stdout %q", tc.cloud, tc.env, code, out)
+		}
+		for _, want := range tc.wants {
+			if !strings.Contains(errb, want) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.cloud, want, errb)
+			}
+		}
+		for _, tf := range []string{".insecure", ".ca_cert", tc.cloud + " {", "block", "provider configuration"} {
+			if strings.Contains(errb, tf) {
+				t.Errorf("%s: stderr gives Terraform advice (%q):\n%s", tc.cloud, tf, errb)
+			}
+		}
+	}
 }

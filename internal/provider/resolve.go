@@ -25,8 +25,9 @@ func Resolve(ctx context.Context, name string, getenv func(string) string, userA
 		typ, _ := c.Block().Type().(types.ObjectType)
 		st := c.Configure(ctx, cloud.ConfigureRequest{
 			Block:     types.ObjectNull(typ.AttrTypes),
-			Getenv:    getenv,
-			UserAgent: userAgent,
+			Getenv:      getenv,
+			UserAgent:   userAgent,
+			CommandLine: true,
 		})
 		diags := st.Diagnostics()
 		t, use := st.Token("cloudauth token " + name)

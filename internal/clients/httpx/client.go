@@ -303,6 +303,7 @@ func (c *Client) transportError(method, shownURL string, attempts int, err error
 		Attempts: attempts,
 		Timeout:  c.cfg.Timeout,
 		Block:    c.cfg.Name,
+		Setting:  c.cfg.Setting,
 		Err:      c.cfg.Redactor.Error(cause),
 	}
 }

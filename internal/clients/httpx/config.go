@@ -31,6 +31,13 @@ type Config struct {
 	// Name is the provider block the client serves ("keystone", "cleura",
 	// "abiquo", "clc"). Error hints use it to name the attribute to change.
 	Name string
+	// Setting, when set, says in error hints how to change a transport
+	// setting ("url", "ca_cert", "client_cert", "client_key", "timeout",
+	// and "insecure" for turning verification off), for a caller that is
+	// not configured by a provider block: "--ca-cert", "OS_INSECURE=true".
+	// An empty answer means the caller has no such setting. Unset, the
+	// hints name the attribute in the Name block.
+	Setting func(attr string) string
 	// BaseURL is joined with Request.Path. It may carry a path prefix.
 	BaseURL string
 	// Insecure skips TLS certificate verification.

@@ -187,6 +187,8 @@ type TransportError struct {
 	Attempts int
 	Timeout  time.Duration
 	Block    string // provider block, for hints
+	// Setting is Config.Setting: how to change a setting, for hints.
+	Setting func(attr string) string
 	// Proxy is the proxy the request went through (from HTTPS_PROXY or
 	// HTTP_PROXY), without credentials; empty for a direct connection.
 	Proxy string
@@ -224,14 +226,30 @@ func (e *TransportError) Error() string {
 	case KindRefused:
 		return fmt.Sprintf("%s %s: connection refused%s; check the URL and that the service is running and reachable from here", e.Method, e.URL, attempts)
 	case KindDNS:
-		return fmt.Sprintf("%s %s: the host name does not resolve (%v); check the URL in the %s block", e.Method, e.URL, e.Err, e.Block)
+		return fmt.Sprintf("%s %s: the host name does not resolve (%v); check %s", e.Method, e.URL, e.Err, e.setting("url"))
 	case KindTimeout:
-		return fmt.Sprintf("%s %s: no complete answer within %s%s; the service is slow or unreachable: raise %s.timeout or check the network", e.Method, e.URL, e.Timeout, attempts, e.Block)
+		raise := ""
+		if t := e.setting("timeout"); t != "" {
+			raise = "raise " + t + " or "
+		}
+		return fmt.Sprintf("%s %s: no complete answer within %s%s; the service is slow or unreachable: %scheck the network", e.Method, e.URL, e.Timeout, attempts, raise)
 	case KindClientCert:
-		return fmt.Sprintf("%s %s: the server asks for a client certificate and refused the connection (%v); set %s.client_cert and %s.client_key "+
-			"to a certificate (and its key) that the server trusts", e.Method, e.URL, e.Err, e.Block, e.Block)
+		cert, key := e.setting("client_cert"), e.setting("client_key")
+		if cert == "" || key == "" {
+			return fmt.Sprintf("%s %s: the server asks for a client certificate and refused the connection (%v)", e.Method, e.URL, e.Err)
+		}
+		return fmt.Sprintf("%s %s: the server asks for a client certificate and refused the connection (%v); set %s and %s "+
+			"to a certificate (and its key) that the server trusts", e.Method, e.URL, e.Err, cert, key)
 	case KindTLS:
-		return fmt.Sprintf("%s %s: the server's TLS certificate is not trusted (%v); set %s.ca_cert to the PEM of the CA that signed it (inline or a file path), or %s.insecure = true for a test system only", e.Method, e.URL, e.Err, e.Block, e.Block)
+		insecure := ""
+		if i := e.setting("insecure"); i != "" {
+			insecure = ", or " + i + " for a test system only"
+		}
+		trust := "add the CA that signed it to this system's trusted roots"
+		if ca := e.setting("ca_cert"); ca != "" {
+			trust = "set " + ca + " to the PEM of the CA that signed it (inline or a file path)"
+		}
+		return fmt.Sprintf("%s %s: the server's TLS certificate is not trusted (%v); %s%s", e.Method, e.URL, e.Err, trust, insecure)
 	case KindTooLarge:
 		return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
 	case KindBody:
@@ -243,6 +261,23 @@ func (e *TransportError) Error() string {
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// setting says how to change a transport setting: the caller's words
+// (Config.Setting), else the attribute of the provider block.
+func (e *TransportError) setting(attr string) string {
+	if e.Setting != nil {
+		if s := e.Setting(attr); s != "" || attr != "url" {
+			return s
+		}
+	}
+	switch attr {
+	case "url":
+		return "the URL in the " + e.Block + " block"
+	case "insecure":
+		return e.Block + ".insecure = true"
+	}
+	return e.Block + "." + attr
+}
 
 // ErrBodyTooLarge is returned when a body exceeds Config.MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("response body too large")

@@ -65,6 +65,10 @@ type ConfigureRequest struct {
 	Getenv func(string) string
 	// UserAgent is sent on every request.
 	UserAgent string
+	// CommandLine is set for `cloudauth token`, which has no provider
+	// configuration: messages name the environment variables that set a
+	// value (Value.Hint), not the block's attributes.
+	CommandLine bool
 }
 
 // TokenTarget is a cloud as cloudauth_token sees it: the client's token

@@ -55,6 +55,8 @@ type Value[T any] struct {
 	Source string
 	name   string   // "clc.username"
 	env    []string // the variables that can set it
+	// cli: named for the command line (ConfigureRequest.CommandLine).
+	cli bool
 }
 
 // IsSet reports whether the value came from anywhere (a default counts).
@@ -67,8 +69,17 @@ func (v Value[T]) Given() bool { return v.Origin != Unset && v.Origin != FromDef
 // Name is the attribute's full name, "clc.username".
 func (v Value[T]) Name() string { return v.name }
 
-// Hint names the setting for a person: "`clc.username` (or CLC_USERNAME)".
+// Hint names the setting for a person: "`clc.username` (or CLC_USERNAME)";
+// for the command line, its variables alone ("CLC_USERNAME"), and for a
+// setting that no variable sets, its attribute, said to be the provider
+// configuration's.
 func (v Value[T]) Hint() string {
+	if v.cli {
+		if len(v.env) > 0 {
+			return strings.Join(v.env, " / ")
+		}
+		return "`" + v.name + "` (a setting of the provider configuration only)"
+	}
 	h := "`" + v.name + "`"
 	if len(v.env) > 0 {
 		h += " (or " + strings.Join(v.env, " / ") + ")"
@@ -209,8 +220,23 @@ type Block[S any] struct {
 	// Triggers are environment variables whose presence configures the
 	// cloud when the configuration has no block for it.
 	Triggers []string
-	// Setup tells a user how to configure the cloud.
+	// Setup tells a user how to configure the cloud: "Add `x { ... }` to
+	// the provider configuration, or set X_URL and ...". The command
+	// line, which has no configuration, shows the part from "set"
+	// (TestSetupForTheCommandLine holds every cloud to this form).
 	Setup string
+}
+
+// setupSep parts Block.Setup into the configuration's way and the
+// environment's.
+const setupSep = " to the provider configuration, or set "
+
+// setup is Block.Setup, for the command line its environment part.
+func (b *Block[S]) setup(cli bool) string {
+	if i := strings.Index(b.Setup, setupSep); cli && i >= 0 {
+		return "Set " + b.Setup[i+len(setupSep):]
+	}
+	return b.Setup
 }
 
 // Schema is the provider configuration's block for the cloud. A nested
@@ -230,7 +256,7 @@ func (b *Block[S]) Schema() schema.Block {
 // place. Values are used as given (an environment variable's spaces are
 // kept, as in the configuration). Problems go to the returned Resolver.
 func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Resolver) {
-	r := &Resolver{name: b.Name, title: b.Title, setup: b.Setup, getenv: req.Getenv}
+	r := &Resolver{name: b.Name, title: b.Title, setup: b.setup(req.CommandLine), getenv: req.Getenv, cli: req.CommandLine}
 	s := new(S)
 	var attrs map[string]attr.Value
 	switch {
@@ -259,7 +285,7 @@ func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Reso
 			val = nil
 		}
 		if a.kind == kindMap {
-			v := Value[map[string]string]{name: name}
+			v := Value[map[string]string]{name: name, cli: r.cli}
 			if m, ok := val.(types.Map); ok && !m.IsNull() && len(m.Elements()) > 0 {
 				v.V, v.Origin = make(map[string]string, len(m.Elements())), FromConfig
 				for k, e := range m.Elements() {
@@ -323,9 +349,9 @@ func (b *Block[S]) Blank() *S {
 func (a Attr[S]) fill(s *S, r *Resolver, name, raw string, origin Origin, source string) {
 	switch a.kind {
 	case kindString:
-		*a.str(s) = Value[string]{V: raw, Origin: origin, Source: source, name: name, env: a.env}
+		*a.str(s) = Value[string]{V: raw, Origin: origin, Source: source, name: name, env: a.env, cli: r.cli}
 	case kindBool:
-		v := Value[bool]{Origin: origin, Source: source, name: name, env: a.env}
+		v := Value[bool]{Origin: origin, Source: source, name: name, env: a.env, cli: r.cli}
 		if origin != Unset {
 			b, err := strconv.ParseBool(raw)
 			if err != nil {
@@ -336,7 +362,7 @@ func (a Attr[S]) fill(s *S, r *Resolver, name, raw string, origin Origin, source
 		}
 		*a.boolean(s) = v
 	case kindInt:
-		v := Value[int64]{Origin: origin, Source: source, name: name, env: a.env}
+		v := Value[int64]{Origin: origin, Source: source, name: name, env: a.env, cli: r.cli}
 		if origin != Unset {
 			n, err := strconv.ParseInt(raw, 10, 64)
 			if err != nil {
@@ -371,6 +397,7 @@ func text(v attr.Value) string {
 type Resolver struct {
 	name, title, setup string
 	getenv             func(string) string
+	cli                bool
 	present            bool
 	// unknown is set when a value is only known after apply: then every
 	// problem of the cloud waits for its first use, since a setting that
@@ -402,9 +429,12 @@ type Setting interface {
 	Hint() string
 	From() string
 	origin() Origin
+	vars() []string
 }
 
 func (v Value[T]) origin() Origin { return v.Origin }
+
+func (v Value[T]) vars() []string { return v.env }
 
 // FailOn records a configuration problem of the setting v.
 func (r *Resolver) FailOn(v Setting, summary, detail string) {

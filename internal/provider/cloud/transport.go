@@ -29,6 +29,8 @@ type Transport struct {
 	ClientKey  Value[string]
 	Timeout    Value[string]
 	MaxRetries Value[int64]
+	// url is the URL setting CheckURL checked, for hints.
+	url Setting
 }
 
 // TransportEnv names a cloud's environment variables for the transport
@@ -84,6 +86,33 @@ func (t *Transport) HTTP(r *Resolver, req ConfigureRequest, baseURL string) http
 	}
 	if t.MaxRetries.IsSet() {
 		cfg.MaxRetries = int(t.MaxRetries.V)
+	}
+	if r.cli {
+		// The command line sets these by environment variables only.
+		cfg.Setting = func(attr string) string {
+			var v Setting
+			switch attr {
+			case "url":
+				v = t.url
+			case "insecure":
+				if len(t.Insecure.env) == 0 {
+					return ""
+				}
+				return t.Insecure.env[0] + "=true"
+			case "ca_cert":
+				v = t.CACert
+			case "client_cert":
+				v = t.ClientCert
+			case "client_key":
+				v = t.ClientKey
+			case "timeout":
+				v = t.Timeout
+			}
+			if v == nil || len(v.vars()) == 0 {
+				return ""
+			}
+			return v.Hint()
+		}
 	}
 	if cfg.Insecure {
 		r.WarnOn(t.Insecure, "TLS verification is off for "+r.title,
@@ -163,6 +192,7 @@ func (urlValidator) ValidateString(ctx context.Context, req validator.StringRequ
 // insecure is set. It returns the URL without a trailing slash, or "" with
 // the problem recorded.
 func (t *Transport) CheckURL(r *Resolver, v Value[string]) string {
+	t.url = v
 	if v.V == "" {
 		return ""
 	}
@@ -176,7 +206,10 @@ func (t *Transport) CheckURL(r *Resolver, v Value[string]) string {
 			ce.Allow = t.Insecure.Hint() + " to true"
 		}
 		where := "`" + v.Name() + "`"
-		if v.Origin != FromConfig {
+		switch {
+		case r.cli && v.Origin != FromConfig:
+			where = v.From()
+		case v.Origin != FromConfig:
 			where += " (from " + v.From() + ")"
 		}
 		r.FailOn(v, "Invalid "+v.Name(), fmt.Sprintf("%s: %s.", where, err))

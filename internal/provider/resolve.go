@@ -24,7 +24,7 @@ func Resolve(ctx context.Context, name string, getenv func(string) string, userA
 		}
 		typ, _ := c.Block().Type().(types.ObjectType)
 		st := c.Configure(ctx, cloud.ConfigureRequest{
-			Block:     types.ObjectNull(typ.AttrTypes),
+			Block:       types.ObjectNull(typ.AttrTypes),
 			Getenv:      getenv,
 			UserAgent:   userAgent,
 			CommandLine: true,

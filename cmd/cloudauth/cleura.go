@@ -218,7 +218,7 @@ func cleuraLogin(a *app, args []string) error {
 	if err != nil {
 		// A token nobody holds is revoked rather than left valid.
 		if rerr := c.Revoke(ctx, token); rerr != nil {
-			return fmt.Errorf("the login worked but the token could not be stored: %w; revoking it failed too (%v), so it stays valid until it expires (about a day)", err, rerr)
+			return fmt.Errorf("the login worked but the token could not be stored: %w; revoking it failed too (%w), so it stays valid until it expires (about a day)", err, rerr)
 		}
 		return fmt.Errorf("the login worked but the token could not be stored, so it was revoked: %w", err)
 	}

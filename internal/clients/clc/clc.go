@@ -26,6 +26,7 @@ import (
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/suggest"
 )
 
 // TokenLifetime is how long a bearer token can be reused ("up to 2 weeks").
@@ -387,11 +388,7 @@ type NotFoundError struct {
 }
 
 func (e *NotFoundError) Error() string {
-	avail := "none"
-	if len(e.Available) > 0 {
-		avail = strings.Join(e.Available, ", ")
-	}
-	return fmt.Sprintf("account %s has no data center %q; it has: %s", e.AccountAlias, e.DataCenter, avail)
+	return fmt.Sprintf("account %s has no data center %q; %s", e.AccountAlias, e.DataCenter, suggest.Known(e.DataCenter, e.Available))
 }
 
 // UnnamedError is a default that a configured bearer token does not give:

@@ -2,7 +2,8 @@ package cleura
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/suggest"
 )
 
 // UnknownAreaError is an area tag that no entry of the account has.
@@ -13,11 +14,7 @@ type UnknownAreaError struct {
 }
 
 func (e *UnknownAreaError) Error() string {
-	known := strings.Join(e.Known, ", ")
-	if known == "" {
-		known = "none"
-	}
-	return fmt.Sprintf("the account has no area with the tag %q; it has: %s", e.Tag, known)
+	return fmt.Sprintf("the account has no area with the tag %q; %s", e.Tag, suggest.Known(e.Tag, e.Known))
 }
 
 // Select returns the entries of list that match f, in the API's order. An

@@ -139,28 +139,38 @@ func (s *Server) Validate(cfg map[string]any) []*tfprotov6.Diagnostic {
 
 // Read reads a data source and returns its top-level values.
 func (s *Server) Read(typeName string, cfg map[string]any) (map[string]tftypes.Value, error) {
-	sch, ok := s.schema.DataSourceSchemas[typeName]
-	if !ok {
-		return nil, fmt.Errorf("no data source %s", typeName)
-	}
-	typ := sch.ValueType()
-	dv, err := tfprotov6.NewDynamicValue(typ, Value(typ, cfg))
-	if err != nil {
-		return nil, err
-	}
-	resp, err := s.s.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{TypeName: typeName, Config: &dv})
+	out, resp, err := s.ReadRaw(typeName, cfg)
 	if err != nil {
 		return nil, err
 	}
 	if err := DiagsErr(resp.Diagnostics); err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// ReadRaw reads a data source and returns its top-level values (nil after
+// an error diagnostic) with the answer, warnings included.
+func (s *Server) ReadRaw(typeName string, cfg map[string]any) (map[string]tftypes.Value, *tfprotov6.ReadDataSourceResponse, error) {
+	sch, ok := s.schema.DataSourceSchemas[typeName]
+	if !ok {
+		return nil, nil, fmt.Errorf("no data source %s", typeName)
+	}
+	typ := sch.ValueType()
+	dv, err := tfprotov6.NewDynamicValue(typ, Value(typ, cfg))
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := s.s.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{TypeName: typeName, Config: &dv})
+	if err != nil || DiagsErr(resp.Diagnostics) != nil {
+		return nil, resp, err
+	}
 	v, err := resp.State.Unmarshal(typ)
 	if err != nil {
-		return nil, err
+		return nil, resp, err
 	}
 	out := map[string]tftypes.Value{}
-	return out, v.As(&out)
+	return out, resp, v.As(&out)
 }
 
 // OpenEphemeral opens an ephemeral resource and returns its values.

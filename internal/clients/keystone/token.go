@@ -3,9 +3,13 @@ package keystone
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/suggest"
 )
 
 // Token is what Keystone says about a token: the body of
@@ -230,6 +234,48 @@ func (t *Token) Select(s Selection) ([]Service, map[string]string) {
 		}
 	}
 	return out, urls
+}
+
+// UnknownError is a filter value that nothing in the token's catalog has:
+// a region no endpoint is in, or a service type no service has.
+type UnknownError struct {
+	// What is "region" or "service type".
+	What  string
+	Value string
+	// Known are the catalog's values, sorted.
+	Known []string
+}
+
+func (e *UnknownError) Error() string {
+	return fmt.Sprintf("the token's catalog has no %s %q; %s", e.What, e.Value, suggest.Known(e.Value, e.Known))
+}
+
+// Unknown says which filters of s match nothing in the whole catalog: a
+// region that no endpoint of any service or interface is in, and a service
+// type that no service has. Each is nil when it matches something, when it
+// is not set, or when the catalog has nothing to compare it with (an
+// unscoped token's empty catalog). Region names are compared exactly, as
+// OpenStack clients do. It walks the catalog, so callers ask only when
+// Select found nothing: a filter that selects anything is known.
+func (t *Token) Unknown(s Selection) (region, serviceType *UnknownError) {
+	var regions, types []string
+	for _, svc := range t.Catalog {
+		types = append(types, svc.Type)
+		for _, ep := range svc.Endpoints {
+			regions = append(regions, ep.region())
+			if ep.Region != "" && ep.Region != ep.RegionID {
+				regions = append(regions, ep.Region)
+			}
+		}
+	}
+	unknown := func(what, v string, known []string) *UnknownError {
+		known = slices.DeleteFunc(slices.Compact(slices.Sorted(slices.Values(known))), func(k string) bool { return k == "" })
+		if v == "" || len(known) == 0 || slices.Contains(known, v) {
+			return nil
+		}
+		return &UnknownError{What: what, Value: v, Known: known}
+	}
+	return unknown("region", s.Region, regions), unknown("service type", s.ServiceType, types)
 }
 
 // region is the endpoint's region, whichever of the two fields is set.

@@ -245,3 +245,41 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+func TestUnknownFilters(t *testing.T) {
+	t.Parallel()
+	tok := catalogToken()
+	cases := []struct {
+		name        string
+		sel         keystone.Selection
+		region, typ string // the errors' texts, "" for nil
+	}{
+		{"both known", keystone.Selection{Region: "R2", ServiceType: "object-store"}, "", ""},
+		{"no filters", keystone.Selection{}, "", ""},
+		{"region in the wrong case", keystone.Selection{Region: "r1"}, `the token's catalog has no region "r1"; it has: R1, R2 (did you mean "R1"?)`, ""},
+		{"type with a hyphen missing", keystone.Selection{ServiceType: "objectstore"}, "",
+			`the token's catalog has no service type "objectstore"; it has: compute, identity, object-store (did you mean "object-store"?)`},
+		{"both unknown", keystone.Selection{Region: "Nowhere", ServiceType: "dns"},
+			`the token's catalog has no region "Nowhere"; it has: R1, R2`, `the token's catalog has no service type "dns"; it has: compute, identity, object-store`},
+	}
+	for _, tc := range cases {
+		region, typ := tok.Unknown(tc.sel)
+		if got := errText(region); got != tc.region {
+			t.Errorf("%s: region error %q, want %q", tc.name, got, tc.region)
+		}
+		if got := errText(typ); got != tc.typ {
+			t.Errorf("%s: service type error %q, want %q", tc.name, got, tc.typ)
+		}
+	}
+	// An unscoped token has no catalog to compare a filter with.
+	if region, typ := (&keystone.Token{}).Unknown(keystone.Selection{Region: "R1", ServiceType: "compute"}); region != nil || typ != nil {
+		t.Errorf("empty catalog: %v, %v; want nothing to report", region, typ)
+	}
+}
+
+func errText(e *keystone.UnknownError) string {
+	if e == nil {
+		return ""
+	}
+	return e.Error()
+}

@@ -101,6 +101,16 @@ func (v Value[T]) From() string {
 	return "nowhere"
 }
 
+// Where names the setting and, when it did not come from the block, where
+// it came from: "`clc.password`", "`clc.password` (from CLC_PASSWORD)".
+func (v Value[T]) Where() string {
+	w := "`" + v.name + "`"
+	if v.Origin != FromConfig && v.Origin != Unset {
+		w += " (from " + v.From() + ")"
+	}
+	return w
+}
+
 // With returns the value replaced by x from origin (a file filling what the
 // configuration and the environment left unset).
 func (v Value[T]) With(x T, origin Origin, source string) Value[T] {

@@ -2,6 +2,7 @@ package keystone
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -107,8 +109,10 @@ func newCatalogSchema() schema.Schema {
 		MarkdownDescription: "The service catalog of the provider's Keystone token, with the token's user, project and " +
 			"roles. It is read from the answer of the provider's login (`POST /v3/auth/tokens`, or `GET` for a " +
 			"configured `token`): however many of these data sources a configuration has, Keystone sees one " +
-			"request per run. A region or interface the catalog lacks gives an empty `catalog` and `endpoints`, " +
-			"not an error.",
+			"request per run. A `region` that no endpoint of the catalog is in (names match exactly, as in OpenStack " +
+			"clients) is an error that lists the catalog's regions; a `service_type` the catalog lacks is a warning. " +
+			"Filters that each match but not together (a service not offered in that region or interface) give an " +
+			"empty `catalog` and `endpoints`.",
 		Attributes: map[string]schema.Attribute{
 			"service_type": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Only services of this type (`compute`, `object-store`, `identity`, ...). Default: every type."},
@@ -180,14 +184,15 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, diags := cloud.Use[*api.Client](d.ProviderData, Name, "cloudauth_keystone_catalog")
+	sess, diags := cloud.Use[*session](d.ProviderData, Name, "cloudauth_keystone_catalog")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	c := sess.api
 	tok, err := c.Login(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(diagnose(c, err))
+		resp.Diagnostics.Append(sess.diagnose(err))
 		return
 	}
 	// The provider's interface, region and endpoint overrides fill what
@@ -201,10 +206,45 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	})
 	model, diags := newCatalogModel(tok, sel, m.ServiceType)
 	resp.Diagnostics.Append(diags...)
+	if len(model.Catalog.Elements()) == 0 {
+		resp.Diagnostics.Append(sess.unmatched(tok, sel, m.Region.IsNull())...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
+}
+
+// unmatched explains an empty result whose filters match nothing in the
+// whole catalog. A region no endpoint is in is an error: region names are
+// the cloud's own, so one the catalog lacks is a slip (often of case:
+// they match exactly, as in OpenStack clients), and the empty endpoints
+// map would only fail later, further from the cause. A service type the
+// catalog lacks is a warning: a configuration may ask for a service that
+// only some of its clouds offer. fromProvider says the region is the
+// provider's keystone.region, which the message then names.
+func (sess *session) unmatched(tok *api.Token, sel api.Selection, fromProvider bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	region, typ := tok.Unknown(sel)
+	if region != nil {
+		fix := "Set `region` to one of these, or leave it out for every region."
+		if fromProvider {
+			fix = fmt.Sprintf("The region is %s, which the data source uses as it names none: set it to one of these, or set `region` on the data source.",
+				sess.s.Region.Where())
+		}
+		detail := fmt.Sprintf("%s.\n\n%s", region, fix)
+		if fromProvider {
+			diags.AddError("Unknown Keystone region", detail)
+		} else {
+			diags.AddAttributeError(path.Root("region"), "Unknown Keystone region", detail)
+		}
+	}
+	if typ != nil {
+		diags.AddAttributeWarning(path.Root("service_type"), "Unknown Keystone service type",
+			fmt.Sprintf("%s. The `catalog` and `endpoints` are empty.\n\nIf this cloud does not offer the service, that is expected; "+
+				"otherwise set `service_type` to the type as the catalog spells it.", typ))
+	}
+	return diags
 }
 
 // newCatalogModel builds the data source's values from a token.

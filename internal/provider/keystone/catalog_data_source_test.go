@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -361,9 +362,6 @@ data "cloudauth_keystone_catalog" "this" {
   interface    = "admin"
   region       = "RegionTwo"
 }
-data "cloudauth_keystone_catalog" "nowhere" {
-  region = "Nowhere"
-}
 data "cloudauth_keystone_catalog" "dns_in_one" {
   service_type = "dns"
   region       = "RegionOne"
@@ -375,8 +373,8 @@ data "cloudauth_keystone_catalog" "all_regions" {}`),
 				statecheck.ExpectKnownValue(ksCat, tfjsonpath.New("endpoints"), knownvalue.MapExact(map[string]knownvalue.Check{
 					"compute": knownvalue.StringExact(ksURLFor(e, "compute", "RegionTwo", "admin")),
 				})),
-				statecheck.ExpectKnownValue("data.cloudauth_keystone_catalog.nowhere", tfjsonpath.New("catalog"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue("data.cloudauth_keystone_catalog.nowhere", tfjsonpath.New("endpoints"), knownvalue.MapSizeExact(0)),
+				// dns and RegionOne are both in the catalog, but not
+				// together: an empty result, without a word.
 				statecheck.ExpectKnownValue("data.cloudauth_keystone_catalog.dns_in_one", tfjsonpath.New("catalog"), knownvalue.ListSizeExact(0)),
 				// Without a region: every region's endpoints, and the URL of
 				// the first region in alphabetical order.
@@ -458,13 +456,23 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 	}{
 		{"wrong password names the method and Keystone's answer",
 			acctest.HCL(ksBlock(url, `user_name = "demo"`, `user_domain_name = "Default"`, `password = "not-the-password"`), ksCatalogDS), nil,
-			[]string{"Keystone login failed", "refused the password login", "HTTP 401", "The request you have made requires authentication.", "keystone.password", "OS_PASSWORD"}},
+			[]string{"Keystone login failed", "refused the password login", "HTTP 401", "The request you have made requires authentication.",
+				"Check `keystone.user_name`, `keystone.user_domain_name`, `keystone.password`."}},
+		{"wrong password from the environment names each variable used",
+			ksCatalogDS, map[string]string{"OS_AUTH_URL": ksURL(e), "OS_USERNAME": "demo", "OS_USER_DOMAIN_NAME": "Default", "OS_PASSWORD": "not-the-password"},
+			[]string{"Keystone login failed", "refused the password login",
+				"Check `keystone.user_name` (from OS_USERNAME), `keystone.user_domain_name` (from OS_USER_DOMAIN_NAME), `keystone.password` (from OS_PASSWORD)."}},
 		{"unknown application credential",
 			acctest.HCL(ksBlock(url, `application_credential_id = "0000000000000000000000000000dead"`, `application_credential_secret = "x"`), ksCatalogDS), nil,
 			[]string{"Keystone login failed", "application credential (by id)", "HTTP 404", "Could not find Application Credential: 0000000000000000000000000000dead."}},
 		{"revoked token",
 			acctest.HCL(ksBlock(url, fmt.Sprintf("token = %q", revoked)), ksCatalogDS), nil,
-			[]string{"Keystone login failed", "refused the configured token", "HTTP 401", "keystone.token", "OS_TOKEN"}},
+			[]string{"Keystone token not accepted", "refused the configured token", "HTTP 401", "expired or was revoked",
+				"Issue a new token (for example `openstack token issue`) and put it in `keystone.token`, or remove `keystone.token`"}},
+		{"revoked OS_TOKEN says to issue a new one or unset the variable",
+			ksCatalogDS, map[string]string{"OS_AUTH_URL": ksURL(e), "OS_TOKEN": revoked},
+			[]string{"Keystone token not accepted", "refused the configured token", "HTTP 401", "expired or was revoked",
+				"`openstack token issue`", "put it in `keystone.token` (from OS_TOKEN), or remove OS_TOKEN and give credentials"}},
 		{"user name without a domain",
 			acctest.HCL(ksBlock(url, `user_name = "demo"`, `password = "x"`), ksCatalogDS), nil,
 			[]string{"Missing keystone.user_domain_name", "keystone.user_domain_name", "OS_USER_DOMAIN_NAME", `user "demo" is named without a domain`}},
@@ -492,6 +500,18 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 		{"not configured names the block and the variables",
 			ksCatalogDS, nil,
 			[]string{"OpenStack Keystone is not configured", "cloudauth_keystone_catalog needs OpenStack Keystone to be configured", "OS_AUTH_URL", "OS_CLOUD"}},
+		{"region the catalog lacks lists the catalog's regions",
+			acctest.HCL(ksAppCred(e), `data "cloudauth_keystone_catalog" "this" { region = "RegionX" }`), nil,
+			[]string{"Unknown Keystone region", `the token's catalog has no region "RegionX"; it has: RegionOne, RegionTwo.`,
+				"Set `region` to one of these"}},
+		{"the provider's region in the wrong case suggests the right one and names its variable",
+			ksCatalogDS, map[string]string{"OS_AUTH_URL": ksURL(e), "OS_APPLICATION_CREDENTIAL_ID": emulator.KeystoneAppCredID,
+				"OS_APPLICATION_CREDENTIAL_SECRET": emulator.KeystoneAppCredSecret, "OS_REGION_NAME": "regionone"},
+			[]string{"Unknown Keystone region", `no region "regionone"; it has: RegionOne, RegionTwo (did you mean "RegionOne"?)`,
+				"`keystone.region` (from OS_REGION_NAME)", "set `region` on the data source"}},
+		{"the provider block's region",
+			acctest.HCL(ksAppCred(e, `region = "regionone"`), ksCatalogDS), nil,
+			[]string{"Unknown Keystone region", `(did you mean "RegionOne"?)`, "The region is `keystone.region`, which"}},
 		{"interface outside the three",
 			acctest.HCL(ksAppCred(e), `data "cloudauth_keystone_catalog" "this" { interface = "private" }`), nil,
 			[]string{"Invalid Attribute Value Match", "public", "internal", "admin"}},
@@ -539,5 +559,50 @@ func TestAccKeystoneCatalog_wrongSecretIsNotEchoed(t *testing.T) {
 	}
 	if n := e.Requests("keystone.tokens.create"); n != 1 {
 		t.Errorf("logins tried = %d, want 1: a refused login is not repeated", n)
+	}
+}
+
+// TestKeystoneCatalogUnknownServiceTypeWarns reads the data source in
+// process, where warnings can be seen (terraform-plugin-testing does not
+// show them): a service type the catalog lacks is a warning that lists the
+// catalog's types and the near one, and the result is empty; a known type
+// that is not in the chosen region gives no warning.
+func TestKeystoneCatalogUnknownServiceTypeWarns(t *testing.T) {
+	e := acctest.StartEmulator(t)
+	s := acctest.NewServer(t, nil)
+	s.Configure(map[string]any{"keystone": map[string]any{"auth_url": ksURL(e),
+		"application_credential_id": emulator.KeystoneAppCredID, "application_credential_secret": emulator.KeystoneAppCredSecret}})
+	warnings := func(cfg map[string]any) (string, map[string]tftypes.Value) {
+		t.Helper()
+		out, resp, err := s.ReadRaw("cloudauth_keystone_catalog", cfg)
+		if err == nil {
+			err = acctest.DiagsErr(resp.Diagnostics)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text []string
+		for _, d := range resp.Diagnostics {
+			path := ""
+			if d.Attribute != nil {
+				path = d.Attribute.String()
+			}
+			text = append(text, fmt.Sprintf("[%s] %s: %s: %s", d.Severity, path, d.Summary, d.Detail))
+		}
+		return strings.Join(text, "\n"), out
+	}
+	text, out := warnings(map[string]any{"service_type": "objectstore"})
+	want := regexp.MustCompile(`^\[WARNING\] AttributeName\("service_type"\): Unknown Keystone service type: ` +
+		regexp.QuoteMeta(`the token's catalog has no service type "objectstore"; it has: compute, dns, identity, image, network, object-store, volumev3 (did you mean "object-store"?). The `+"`catalog`"+` and `+"`endpoints`"+` are empty.`) +
+		`\s+If this cloud does not offer the service, that is expected`)
+	if !want.MatchString(text) {
+		t.Errorf("diagnostics:\n%s\nwant to match %s", text, want)
+	}
+	var catalog []tftypes.Value
+	if err := out["catalog"].As(&catalog); err != nil || len(catalog) != 0 {
+		t.Errorf("catalog = %v (%v), want empty", catalog, err)
+	}
+	if text, _ := warnings(map[string]any{"service_type": "dns", "region": "RegionOne"}); text != "" {
+		t.Errorf("a type and region that exist but not together: %s", text)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -233,7 +234,16 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 		cloud.ConfigError(r, block, s, err, extra)
 		return r.Configured(nil, nil)
 	}
-	return r.Configured(c, &cloud.TokenTarget{Source: c, Diagnose: func(err error) diag.Diagnostic { return diagnose(c, err) }})
+	sess := &session{api: c, s: s}
+	return r.Configured(sess, &cloud.TokenTarget{Source: c, Diagnose: sess.diagnose})
+}
+
+// session is what the data sources get: the client, and the settings it
+// was made from, so that messages name the settings in use and where each
+// came from.
+type session struct {
+	api *api.Client
+	s   *settings
 }
 
 // keepOneMethod lets the highest source (block, environment, clouds.yaml)
@@ -258,22 +268,10 @@ func keepOneMethod(s *settings, r *cloud.Resolver) {
 }
 
 // diagnose explains a failed login or read: what was refused, Keystone's
-// own answer, and which settings to check. Secrets never appear: the
-// client masks them.
-func diagnose(c *api.Client, err error) diag.Diagnostic {
-	s := block.Blank()
-	hints := map[api.Method][]cloud.Value[string]{
-		api.MethodToken:       {s.Token},
-		api.MethodAppCredID:   {s.AppCredID, s.AppCredSecret},
-		api.MethodAppCredName: {s.AppCredName, s.AppCredSecret, s.UserID, s.UserName, s.UserDomainName},
-		api.MethodPassword: {s.UserName, s.UserID, s.UserDomainName, s.Password, s.Passcode, s.TOTPSecret,
-			s.ProjectName, s.ProjectID, s.ProjectDomainName, s.DomainName},
-		api.MethodTOTP: {s.UserName, s.UserID, s.UserDomainName, s.Passcode, s.TOTPSecret},
-	}[c.Method()]
-	var check []string
-	for _, h := range hints {
-		check = append(check, h.Hint())
-	}
+// own answer, and which of the settings in use to check. Secrets never
+// appear: the client masks them.
+func (sess *session) diagnose(err error) diag.Diagnostic {
+	s := sess.s
 	var (
 		le    *api.LoginError
 		te    *httpx.TransportError
@@ -281,6 +279,8 @@ func diagnose(c *api.Client, err error) diag.Diagnostic {
 		mfa   *api.MFARequiredError
 		spent *api.PasscodeSpentError
 	)
+	newToken := fmt.Sprintf("Issue a new token (for example `openstack token issue`) and put it in %s, or remove %s and give credentials "+
+		"(an application credential, or a user and password) so that the provider logs in by itself.", s.Token.Where(), s.Token.From())
 	switch {
 	case errors.As(err, &mfa):
 		return diag.NewErrorDiagnostic("Keystone wants a second factor",
@@ -292,14 +292,57 @@ func diagnose(c *api.Client, err error) diag.Diagnostic {
 		return diag.NewErrorDiagnostic("Keystone not found at auth_url",
 			fmt.Sprintf("%s\n\nSet %s to the identity endpoint (for example https://keystone.example.com:5000 or its /v3 URL), not a dashboard or another service.", err, s.AuthURL.Hint()))
 	case errors.Is(err, api.ErrTokenRejected):
-		return diag.NewErrorDiagnostic("Keystone token no longer accepted",
-			fmt.Sprintf("%s. Issue a new token (for example `openstack token issue`) and set %s, or configure credentials instead of a token.", err, s.Token.Hint()))
+		return diag.NewErrorDiagnostic("Keystone token no longer accepted", fmt.Sprintf("%s. %s", err, newToken))
+	case errors.As(err, &le) && le.Method == api.MethodToken:
+		return diag.NewErrorDiagnostic("Keystone token not accepted",
+			fmt.Sprintf("%s\n\nThe token has expired or was revoked (or is not a token of this Keystone). %s", err, newToken))
 	case errors.As(err, &le):
 		return diag.NewErrorDiagnostic("Keystone login failed",
-			fmt.Sprintf("%s\n\nCheck %s.", err, strings.Join(check, ", ")))
-	case errors.As(err, &te):
+			fmt.Sprintf("%s\n\nCheck %s.", err, strings.Join(sess.loginSettings(le), ", ")))
+	case errors.As(err, &te) && te.Kind != httpx.KindTooLarge:
 		return diag.NewErrorDiagnostic("Cannot reach Keystone",
 			fmt.Sprintf("%s\n\nCheck %s and that the host is reachable from here.", err, s.AuthURL.Hint()))
 	}
 	return cloud.Fallback("Keystone login failed", title, s.AuthURL, err)
+}
+
+// loginSettings names the settings a refused login was made of, each with
+// where it came from: those of the step Keystone refused, of those given.
+func (sess *session) loginSettings(le *api.LoginError) []string {
+	s := sess.s
+	code := []cloud.Value[string]{s.Passcode, s.TOTPSecret}
+	var candidates []cloud.Value[string]
+	switch le.Method {
+	case api.MethodAppCredID:
+		candidates = []cloud.Value[string]{s.AppCredID, s.AppCredSecret}
+	case api.MethodAppCredName:
+		candidates = []cloud.Value[string]{s.AppCredName, s.AppCredSecret, s.UserID, s.UserName, s.UserDomainName, s.UserDomainID, s.DefaultDomain}
+	default:
+		if le.Receipt {
+			// The first step was accepted: only what the second sent
+			// can be wrong.
+			if slices.Contains(le.Methods, "password") {
+				candidates = append(candidates, s.Password)
+			}
+			if slices.Contains(le.Methods, "totp") {
+				candidates = append(candidates, code...)
+			}
+			break
+		}
+		candidates = []cloud.Value[string]{s.UserName, s.UserID, s.UserDomainName, s.UserDomainID, s.DefaultDomain, s.Password}
+		candidates = append(candidates, code...)
+		candidates = append(candidates, s.ProjectName, s.ProjectID, s.ProjectDomainName, s.ProjectDomainID, s.DomainName, s.DomainID, s.SystemScope)
+	}
+	var out []string
+	for _, v := range candidates {
+		if v.Given() {
+			out = append(out, v.Where())
+		}
+	}
+	if len(out) == 0 {
+		for _, v := range candidates {
+			out = append(out, v.Hint())
+		}
+	}
+	return out
 }

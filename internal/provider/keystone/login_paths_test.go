@@ -83,19 +83,24 @@ func TestAccKeystoneTOTP_errors(t *testing.T) {
 	e := acctest.StartEmulator(t)
 	cases := map[string]struct {
 		config string
+		env    map[string]string
 		want   []string
 	}{
-		"rule wants a code the configuration lacks": {acctest.HCL(mfaUser(e), ksCatalogDS),
+		"rule wants a code the configuration lacks": {acctest.HCL(mfaUser(e), ksCatalogDS), nil,
 			[]string{"Keystone wants a second factor", "a login needs", "password + totp", "keystone.totp_secret", "OS_TOTP_SECRET"}},
-		"a wrong code": {acctest.HCL(mfaUser(e, `passcode = "000000"`), ksCatalogDS),
-			[]string{"Keystone login failed", "passcode was refused", "keystone.passcode"}},
-		"passcode and totp_secret together": {acctest.HCL(mfaUser(e, `passcode = "123456"`, fmt.Sprintf("totp_secret = %q", emulator.KeystoneTOTPSecret)), ksCatalogDS),
+		// The password was accepted (the receipt says so): only the code
+		// is left to check, not the ten settings of a password login.
+		"a wrong code": {acctest.HCL(mfaUser(e, `passcode = "000000"`), ksCatalogDS), nil,
+			[]string{"Keystone login failed", "passcode was refused", "Check `keystone.passcode`."}},
+		"a wrong code from the environment": {acctest.HCL(mfaUser(e), ksCatalogDS), map[string]string{"OS_PASSCODE": "000000"},
+			[]string{"Keystone login failed", "passcode was refused", "Check `keystone.passcode` (from OS_PASSCODE)."}},
+		"passcode and totp_secret together": {acctest.HCL(mfaUser(e, `passcode = "123456"`, fmt.Sprintf("totp_secret = %q", emulator.KeystoneTOTPSecret)), ksCatalogDS), nil,
 			[]string{"Invalid Attribute Combination", "keystone.totp_secret"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.Factories(nil),
+				ProtoV6ProviderFactories: acctest.Factories(tc.env),
 				Steps:                    []resource.TestStep{{Config: tc.config, ExpectError: acctest.ExpectErr(tc.want...)}},
 			})
 		})

@@ -2,14 +2,18 @@ package abiquo
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/suggest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
@@ -54,7 +58,7 @@ func newDatacentersSchema() schema.Schema {
 			"infrastructure, such as a cloud administrator.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Return only the datacenter with this name (exact, case-sensitive). Without it, every datacenter the user may see."},
+				MarkdownDescription: "Return only the datacenter with this name (exact, case-sensitive). A name that no datacenter the user may see has is an error that lists the names (and the near one). Without it, every datacenter the user may see."},
 			"datacenters": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "The datacenters, in the API's order.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -89,6 +93,19 @@ func (d *datacentersDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	m, diags = newDatacentersModel(m.Name, list)
 	resp.Diagnostics.Append(diags...)
+	if !m.Name.IsNull() && m.Total.ValueInt64() == 0 {
+		// A name asks for one datacenter: one the list lacks is a slip
+		// (often of case, since the match is exact), as an unknown data
+		// center or area is for the other clouds.
+		names := make([]string, len(list))
+		for i, dc := range list {
+			names[i] = dc.Name
+		}
+		slices.Sort(names)
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Unknown Abiquo datacenter",
+			fmt.Sprintf("None of the %d datacenters this user may see is named %q (names match exactly); %s.\n\n"+
+				"Set `name` to one of these, or leave it out for every datacenter.", len(list), m.Name.ValueString(), suggest.Known(m.Name.ValueString(), names)))
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

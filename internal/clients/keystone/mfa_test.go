@@ -415,3 +415,19 @@ func TestMFARequiredErrorNamesMethodsInOneOrder(t *testing.T) {
 		t.Errorf("message: %s", want)
 	}
 }
+
+// The TOTP parser serves every cloud: its errors in a Keystone message
+// must not speak of another one.
+func TestCounterBasedSecretNamesNoOtherCloud(t *testing.T) {
+	t.Parallel()
+	_, err := keystone.New(keystone.Config{AuthURL: "https://keystone.example:5000", UserName: "u", UserDomainName: "d", Password: "p",
+		TOTPSecret: "otpauth://hotp/x?secret=" + emulator.KeystoneTOTPSecret + "&counter=1"})
+	var ce *httpx.ConfigError
+	if !errors.As(err, &ce) || ce.Attribute != "totp_secret" {
+		t.Fatalf("err = %v, want a ConfigError on totp_secret", err)
+	}
+	want := "not a base32 TOTP secret or otpauth://totp/ URL: otpauth://hotp/ (counter-based) codes are not supported; the login needs a time-based secret (otpauth://totp/)"
+	if ce.Msg != want {
+		t.Errorf("message %q\nwant    %q", ce.Msg, want)
+	}
+}

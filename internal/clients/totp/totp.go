@@ -158,7 +158,7 @@ func ParseURL(raw string) (*Key, error) {
 	switch strings.ToLower(u.Host) {
 	case "totp":
 	case "hotp":
-		return nil, errors.New("otpauth://hotp/ (counter-based) codes are not supported; Abiquo uses time-based codes (otpauth://totp/)")
+		return nil, errors.New("otpauth://hotp/ (counter-based) codes are not supported; the login needs a time-based secret (otpauth://totp/)")
 	default:
 		return nil, errors.New("the URL must start with otpauth://totp/")
 	}

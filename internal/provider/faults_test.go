@@ -199,7 +199,7 @@ func faultCases() []faultCase {
 		{name: "body over the cap",
 			fault: func(c cloudUnderTest) *emulator.Fault {
 				return &emulator.Fault{Route: c.readRoute, Kind: "oversize", Times: 5, Status: c.ok()}
-			}, want: []string{"larger than the 8 MiB limit"}},
+			}, want: []string{"Answer from", "too large", "larger than 8 MiB, the most this client reads of one", "points at the API itself"}},
 		{name: "HTML error page from a proxy",
 			fault: func(c cloudUnderTest) *emulator.Fault {
 				return &emulator.Fault{Route: c.readRoute, Kind: "html", Times: 10}

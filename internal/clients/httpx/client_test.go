@@ -312,6 +312,19 @@ func TestBodyCap(t *testing.T) {
 	if !errors.As(err, &te) || te.Kind != KindTooLarge || !errors.Is(err, ErrBodyTooLarge) {
 		t.Fatalf("err = %v, want body too large", err)
 	}
+	// The limit is said as it is, not rounded down to "0 MiB".
+	if want := "GET " + srv.URL + "/big: the answer is larger than 1 KiB, the most this client reads of one"; err.Error() != want {
+		t.Errorf("message %q\nwant    %q", err, want)
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int64]string{8 << 20: "8 MiB", 1 << 20: "1 MiB", 512 << 10: "512 KiB", 1000: "1000 bytes", 3<<20 + 1: "3145729 bytes"} {
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
 }
 
 func TestUserAgentAndAccept(t *testing.T) {

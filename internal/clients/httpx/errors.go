@@ -285,7 +285,18 @@ var ErrBodyTooLarge = errors.New("response body too large")
 type bodyTooLargeError struct{ limit int64 }
 
 func (e *bodyTooLargeError) Error() string {
-	return fmt.Sprintf("the answer is larger than the %d MiB limit this provider reads", e.limit>>20)
+	return fmt.Sprintf("the answer is larger than %s, the most this client reads of one", byteSize(e.limit))
+}
+
+// byteSize says n in the largest of MiB, KiB and bytes that is exact.
+func byteSize(n int64) string {
+	switch {
+	case n > 0 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n > 0 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 func (e *bodyTooLargeError) Is(t error) bool { return t == ErrBodyTooLarge }
 

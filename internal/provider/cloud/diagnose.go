@@ -24,6 +24,12 @@ func Fallback(summary, title string, url Setting, err error) diag.Diagnostic {
 	switch {
 	case errors.Is(err, httpx.ErrNeedsNewCredential):
 		summary = "A new " + title + " credential is needed"
+	case errors.Is(err, httpx.ErrBodyTooLarge):
+		// The server answered: this is not a network problem.
+		summary = "Answer from " + title + " too large"
+		detail = fmt.Sprintf("%s.\n\nThe provider stops reading an answer at that size, so that a wrong or hostile server cannot make it "+
+			"use memory without end. Check that %s points at the API itself: a wrong path, or a proxy in between, can send "+
+			"something else. An answer of the API this large (a list or catalog of a great many entries) cannot be read.", err, url.Hint())
 	case errors.As(err, &de):
 		detail = fmt.Sprintf("%s\n\nThe answer is not what %s's API sends. Check that %s points at the API itself, not at a web page, "+
 			"a proxy's login or error page, or a maintenance page.", err, title, url.Hint())

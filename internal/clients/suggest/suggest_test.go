@@ -13,10 +13,10 @@ func TestNearest(t *testing.T) {
 		names []string
 		want  string
 	}{
-		{"regionone", regions, "RegionOne"},  // case only
-		{"RegionOen", regions, "RegionOne"},  // two edits, nine runes
-		{"RegionX", regions, ""},             // three edits from both
-		{"RegionOne", regions, ""},           // exact: nothing to suggest
+		{"regionone", regions, "RegionOne"}, // case only
+		{"RegionOen", regions, "RegionOne"}, // two edits, nine runes
+		{"RegionX", regions, ""},            // three edits from both
+		{"RegionOne", regions, ""},          // exact: nothing to suggest
 		{"objectstore", []string{"compute", "object-store", "identity"}, "object-store"},
 		{"va1", []string{"DE1", "VA1", "WA1"}, "VA1"}, // case beats the one-edit WA1
 		{"XX9", []string{"DE1", "VA1", "WA1"}, ""},

@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/suggest"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/tfval"
 )
 
 var (
@@ -28,18 +28,14 @@ type datacentersDataSource struct {
 	cloud.DataSource
 }
 
-type datacentersModel struct {
-	Name        types.String `tfsdk:"name"`
-	Datacenters types.List   `tfsdk:"datacenters"`
-	Total       types.Int64  `tfsdk:"total"`
-}
-
-// The list is built from attribute values rather than from a tagged
-// struct: the framework's struct reflection costs about half the time of a
-// 5,000-datacenter read. The element type comes from the schema.
+// The state is built as Terraform values directly (tfval) rather than from
+// tagged structs or attr.Values: the framework's reflection and checks cost
+// more than reading the pages of a 5,000-datacenter list. The types come
+// from the schema.
 var (
 	datacentersSchema = newDatacentersSchema()
-	datacenterType    = datacentersSchema.Attributes["datacenters"].GetType().(types.ListType).ElemType.(types.ObjectType)
+	stateType         = tfval.StateType(datacentersSchema)
+	datacenterType    = tfval.Elem(stateType, "datacenters")
 )
 
 func (d *datacentersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -76,8 +72,8 @@ func newDatacentersSchema() schema.Schema {
 }
 
 func (d *datacentersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m datacentersModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var name types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -91,9 +87,7 @@ func (d *datacentersDataSource) Read(ctx context.Context, req datasource.ReadReq
 		resp.Diagnostics.Append(diagnose(c, "Cannot read Abiquo datacenters", err))
 		return
 	}
-	m, diags = newDatacentersModel(m.Name, list)
-	resp.Diagnostics.Append(diags...)
-	if !m.Name.IsNull() && m.Total.ValueInt64() == 0 {
+	if !name.IsNull() && !slices.ContainsFunc(list, func(dc api.Datacenter) bool { return dc.Name == name.ValueString() }) {
 		// A name asks for one datacenter: one the list lacks is a slip
 		// (often of case, since the match is exact), as an unknown data
 		// center or area is for the other clouds.
@@ -104,32 +98,30 @@ func (d *datacentersDataSource) Read(ctx context.Context, req datasource.ReadReq
 		slices.Sort(names)
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Unknown Abiquo datacenter",
 			fmt.Sprintf("None of the %d datacenters this user may see is named %q (names match exactly); %s.\n\n"+
-				"Set `name` to one of these, or leave it out for every datacenter.", len(list), m.Name.ValueString(), suggest.Known(m.Name.ValueString(), names)))
-	}
-	if resp.Diagnostics.HasError() {
+				"Set `name` to one of these, or leave it out for every datacenter.", len(list), name.ValueString(), suggest.Known(name.ValueString(), names)))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, datacentersState(name, list))...)
 }
 
-// newDatacentersModel builds the data source's values from the API's list.
-func newDatacentersModel(name types.String, list []api.Datacenter) (datacentersModel, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	elems := make([]attr.Value, 0, len(list))
+// datacentersState is the data source's state: the datacenters of list
+// with the name asked for (all of them for a null name).
+func datacentersState(name types.String, list []api.Datacenter) tftypes.Value {
+	elems := make([]tftypes.Value, 0, len(list))
 	for _, dc := range list {
 		if !name.IsNull() && dc.Name != name.ValueString() {
 			continue
 		}
-		v, d := types.ObjectValue(datacenterType.AttrTypes, map[string]attr.Value{
-			"id":       types.Int64Value(dc.ID),
-			"name":     types.StringValue(dc.Name),
-			"location": types.StringValue(dc.Location),
-			"uuid":     cloud.OptString(dc.UUID),
-		})
-		diags.Append(d...)
-		elems = append(elems, v)
+		elems = append(elems, tfval.Object(datacenterType, map[string]tftypes.Value{
+			"id":       tfval.Int64(dc.ID),
+			"name":     tfval.String(dc.Name),
+			"location": tfval.String(dc.Location),
+			"uuid":     tfval.OptString(dc.UUID),
+		}))
 	}
-	dcs, d := types.ListValue(datacenterType, elems)
-	diags.Append(d...)
-	return datacentersModel{Name: name, Datacenters: dcs, Total: types.Int64Value(int64(len(elems)))}, diags
+	return tfval.Object(stateType, map[string]tftypes.Value{
+		"name":        tfval.Of(name),
+		"datacenters": tfval.List(datacenterType, elems),
+		"total":       tfval.Int64(int64(len(elems))),
+	})
 }

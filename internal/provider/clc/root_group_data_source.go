@@ -9,9 +9,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/clc"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/tfval"
 )
 
 var (
@@ -25,62 +27,32 @@ type rootGroupDataSource struct {
 	cloud.DataSource
 }
 
-type rootGroupModel struct {
-	DataCenter     types.String       `tfsdk:"data_center"`
-	AccountAlias   types.String       `tfsdk:"account_alias"`
-	ID             types.String       `tfsdk:"id"`
-	Name           types.String       `tfsdk:"name"`
-	Description    types.String       `tfsdk:"description"`
-	LocationID     types.String       `tfsdk:"location_id"`
-	Type           types.String       `tfsdk:"type"`
-	Status         types.String       `tfsdk:"status"`
-	ServersCount   types.Int64        `tfsdk:"servers_count"`
-	DataCenterName types.String       `tfsdk:"data_center_name"`
-	Groups         []childGroupModel  `tfsdk:"groups"`
-	Links          []linkModel        `tfsdk:"links"`
-	ChangeInfo     *changeInfoModel   `tfsdk:"change_info"`
-	CustomFields   []customFieldModel `tfsdk:"custom_fields"`
-}
-
-type childGroupModel struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	Description  types.String `tfsdk:"description"`
-	Type         types.String `tfsdk:"type"`
-	Status       types.String `tfsdk:"status"`
-	ServersCount types.Int64  `tfsdk:"servers_count"`
-}
-
-type linkModel struct {
-	Rel  types.String `tfsdk:"rel"`
-	Href types.String `tfsdk:"href"`
-	ID   types.String `tfsdk:"id"`
-	Name types.String `tfsdk:"name"`
-}
-
-type changeInfoModel struct {
-	CreatedBy    types.String `tfsdk:"created_by"`
-	CreatedDate  types.String `tfsdk:"created_date"`
-	ModifiedBy   types.String `tfsdk:"modified_by"`
-	ModifiedDate types.String `tfsdk:"modified_date"`
-}
-
-type customFieldModel struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	Value        types.String `tfsdk:"value"`
-	DisplayValue types.String `tfsdk:"display_value"`
-}
+// The state is built as Terraform values directly (tfval) rather than from
+// tagged structs: the framework's reflection costs more than decoding a
+// root group with hundreds of children (BenchmarkRootGroupState500). The
+// types come from the schema.
+var (
+	rootGroupSchema = newRootGroupSchema()
+	stateType       = tfval.StateType(rootGroupSchema)
+	childType       = tfval.Elem(stateType, "groups")
+	linkType        = tfval.Elem(stateType, "links")
+	changeInfoType  = tfval.Elem(stateType, "change_info")
+	customFieldType = tfval.Elem(stateType, "custom_fields")
+)
 
 func (d *rootGroupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_clc_root_group"
 }
 
 func (d *rootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = rootGroupSchema
+}
+
+func newRootGroupSchema() schema.Schema {
 	str := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "The root hardware group of a CenturyLink Cloud data center (the group named " +
 			"`<DC> Hardware` that holds every other group there), found through the data center's `group` link. " +
 			"Reads share the provider's login, and identical reads in one run are made once.",
@@ -141,8 +113,9 @@ func (d *rootGroupDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 }
 
 func (d *rootGroupDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m rootGroupModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var dataCenter, accountAlias types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("data_center"), &dataCenter)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("account_alias"), &accountAlias)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -151,7 +124,7 @@ func (d *rootGroupDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, err := c.RootGroup(ctx, m.AccountAlias.ValueString(), m.DataCenter.ValueString())
+	g, err := c.RootGroup(ctx, accountAlias.ValueString(), dataCenter.ValueString())
 	if err != nil {
 		var (
 			nf     *api.NotFoundError
@@ -169,38 +142,47 @@ func (d *rootGroupDataSource) Read(ctx context.Context, req datasource.ReadReque
 		}
 		return
 	}
-	m.DataCenter = types.StringValue(g.DataCenterID)
-	m.AccountAlias = types.StringValue(g.AccountAlias)
-	m.ID = types.StringValue(g.ID)
-	m.Name = types.StringValue(g.Name)
-	m.Description = types.StringValue(g.Description)
-	m.LocationID = types.StringValue(g.LocationID)
-	m.Type = types.StringValue(g.Type)
-	m.Status = types.StringValue(g.Status)
-	m.ServersCount = types.Int64Value(g.ServersCount)
-	m.DataCenterName = types.StringValue(g.DataCenterName)
-	m.Groups = make([]childGroupModel, 0, len(g.Groups))
+	resp.Diagnostics.Append(resp.State.Set(ctx, rootGroupState(g))...)
+}
+
+// rootGroupState is the data source's state for a root group.
+func rootGroupState(g *api.RootGroup) tftypes.Value {
+	groups := make([]tftypes.Value, 0, len(g.Groups))
 	for _, c := range g.Groups {
-		m.Groups = append(m.Groups, childGroupModel{
-			ID: types.StringValue(c.ID), Name: types.StringValue(c.Name), Description: types.StringValue(c.Description),
-			Type: types.StringValue(c.Type), Status: types.StringValue(c.Status), ServersCount: types.Int64Value(c.ServersCount),
-		})
+		groups = append(groups, tfval.Object(childType, map[string]tftypes.Value{
+			"id": tfval.String(c.ID), "name": tfval.String(c.Name), "description": tfval.String(c.Description),
+			"type": tfval.String(c.Type), "status": tfval.String(c.Status), "servers_count": tfval.Int64(c.ServersCount),
+		}))
 	}
-	m.Links = make([]linkModel, 0, len(g.Links))
+	links := make([]tftypes.Value, 0, len(g.Links))
 	for _, l := range g.Links {
-		m.Links = append(m.Links, linkModel{
-			Rel: types.StringValue(l.Rel), Href: types.StringValue(l.Href), ID: cloud.OptString(l.ID), Name: cloud.OptString(l.Name),
-		})
+		links = append(links, tfval.Object(linkType, map[string]tftypes.Value{
+			"rel": tfval.String(l.Rel), "href": tfval.String(l.Href), "id": tfval.OptString(l.ID), "name": tfval.OptString(l.Name),
+		}))
 	}
-	m.ChangeInfo = &changeInfoModel{
-		CreatedBy: types.StringValue(g.ChangeInfo.CreatedBy), CreatedDate: types.StringValue(g.ChangeInfo.CreatedDate),
-		ModifiedBy: types.StringValue(g.ChangeInfo.ModifiedBy), ModifiedDate: types.StringValue(g.ChangeInfo.ModifiedDate),
-	}
-	m.CustomFields = make([]customFieldModel, 0, len(g.CustomFields))
+	fields := make([]tftypes.Value, 0, len(g.CustomFields))
 	for _, f := range g.CustomFields {
-		m.CustomFields = append(m.CustomFields, customFieldModel{
-			ID: types.StringValue(f.ID), Name: types.StringValue(f.Name), Value: types.StringValue(f.Value), DisplayValue: types.StringValue(f.DisplayValue),
-		})
+		fields = append(fields, tfval.Object(customFieldType, map[string]tftypes.Value{
+			"id": tfval.String(f.ID), "name": tfval.String(f.Name), "value": tfval.String(f.Value), "display_value": tfval.String(f.DisplayValue),
+		}))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return tfval.Object(stateType, map[string]tftypes.Value{
+		"data_center":      tfval.String(g.DataCenterID),
+		"account_alias":    tfval.String(g.AccountAlias),
+		"id":               tfval.String(g.ID),
+		"name":             tfval.String(g.Name),
+		"description":      tfval.String(g.Description),
+		"location_id":      tfval.String(g.LocationID),
+		"type":             tfval.String(g.Type),
+		"status":           tfval.String(g.Status),
+		"servers_count":    tfval.Int64(g.ServersCount),
+		"data_center_name": tfval.String(g.DataCenterName),
+		"groups":           tfval.List(childType, groups),
+		"links":            tfval.List(linkType, links),
+		"change_info": tfval.Object(changeInfoType, map[string]tftypes.Value{
+			"created_by": tfval.String(g.ChangeInfo.CreatedBy), "created_date": tfval.String(g.ChangeInfo.CreatedDate),
+			"modified_by": tfval.String(g.ChangeInfo.ModifiedBy), "modified_date": tfval.String(g.ChangeInfo.ModifiedDate),
+		}),
+		"custom_fields": tfval.List(customFieldType, fields),
+	})
 }

@@ -7,12 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
-	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
 // BenchmarkCleuraDomains1000 decodes an answer of 1,000 domains and builds
@@ -72,14 +70,8 @@ func BenchmarkCleuraDomains1000(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var m domainsModel
-			m.Status, m.AreaTag = cloud.OptString(""), cloud.OptString("")
-			var diags diag.Diagnostics
-			if m.Domains, m.Regions, diags = domainValues(decode(b)); diags.HasError() {
-				b.Fatal(diags)
-			}
-			state := tfsdk.State{Schema: domainsSchema, Raw: tftypes.NewValue(domainsSchema.Type().TerraformType(ctx), nil)}
-			if diags := state.Set(ctx, &m); diags.HasError() {
+			state := tfsdk.State{Schema: domainsSchema}
+			if diags := state.Set(ctx, domainsState(types.StringNull(), types.StringNull(), decode(b))); diags.HasError() {
 				b.Fatal(diags)
 			}
 		}

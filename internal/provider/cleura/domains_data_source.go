@@ -6,16 +6,16 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/tfval"
 )
 
 var (
@@ -36,15 +36,17 @@ type domainsModel struct {
 	Regions types.List   `tfsdk:"regions"`
 }
 
-// The lists are built as values rather than from tagged Go structs: the
-// framework's reflection costs about ten times as much for a long list (see
-// BenchmarkCleuraDomains1000). The element types come from the schema.
+// The state is built as Terraform values directly (tfval) rather than from
+// tagged Go structs or attr.Values: the framework's reflection and checks
+// cost about ten times the decoding of a long list (see
+// BenchmarkCleuraDomains1000). The types come from the schema.
 var (
 	domainsSchema  = newDomainsSchema()
-	domainType     = domainsSchema.Attributes["domains"].GetType().(types.ListType).ElemType.(types.ObjectType)
-	areaType       = domainType.AttrTypes["area"].(types.ObjectType)
-	regionType     = domainType.AttrTypes["regions"].(types.ListType).ElemType.(types.ObjectType)
-	flatRegionType = domainsSchema.Attributes["regions"].GetType().(types.ListType).ElemType.(types.ObjectType)
+	stateType      = tfval.StateType(domainsSchema)
+	domainType     = tfval.Elem(stateType, "domains")
+	areaType       = tfval.Elem(domainType, "area")
+	regionType     = tfval.Elem(domainType, "regions")
+	flatRegionType = tfval.Elem(stateType, "regions")
 )
 
 func (d *domainsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -136,53 +138,42 @@ func (d *domainsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			fmt.Sprintf("For the login %q, %s. Set area_tag to one of them, or leave it out for all areas.", s.username, err))
 		return
 	}
-	var vd diag.Diagnostics
-	m.Domains, m.Regions, vd = domainValues(list)
-	resp.Diagnostics.Append(vd...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, domainsState(m.Status, m.AreaTag, list))...)
 }
 
-// domainValues builds the two computed lists; fields the API left out
-// become null.
-func domainValues(list []api.Domain) (types.List, types.List, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	obj := func(t types.ObjectType, vals map[string]attr.Value) attr.Value {
-		v, d := types.ObjectValue(t.AttrTypes, vals)
-		diags.Append(d...)
-		return v
-	}
-	domains := make([]attr.Value, 0, len(list))
-	flat := make([]attr.Value, 0, len(list))
+// domainsState is the data source's state: the filters and the two
+// computed lists; fields the API left out become null.
+func domainsState(status, areaTag types.String, list []api.Domain) tftypes.Value {
+	domains := make([]tftypes.Value, 0, len(list))
+	flat := make([]tftypes.Value, 0, len(list))
 	for _, dom := range list {
-		regions := make([]attr.Value, 0, len(dom.Area.Regions))
+		// A value is built once and used in both lists.
+		id, tag := tfval.OptString(dom.ID), tfval.OptString(dom.Area.Tag)
+		regions := make([]tftypes.Value, 0, len(dom.Area.Regions))
 		for _, r := range dom.Area.Regions {
-			regions = append(regions, obj(regionType, map[string]attr.Value{
-				"zone_id": cloud.OptString(r.ZoneID), "name": cloud.OptString(r.Name), "status": cloud.OptString(r.Status), "region": cloud.OptString(r.Region),
+			zone, name, status, region := tfval.OptString(r.ZoneID), tfval.OptString(r.Name), tfval.OptString(r.Status), tfval.OptString(r.Region)
+			regions = append(regions, tfval.Object(regionType, map[string]tftypes.Value{
+				"zone_id": zone, "name": name, "status": status, "region": region,
 			}))
-			flat = append(flat, obj(flatRegionType, map[string]attr.Value{
-				"region": cloud.OptString(r.Region), "name": cloud.OptString(r.Name), "status": cloud.OptString(r.Status), "zone_id": cloud.OptString(r.ZoneID),
-				"area_tag": cloud.OptString(dom.Area.Tag), "domain_id": cloud.OptString(dom.ID),
+			flat = append(flat, tfval.Object(flatRegionType, map[string]tftypes.Value{
+				"region": region, "name": name, "status": status, "zone_id": zone, "area_tag": tag, "domain_id": id,
 			}))
 		}
-		regionList, d := types.ListValue(regionType, regions)
-		diags.Append(d...)
-		domains = append(domains, obj(domainType, map[string]attr.Value{
-			"id":      cloud.OptString(dom.ID),
-			"name":    cloud.OptString(dom.Name),
-			"status":  cloud.OptString(dom.Status),
-			"enabled": types.BoolPointerValue(dom.Enabled),
-			"area": obj(areaType, map[string]attr.Value{
-				"id": cloud.OptString(dom.Area.ID), "name": cloud.OptString(dom.Area.Name), "tag": cloud.OptString(dom.Area.Tag),
+		domains = append(domains, tfval.Object(domainType, map[string]tftypes.Value{
+			"id":      id,
+			"name":    tfval.OptString(dom.Name),
+			"status":  tfval.OptString(dom.Status),
+			"enabled": tfval.BoolPointer(dom.Enabled),
+			"area": tfval.Object(areaType, map[string]tftypes.Value{
+				"id": tfval.OptString(dom.Area.ID), "name": tfval.OptString(dom.Area.Name), "tag": tag,
 			}),
-			"regions": regionList,
+			"regions": tfval.List(regionType, regions),
 		}))
 	}
-	domainList, d := types.ListValue(domainType, domains)
-	diags.Append(d...)
-	flatList, d := types.ListValue(flatRegionType, flat)
-	diags.Append(d...)
-	return domainList, flatList, diags
+	return tfval.Object(stateType, map[string]tftypes.Value{
+		"status":   tfval.Of(status),
+		"area_tag": tfval.Of(areaTag),
+		"domains":  tfval.List(domainType, domains),
+		"regions":  tfval.List(flatRegionType, flat),
+	})
 }

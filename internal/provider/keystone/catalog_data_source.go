@@ -6,16 +6,17 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/tfval"
 )
 
 var (
@@ -29,59 +30,20 @@ type catalogDataSource struct {
 	cloud.DataSource
 }
 
-type catalogModel struct {
-	ServiceType types.String      `tfsdk:"service_type"`
-	Interface   types.String      `tfsdk:"interface"`
-	Region      types.String      `tfsdk:"region"`
-	User        *ownerModel       `tfsdk:"user"`
-	Project     *ownerModel       `tfsdk:"project"`
-	Roles       []roleModel       `tfsdk:"roles"`
-	IssuedAt    types.String      `tfsdk:"issued_at"`
-	ExpiresAt   types.String      `tfsdk:"expires_at"`
-	Catalog     types.List        `tfsdk:"catalog"`
-	Endpoints   map[string]string `tfsdk:"endpoints"`
-	Domain      *domainModel      `tfsdk:"domain"`
-	System      *systemModel      `tfsdk:"system"`
-	AppCred     *appCredModel     `tfsdk:"application_credential"`
-	Methods     []types.String    `tfsdk:"methods"`
-}
-
-type domainModel struct {
-	ID   types.String `tfsdk:"id"`
-	Name types.String `tfsdk:"name"`
-}
-
-type systemModel struct {
-	All types.Bool `tfsdk:"all"`
-}
-
-type appCredModel struct {
-	ID         types.String `tfsdk:"id"`
-	Name       types.String `tfsdk:"name"`
-	Restricted types.Bool   `tfsdk:"restricted"`
-}
-
-// ownerModel is a user or a project: both live in a domain.
-type ownerModel struct {
-	ID         types.String `tfsdk:"id"`
-	Name       types.String `tfsdk:"name"`
-	DomainID   types.String `tfsdk:"domain_id"`
-	DomainName types.String `tfsdk:"domain_name"`
-}
-
-type roleModel struct {
-	ID   types.String `tfsdk:"id"`
-	Name types.String `tfsdk:"name"`
-}
-
-// The catalog is built as Terraform values directly rather than as tagged
-// structs: the framework's reflection costs about a hundred times more per
-// element, which a catalog of thousands of endpoints makes visible
-// (BenchmarkKeystoneCatalog). The element types come from the schema.
+// The state is built as Terraform values directly (tfval) rather than from
+// tagged structs: the framework's reflection and its attr.Values cost
+// several times the decoding of a catalog of thousands of endpoints
+// (BenchmarkKeystoneCatalog). The types come from the schema.
 var (
 	catalogSchema = newCatalogSchema()
-	serviceType   = catalogSchema.Attributes["catalog"].GetType().(types.ListType).ElemType.(types.ObjectType)
-	endpointType  = serviceType.AttrTypes["endpoints"].(types.ListType).ElemType.(types.ObjectType)
+	stateType     = tfval.StateType(catalogSchema)
+	ownerType     = tfval.Elem(stateType, "user")
+	roleType      = tfval.Elem(stateType, "roles")
+	domainType    = tfval.Elem(stateType, "domain")
+	systemType    = tfval.Elem(stateType, "system")
+	appCredType   = tfval.Elem(stateType, "application_credential")
+	serviceType   = tfval.Elem(stateType, "catalog")
+	endpointType  = tfval.Elem(serviceType, "endpoints")
 )
 
 func (d *catalogDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -179,8 +141,10 @@ func newCatalogSchema() schema.Schema {
 }
 
 func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m catalogModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var serviceTypeFilter, itf, region types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("service_type"), &serviceTypeFilter)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("interface"), &itf)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("region"), &region)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -199,20 +163,19 @@ func (d *catalogDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	// the data source leaves out; with interface "all", the map has the
 	// provider's interface.
 	sel := c.Selection(api.Selection{
-		ServiceType:  m.ServiceType.ValueString(),
-		Interface:    m.Interface.ValueString(),
-		Region:       m.Region.ValueString(),
+		ServiceType:  serviceTypeFilter.ValueString(),
+		Interface:    itf.ValueString(),
+		Region:       region.ValueString(),
 		URLInterface: c.Interface(),
 	})
-	model, diags := newCatalogModel(tok, sel, m.ServiceType)
-	resp.Diagnostics.Append(diags...)
-	if len(model.Catalog.Elements()) == 0 {
-		resp.Diagnostics.Append(sess.unmatched(tok, sel, m.Region.IsNull())...)
+	state, services := catalogState(tok, sel, serviceTypeFilter)
+	if services == 0 {
+		resp.Diagnostics.Append(sess.unmatched(tok, sel, region.IsNull())...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // unmatched explains an empty result whose filters match nothing in the
@@ -247,68 +210,70 @@ func (sess *session) unmatched(tok *api.Token, sel api.Selection, fromProvider b
 	return diags
 }
 
-// newCatalogModel builds the data source's values from a token.
-func newCatalogModel(tok *api.Token, sel api.Selection, serviceTypeFilter types.String) (*catalogModel, diag.Diagnostics) {
-	m := &catalogModel{
-		ServiceType: serviceTypeFilter,
-		Interface:   types.StringValue(sel.Interface),
-		Region:      cloud.OptString(sel.Region),
-		User: &ownerModel{
-			ID: types.StringValue(tok.User.ID), Name: types.StringValue(tok.User.Name),
-			DomainID: types.StringValue(tok.User.Domain.ID), DomainName: types.StringValue(tok.User.Domain.Name),
-		},
-		IssuedAt:  cloud.TimeString(tok.IssuedAt),
-		ExpiresAt: cloud.TimeString(tok.ExpiresAt),
-		Roles:     make([]roleModel, 0, len(tok.Roles)),
+// catalogState is the data source's state for a token, and the number of
+// services in its catalog.
+func catalogState(tok *api.Token, sel api.Selection, serviceTypeFilter types.String) (tftypes.Value, int) {
+	owner := func(id, name string, domain api.Domain) tftypes.Value {
+		return tfval.Object(ownerType, map[string]tftypes.Value{
+			"id": tfval.String(id), "name": tfval.String(name),
+			"domain_id": tfval.String(domain.ID), "domain_name": tfval.String(domain.Name),
+		})
 	}
+	project := tfval.NullObject(ownerType)
 	if p := tok.Project; p != nil {
-		m.Project = &ownerModel{
-			ID: types.StringValue(p.ID), Name: types.StringValue(p.Name),
-			DomainID: types.StringValue(p.Domain.ID), DomainName: types.StringValue(p.Domain.Name),
-		}
+		project = owner(p.ID, p.Name, p.Domain)
 	}
+	roles := make([]tftypes.Value, 0, len(tok.Roles))
 	for _, r := range tok.Roles {
-		m.Roles = append(m.Roles, roleModel{ID: types.StringValue(r.ID), Name: types.StringValue(r.Name)})
+		roles = append(roles, tfval.Object(roleType, map[string]tftypes.Value{"id": tfval.String(r.ID), "name": tfval.String(r.Name)}))
 	}
+	domain := tfval.NullObject(domainType)
 	if d := tok.Domain; d != nil {
-		m.Domain = &domainModel{ID: types.StringValue(d.ID), Name: types.StringValue(d.Name)}
+		domain = tfval.Object(domainType, map[string]tftypes.Value{"id": tfval.String(d.ID), "name": tfval.String(d.Name)})
 	}
+	system := tfval.NullObject(systemType)
 	if sys := tok.System; sys != nil {
-		m.System = &systemModel{All: types.BoolValue(sys.All)}
+		system = tfval.Object(systemType, map[string]tftypes.Value{"all": tfval.Bool(sys.All)})
 	}
+	appCred := tfval.NullObject(appCredType)
 	if ac := tok.ApplicationCredential; ac != nil {
-		m.AppCred = &appCredModel{ID: types.StringValue(ac.ID), Name: cloud.OptString(ac.Name), Restricted: types.BoolValue(ac.Restricted)}
+		appCred = tfval.Object(appCredType, map[string]tftypes.Value{
+			"id": tfval.String(ac.ID), "name": tfval.OptString(ac.Name), "restricted": tfval.Bool(ac.Restricted),
+		})
 	}
-	m.Methods = make([]types.String, 0, len(tok.Methods))
+	methods := make([]tftypes.Value, 0, len(tok.Methods))
 	for _, method := range tok.Methods {
-		m.Methods = append(m.Methods, types.StringValue(method))
-	}
-	var diags diag.Diagnostics
-	object := func(t types.ObjectType, vals map[string]attr.Value) attr.Value {
-		v, d := types.ObjectValue(t.AttrTypes, vals)
-		diags.Append(d...)
-		return v
+		methods = append(methods, tfval.String(method))
 	}
 	services, urls := tok.Select(sel)
-	m.Endpoints = urls
-	list := make([]attr.Value, 0, len(services))
+	catalog := make([]tftypes.Value, 0, len(services))
 	for _, s := range services {
-		eps := make([]attr.Value, 0, len(s.Endpoints))
+		eps := make([]tftypes.Value, 0, len(s.Endpoints))
 		for _, e := range s.Endpoints {
-			eps = append(eps, object(endpointType, map[string]attr.Value{
-				"id": types.StringValue(e.ID), "interface": types.StringValue(e.Interface),
-				"region": types.StringValue(e.Region), "region_id": types.StringValue(e.RegionID), "url": types.StringValue(e.URL),
+			eps = append(eps, tfval.Object(endpointType, map[string]tftypes.Value{
+				"id": tfval.String(e.ID), "interface": tfval.String(e.Interface),
+				"region": tfval.String(e.Region), "region_id": tfval.String(e.RegionID), "url": tfval.String(e.URL),
 			}))
 		}
-		epList, d := types.ListValue(endpointType, eps)
-		diags.Append(d...)
-		list = append(list, object(serviceType, map[string]attr.Value{
-			"id": types.StringValue(s.ID), "name": types.StringValue(s.Name), "type": types.StringValue(s.Type),
-			"endpoints": epList,
+		catalog = append(catalog, tfval.Object(serviceType, map[string]tftypes.Value{
+			"id": tfval.String(s.ID), "name": tfval.String(s.Name), "type": tfval.String(s.Type),
+			"endpoints": tfval.List(endpointType, eps),
 		}))
 	}
-	catalog, d := types.ListValue(serviceType, list)
-	diags.Append(d...)
-	m.Catalog = catalog
-	return m, diags
+	return tfval.Object(stateType, map[string]tftypes.Value{
+		"service_type":           tfval.Of(serviceTypeFilter),
+		"interface":              tfval.String(sel.Interface),
+		"region":                 tfval.OptString(sel.Region),
+		"user":                   owner(tok.User.ID, tok.User.Name, tok.User.Domain),
+		"project":                project,
+		"roles":                  tfval.List(roleType, roles),
+		"domain":                 domain,
+		"system":                 system,
+		"application_credential": appCred,
+		"methods":                tfval.List(tftypes.String, methods),
+		"issued_at":              tfval.Of(cloud.TimeString(tok.IssuedAt)),
+		"expires_at":             tfval.Of(cloud.TimeString(tok.ExpiresAt)),
+		"catalog":                tfval.List(serviceType, catalog),
+		"endpoints":              tfval.StringMap(urls),
+	}), len(catalog)
 }

@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/buildinfo"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
@@ -22,11 +21,11 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "start the provider for a debugger and print TF_REATTACH_PROVIDERS")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(buildinfo.Version(version)), providerserver.ServeOpts{
-		Address: "registry.terraform.io/cloudauth/cloudauth",
-		Debug:   debug,
-	})
-	if err != nil {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if err := tf6server.Serve("registry.terraform.io/cloudauth/cloudauth", provider.NewProtocol6(buildinfo.Version(version)), opts...); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -42,7 +41,7 @@ func Factories(env map[string]string) map[string]func() (tfprotov6.ProviderServe
 		env = map[string]string{}
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"cloudauth": providerserver.NewProtocol6WithError(provider.New("test", provider.WithEnv(env))()),
+		"cloudauth": provider.NewProtocol6WithError("test", provider.WithEnv(env)),
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -27,10 +26,7 @@ type Server struct {
 // NewServer serves a provider with the given environment in this process.
 func NewServer(tb testing.TB, env map[string]string) *Server {
 	tb.Helper()
-	s, err := providerserver.NewProtocol6WithError(provider.New("test", provider.WithEnv(env))())()
-	if err != nil {
-		tb.Fatal(err)
-	}
+	s := provider.NewProtocol6("test", provider.WithEnv(env))()
 	sch, err := s.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		tb.Fatal(err)

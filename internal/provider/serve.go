@@ -1,0 +1,112 @@
+package provider
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// NewProtocol6 is the provider as a protocol 6 server, for tf6server.Serve
+// (main.go) and for tests.
+//
+// The framework's server keeps a cancel function for every call's context
+// until Terraform stops the provider, and with it the whole context: the
+// call's loggers and their fields, about 20 KB a call. A plan of N data
+// sources makes 2N calls (validate, read), so the provider's memory grew
+// with N and never came back. Each call here gets a context that lets go of
+// the call's context when the call returns; what the framework keeps is
+// then a few words a call.
+func NewProtocol6(version string, opts ...Option) func() tfprotov6.ProviderServer {
+	framework := providerserver.NewProtocol6(New(version, opts...)())
+	return func() tfprotov6.ProviderServer { return server{framework()} }
+}
+
+// NewProtocol6WithError is NewProtocol6 in the form terraform-plugin-testing
+// takes.
+func NewProtocol6WithError(version string, opts ...Option) func() (tfprotov6.ProviderServer, error) {
+	f := NewProtocol6(version, opts...)
+	return func() (tfprotov6.ProviderServer, error) { return f(), nil }
+}
+
+// server passes the calls made once per data source or ephemeral
+// resource, and per plan, through released contexts. The others (schema,
+// metadata, functions, resources: none of them per data source) go to the
+// framework as they are.
+type server struct {
+	tfprotov6.ProviderServer
+}
+
+// call runs f with a context that drops ctx when f returns.
+func call[Req, Resp any](ctx context.Context, f func(context.Context, Req) (Resp, error), req Req) (Resp, error) {
+	r := newReleased(ctx)
+	defer r.release()
+	return f(r, req)
+}
+
+func (s server) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
+	return call(ctx, s.ProviderServer.ValidateProviderConfig, req)
+}
+
+func (s server) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	return call(ctx, s.ProviderServer.ConfigureProvider, req)
+}
+
+func (s server) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
+	return call(ctx, s.ProviderServer.ValidateDataResourceConfig, req)
+}
+
+func (s server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	return call(ctx, s.ProviderServer.ReadDataSource, req)
+}
+
+func (s server) ValidateEphemeralResourceConfig(ctx context.Context, req *tfprotov6.ValidateEphemeralResourceConfigRequest) (*tfprotov6.ValidateEphemeralResourceConfigResponse, error) {
+	return call(ctx, s.ProviderServer.ValidateEphemeralResourceConfig, req)
+}
+
+func (s server) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
+	return call(ctx, s.ProviderServer.OpenEphemeralResource, req)
+}
+
+func (s server) RenewEphemeralResource(ctx context.Context, req *tfprotov6.RenewEphemeralResourceRequest) (*tfprotov6.RenewEphemeralResourceResponse, error) {
+	return call(ctx, s.ProviderServer.RenewEphemeralResource, req)
+}
+
+func (s server) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
+	return call(ctx, s.ProviderServer.CloseEphemeralResource, req)
+}
+
+// released is a call's context until release, then a cancelled context
+// with no values: by then the call has returned and gRPC has cancelled
+// its context anyway.
+type released struct {
+	ctx atomic.Pointer[context.Context]
+}
+
+func newReleased(ctx context.Context) *released {
+	r := &released{}
+	r.ctx.Store(&ctx)
+	return r
+}
+
+var cancelled = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+func (r *released) inner() context.Context {
+	if c := r.ctx.Load(); c != nil {
+		return *c
+	}
+	return cancelled
+}
+
+func (r *released) release() { r.ctx.Store(nil) }
+
+func (r *released) Deadline() (time.Time, bool) { return r.inner().Deadline() }
+func (r *released) Done() <-chan struct{}       { return r.inner().Done() }
+func (r *released) Err() error                  { return r.inner().Err() }
+func (r *released) Value(key any) any           { return r.inner().Value(key) }

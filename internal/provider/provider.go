@@ -104,7 +104,7 @@ func (p *cloudauthProvider) Configure(ctx context.Context, req provider.Configur
 }
 
 func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.DataSource {
-	out := []func() datasource.DataSource{newTokenDataSource}
+	out := []func() datasource.DataSource{newTokenDataSource, newRequestDataSource}
 	for _, c := range registry {
 		out = append(out, c.DataSources()...)
 	}
@@ -112,7 +112,7 @@ func (p *cloudauthProvider) DataSources(context.Context) []func() datasource.Dat
 }
 
 func (p *cloudauthProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{newTokenEphemeralResource}
+	return []func() ephemeral.EphemeralResource{newTokenEphemeralResource, newRequestEphemeralResource}
 }
 
 func (p *cloudauthProvider) Resources(context.Context) []func() resource.Resource { return nil }

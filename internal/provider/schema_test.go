@@ -53,7 +53,7 @@ func TestSchemaDescribesEveryAttributeAndHidesSecrets(t *testing.T) {
 	for name, s := range sch.EphemeralResourceSchemas {
 		walk(name, s.Block)
 	}
-	if len(sch.Provider.Block.BlockTypes) != 4 || len(sch.DataSourceSchemas) != 5 {
+	if len(sch.Provider.Block.BlockTypes) != 4 || len(sch.DataSourceSchemas) != 6 || len(sch.EphemeralResourceSchemas) != 2 {
 		t.Fatalf("%d cloud blocks and %d data sources: the walk saw less than the provider has", len(sch.Provider.Block.BlockTypes), len(sch.DataSourceSchemas))
 	}
 }

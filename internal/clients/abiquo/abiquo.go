@@ -114,6 +114,7 @@ type Client struct {
 	user     *User
 	users    httpx.Memo[*User]
 	dcs      httpx.Memo[[]Datacenter]
+	reads    httpx.Reads
 }
 
 var versionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
@@ -184,6 +185,7 @@ func New(cfg Config) (*Client, error) {
 		hc.Redactor().Add(basicValue(cfg.Username, cfg.Password))
 	}
 	c := &Client{cfg: cfg, http: hc}
+	c.reads = httpx.Reads{HTTP: hc, Auth: []string{"Authorization"}}
 	if cfg.oauthSet() {
 		c.oauth = newSigner(cfg.ConsumerKey, cfg.ConsumerSecret, hc.Redactor())
 	}
@@ -527,12 +529,32 @@ func (c *Client) Delete(ctx context.Context, path string) error {
 // to one new login; every answer's token is kept. A 403 becomes an
 // *AccessError, and an HTML error page is not quoted.
 func (c *Client) send(ctx context.Context, method, path, rawQuery string, h http.Header, body []byte) (*httpx.Response, error) {
+	resp, err := c.do(ctx, &httpx.Request{Method: method, Path: c.url(path, rawQuery), Header: h, Body: body})
+	var ae *httpx.APIError
+	switch {
+	case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden:
+		return nil, &AccessError{User: c.principal(), Path: path, Err: ae}
+	case err != nil && c.oauth != nil:
+		return nil, c.oauthError(err, OAuthSigned)
+	case err != nil:
+		return nil, err
+	}
+	return resp, nil
+}
+
+// do sends req (an absolute URL) with the kept token, or signed with
+// OAuth 1.0a, logging in once more on 401 and keeping every answer's
+// token. An error answer comes with the *httpx.APIError.
+func (c *Client) do(ctx context.Context, r *httpx.Request) (*httpx.Response, error) {
 	var (
 		resp    *httpx.Response
 		callErr error
 	)
 	err := c.tokens.WithToken(ctx, httpx.Unauthorized, func(ctx context.Context, t token) error {
-		req := &httpx.Request{Method: method, Path: c.url(path, rawQuery), Header: h.Clone(), Body: body}
+		req := &httpx.Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: r.Body}
+		if req.Header == nil {
+			req.Header = http.Header{}
+		}
 		if c.oauth != nil {
 			if err := c.oauth.signResource(req, c.cfg.AccessToken, c.cfg.AccessTokenSecret); err != nil {
 				callErr = err
@@ -551,16 +573,20 @@ func (c *Client) send(ctx context.Context, method, path, rawQuery string, h http
 	if err != callErr { //nolint:errorlint // identity: did the error come from the answer or from a login?
 		return nil, err
 	}
-	var ae *httpx.APIError
-	switch {
-	case errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden:
-		return nil, &AccessError{User: c.principal(), Path: path, Err: ae}
-	case err != nil && c.oauth != nil:
-		return nil, c.oauthError(err, OAuthSigned)
-	case err != nil:
-		return nil, err
-	}
-	return resp, nil
+	return resp, err
+}
+
+// Read reads any path of the API with the client's login (the
+// cloudauth_request data source): below the endpoint, or a URL on its
+// origin. The token each answer carries is kept, as for every read.
+func (c *Client) Read(ctx context.Context, req httpx.RawRequest) (*httpx.RawResponse, error) {
+	return c.reads.Read(ctx, req, httpx.At(c.Endpoint()), func(ctx context.Context, r *httpx.Request) (*httpx.Response, error) {
+		resp, err := c.do(ctx, r)
+		if resp == nil && err != nil && c.oauth != nil {
+			err = c.oauthError(err, OAuthSigned)
+		}
+		return resp, err
+	})
 }
 
 func (c *Client) principal() string {

@@ -61,6 +61,7 @@ type Client struct {
 	auth   *httpx.Session[*LoginResult]
 	roots  httpx.Memo[*RootGroup]
 	dcs    httpx.Memo[[]DataCenter]
+	reads  httpx.Reads
 }
 
 // New builds a client; it makes no network call.
@@ -90,6 +91,7 @@ func New(cfg Config) (*Client, error) {
 			h.Set("Authorization", "Bearer "+t.Value)
 		},
 	}
+	c.reads = httpx.Reads{HTTP: hc, Auth: []string{"Authorization"}}
 	return c, nil
 }
 
@@ -555,4 +557,11 @@ func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*Root
 		}
 		return &RootGroup{Group: g, AccountAlias: alias, DataCenterID: dataCenter, DataCenterName: dc.Name}, nil
 	})
+}
+
+// Read reads any path of the API with the client's login (the
+// cloudauth_request data source): below the base URL, or a URL on its
+// origin.
+func (c *Client) Read(ctx context.Context, req httpx.RawRequest) (*httpx.RawResponse, error) {
+	return c.reads.Read(ctx, req, httpx.At(c.Endpoint()), c.auth.Do)
 }

@@ -65,6 +65,7 @@ type Client struct {
 	tokens  *httpx.TokenSource[struct{}]
 	auth    *httpx.Session[struct{}]
 	domains httpx.Memo[[]Domain]
+	reads   httpx.Reads
 
 	// checked records that the configured Token passed validation once, so
 	// that Credential never hands out a dead token.
@@ -130,6 +131,7 @@ func New(cfg Config) (*Client, error) {
 		Apply:    func(h http.Header, t token) { c.setAuth(h, t.Value) },
 		Rejected: IsInvalidToken,
 	}
+	c.reads = httpx.Reads{HTTP: hc, Auth: []string{"X-AUTH-LOGIN", "X-AUTH-TOKEN"}}
 	return c, nil
 }
 
@@ -546,4 +548,11 @@ func (c *Client) Domains(ctx context.Context) ([]Domain, error) {
 		}
 		return list, nil
 	})
+}
+
+// Read reads any path of the API with the client's login (the
+// cloudauth_request data source): below the base URL, or a URL on its
+// origin.
+func (c *Client) Read(ctx context.Context, req httpx.RawRequest) (*httpx.RawResponse, error) {
+	return c.reads.Read(ctx, req, httpx.At(c.Endpoint()), c.auth.Do)
 }

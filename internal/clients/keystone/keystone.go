@@ -128,6 +128,9 @@ type Client struct {
 	// the fixed Passcode went out.
 	otp           *totp.Key
 	passcodeSpent atomic.Bool
+	// auth sends a read with the cached token; reads are those of any path.
+	auth  *httpx.Session[*Token]
+	reads httpx.Reads
 }
 
 // New checks the settings and builds a client; it makes no network call.
@@ -181,6 +184,9 @@ func New(cfg Config) (*Client, error) {
 		otp:     key,
 	}
 	c.tokens = httpx.NewTokenSource(c.login)
+	c.auth = &httpx.Session[*Token]{HTTP: hc, Tokens: c.tokens,
+		Apply: func(h http.Header, t httpx.Token[*Token]) { h.Set("X-Auth-Token", t.Value) }}
+	c.reads = httpx.Reads{HTTP: hc, Auth: []string{"X-Auth-Token"}, Catalog: true}
 	return c, nil
 }
 

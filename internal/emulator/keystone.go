@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -257,6 +258,28 @@ func registerKeystone(e *Emulator) {
 			ksHeaders(w)
 			w.WriteHeader(http.StatusNoContent)
 		}
+	})
+	// GET /v3/auth/projects lists the projects the token's user has a
+	// role on (the projects a token could be scoped to), sorted by id.
+	e.handle("GET /keystone/v3/auth/projects", "keystone.auth.projects", func(w http.ResponseWriter, r *http.Request) {
+		t, ok := e.lookupToken("keystone", r.Header.Get("X-Auth-Token"))
+		if !ok {
+			ksError(w, r, http.StatusUnauthorized, ksUnauthorized)
+			return
+		}
+		data, _ := t.Data.(*ksTokenData)
+		projects := []map[string]any{}
+		if data != nil {
+			for _, id := range slices.Sorted(maps.Keys(data.user.roles)) {
+				if p := s.projects[id]; p != nil {
+					projects = append(projects, map[string]any{"id": p.id, "name": p.name, "domain_id": p.domain.id,
+						"enabled": true, "is_domain": false, "links": map[string]string{"self": ksBase(r) + "/projects/" + p.id}})
+				}
+			}
+		}
+		ksHeaders(w)
+		writeJSON(w, http.StatusOK, ksCT, map[string]any{"projects": projects,
+			"links": map[string]any{"self": ksBase(r) + "/auth/projects", "previous": nil, "next": nil}})
 	})
 	e.handle("/keystone/", "keystone.unknown", func(w http.ResponseWriter, r *http.Request) {
 		ksError(w, r, http.StatusNotFound, "The resource could not be found.")

@@ -275,3 +275,19 @@ func TestKeystoneVersionAndCatalog(t *testing.T) {
 		t.Errorf("unknown path: %d %s", r.status, r.raw)
 	}
 }
+
+func TestKeystoneAuthProjects(t *testing.T) {
+	t.Parallel()
+	e := New()
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	tok := ksDo(t, srv, http.MethodPost, "/keystone/v3/auth/tokens", nil, appCredBody(KeystoneAppCredID, KeystoneAppCredSecret)).header.Get("X-Subject-Token")
+	r := ksDo(t, srv, http.MethodGet, "/keystone/v3/auth/projects", map[string]string{"X-Auth-Token": tok}, "")
+	if r.status != 200 || get(r.body, "projects", "0", "id") == nil || get(r.body, "links", "self") != srv.URL+"/keystone/v3/auth/projects" {
+		t.Fatalf("GET /v3/auth/projects = %d %s", r.status, r.raw)
+	}
+	e.RevokeAll("keystone")
+	if r := ksDo(t, srv, http.MethodGet, "/keystone/v3/auth/projects", map[string]string{"X-Auth-Token": tok}, ""); r.status != 401 {
+		t.Fatalf("with a revoked token: %d %s", r.status, r.raw)
+	}
+}

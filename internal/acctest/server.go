@@ -68,6 +68,15 @@ func Value(t tftypes.Type, v any) tftypes.Value {
 			attrs[name] = Value(at, m[name])
 		}
 		return tftypes.NewValue(t, attrs)
+	case t.Is(tftypes.Map{}):
+		if m, ok := v.(map[string]string); ok {
+			et := t.(tftypes.Map).ElementType
+			elems := map[string]tftypes.Value{}
+			for k, e := range m {
+				elems[k] = tftypes.NewValue(et, e)
+			}
+			return tftypes.NewValue(t, elems)
+		}
 	case t.Is(tftypes.Number):
 		switch n := v.(type) {
 		case int:

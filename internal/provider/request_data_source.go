@@ -33,7 +33,9 @@ func (d *requestDataSource) Metadata(_ context.Context, req datasource.MetadataR
 }
 
 func (d *requestDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	str := func(desc string) schema.StringAttribute { return schema.StringAttribute{Optional: true, MarkdownDescription: desc} }
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, MarkdownDescription: desc}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads any path of a configured cloud's API with the provider's login, and gives the " +
 			"answer with the attribute names of `hashicorp/http`'s `http` data source.\n\n" + requestCommonDesc + "\n\n" +

@@ -31,7 +31,9 @@ func (r *requestEphemeralResource) Metadata(_ context.Context, req ephemeral.Met
 }
 
 func (r *requestEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	str := func(desc string) schema.StringAttribute { return schema.StringAttribute{Optional: true, MarkdownDescription: desc} }
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, MarkdownDescription: desc}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads any path of a configured cloud's API with the provider's login, for an answer that " +
 			"is a secret: **nothing of it is stored** in the Terraform state or plan (Terraform 1.10+, OpenTofu 1.11+). " +

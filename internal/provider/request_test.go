@@ -259,4 +259,3 @@ func TestAccRequest_errors(t *testing.T) {
 		}
 	})
 }
-

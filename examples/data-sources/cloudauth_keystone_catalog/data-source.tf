@@ -22,8 +22,9 @@ output "project" {
   value = data.cloudauth_keystone_catalog.this.project == null ? "(not project-scoped)" : data.cloudauth_keystone_catalog.this.project.name
 }
 
-# Only object storage, internal endpoints, in another region. A region or
-# interface the catalog lacks gives an empty list, not an error.
+# Only object storage, internal endpoints, in another region. A region no
+# endpoint is in is an error that lists the catalog's regions; a service
+# type the catalog lacks is a warning, and an empty list.
 data "cloudauth_keystone_catalog" "swift" {
   service_type = "object-store"
   interface    = "internal"

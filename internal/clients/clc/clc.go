@@ -64,10 +64,36 @@ type Client struct {
 	reads  httpx.Reads
 }
 
+// CheckURL checks that raw is an http(s) URL that does not end in the /v2
+// that every path of the API starts with, and returns it without a
+// trailing slash. A base URL ending in /v2 would send
+// /v2/v2/authentication/login, which the API answers with a bare 404; the
+// error proposes the URL without it.
+func CheckURL(raw string) (string, error) {
+	u, err := httpx.ParseBaseURL(raw)
+	if err != nil {
+		return "", err
+	}
+	i := strings.Index(u.Path+"/", "/v2/")
+	if i < 0 {
+		return u.String(), nil
+	}
+	fix := *u
+	fix.Path, fix.RawQuery, fix.Fragment = u.Path[:i], "", ""
+	return "", fmt.Errorf("%q has /v2 in its path, which the client adds to every path of the API itself; use %q", u.String(), fix.String())
+}
+
 // New builds a client; it makes no network call.
 func New(cfg Config) (*Client, error) {
 	if cfg.HTTP.Name == "" {
 		cfg.HTTP.Name = "clc"
+	}
+	if cfg.HTTP.BaseURL != "" {
+		base, err := CheckURL(cfg.HTTP.BaseURL)
+		if err != nil {
+			return nil, &httpx.ConfigError{Attribute: "url", Msg: err.Error()}
+		}
+		cfg.HTTP.BaseURL = base
 	}
 	if cfg.Token == "" || cfg.Password != "" {
 		if strings.TrimSpace(cfg.Username) == "" {
@@ -399,10 +425,30 @@ func (e *NotFoundError) Error() string {
 type UnnamedError struct {
 	What  string // "account" or "data center"
 	Claim string
+	// NotJWT says the token is not a JWT at all, as every token the API
+	// issues is: most likely it was cut short, quoted or taken from
+	// somewhere else.
+	NotJWT bool
 }
 
 func (e *UnnamedError) Error() string {
-	return fmt.Sprintf("no %s was given, and the bearer token does not name one (it is not a JWT with an %s claim)", e.What, e.Claim)
+	if e.NotJWT {
+		return fmt.Sprintf("no %s was given, and the bearer token cannot name one: it is not a JWT "+
+			"(three base64url parts joined by dots), as every token the API issues is", e.What)
+	}
+	return fmt.Sprintf("no %s was given, and the bearer token does not name one (its JWT has no %s claim)", e.What, e.Claim)
+}
+
+// isJWT says whether token has the shape of a JWT: three parts, the first
+// two base64url JSON objects.
+func isJWT(token string) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	_, head := jwtObject(parts[0])
+	_, claims := jwtObject(parts[1])
+	return head && claims
 }
 
 // AccessError is an account alias the user may not read.
@@ -437,7 +483,7 @@ func (c *Client) resolve(ctx context.Context, alias string) (string, *LoginResul
 		alias = lr.AccountAlias
 	}
 	if alias == "" {
-		return "", nil, &UnnamedError{What: "account", Claim: "urn:tier3:account-alias"}
+		return "", nil, c.unnamed("account", "urn:tier3:account-alias")
 	}
 	return strings.ToUpper(alias), lr, nil
 }
@@ -503,6 +549,11 @@ func rootGroupID(links []Link) string {
 // once and serves every data center, so n root groups of one account cost
 // the list and n group reads. Identical calls in one process share one set
 // of requests.
+// unnamed is the error for a default the configured token does not give.
+func (c *Client) unnamed(what, claim string) *UnnamedError {
+	return &UnnamedError{What: what, Claim: claim, NotJWT: c.cfg.Token != "" && !isJWT(c.cfg.Token)}
+}
+
 func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*RootGroup, error) {
 	alias, lr, err := c.resolve(ctx, alias)
 	if err != nil {
@@ -512,7 +563,7 @@ func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*Root
 		dataCenter = lr.LocationAlias
 	}
 	if dataCenter == "" {
-		return nil, &UnnamedError{What: "data center", Claim: "urn:tier3:location-alias"}
+		return nil, c.unnamed("data center", "urn:tier3:location-alias")
 	}
 	// Upper case, as the login's locationAlias and the groups'
 	// locationId spell data centers; the list's lower-case ids match

@@ -202,20 +202,64 @@ func TestOpaqueTokenNeedsAccountAndDataCenter(t *testing.T) {
 		alias, dc, want string
 		lists           int32
 	}{
-		{"", "WA1", "no account was given", 0},
-		{"ACME", "", "no data center was given", 1},
+		{"", "WA1", "no account was given, and the bearer token cannot name one: it is not a JWT", 0},
+		{"ACME", "", "no data center was given, and the bearer token cannot name one: it is not a JWT", 1},
 	}
 	for _, tc := range cases {
 		lists.Store(0)
 		c := newClient(t, clc.Config{HTTP: httpx.Config{BaseURL: srv.URL}, Token: "opaque-token-0123456789", AccountAlias: tc.alias})
 		_, err := c.RootGroup(context.Background(), "", tc.dc)
 		var ue *clc.UnnamedError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+		if !errors.As(err, &ue) || !ue.NotJWT || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("alias %q, data center %q: err = %v, want %q", tc.alias, tc.dc, err, tc.want)
 		}
 		if n := lists.Load(); n != tc.lists {
 			t.Errorf("alias %q: %d data center lists, want %d", tc.alias, n, tc.lists)
 		}
+	}
+}
+
+// A token with the shape of a JWT that names no account asks for the
+// account by the claim it lacks, not as a malformed token.
+func TestJWTWithoutAccountNamesTheClaim(t *testing.T) {
+	t.Parallel()
+	enc := base64.RawURLEncoding.EncodeToString
+	token := enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(`{"unique_name":"someone"}`)) + "." + enc([]byte("sig"))
+	c := newClient(t, clc.Config{HTTP: httpx.Config{BaseURL: "https://clc.invalid"}, Token: token})
+	_, err := c.RootGroup(context.Background(), "", "WA1")
+	var ue *clc.UnnamedError
+	if !errors.As(err, &ue) || ue.NotJWT || !strings.Contains(err.Error(), "its JWT has no urn:tier3:account-alias claim") {
+		t.Fatalf("err = %v, want the missing claim named", err)
+	}
+}
+
+// A base URL with /v2 in its path would send /v2/v2/...: it is refused
+// with the URL to use instead; New applies the same check.
+func TestCheckURL(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want, err string }{
+		{"https://api.ctl.io", "https://api.ctl.io", ""},
+		{"https://api.ctl.io/", "https://api.ctl.io", ""},
+		{"https://gw.example/clc", "https://gw.example/clc", ""},
+		{"https://api.ctl.io/v2x", "https://api.ctl.io/v2x", ""},
+		{"https://api.ctl.io/v2", "", `use "https://api.ctl.io"`},
+		{"https://api.ctl.io/v2/", "", `use "https://api.ctl.io"`},
+		{"https://gw.example/clc/v2/authentication/login", "", `use "https://gw.example/clc"`},
+		{"https://api.ctl.io/V2", "https://api.ctl.io/V2", ""},
+	}
+	for _, tc := range cases {
+		got, err := clc.CheckURL(tc.in)
+		switch {
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("CheckURL(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "has /v2 in its path")):
+			t.Errorf("CheckURL(%q) = %q, %v; want an error with %q", tc.in, got, err, tc.err)
+		}
+	}
+	_, err := clc.New(clc.Config{HTTP: httpx.Config{BaseURL: "https://api.ctl.io/v2"}, Username: "u", Password: "p"})
+	var ce *httpx.ConfigError
+	if !errors.As(err, &ce) || ce.Attribute != "url" {
+		t.Fatalf("New with /v2: err = %v, want a ConfigError on url", err)
 	}
 }
 

@@ -139,6 +139,13 @@ func diagnose(err error, summary string) diag.Diagnostic {
 			err, s.Token.Hint(), s.Username.Hint(), s.Password.Hint()))
 	case errors.As(err, &login):
 		return diag.NewErrorDiagnostic("CenturyLink Cloud login failed", fmt.Sprintf("%s\n\n%s", err, loginHint))
+	case errors.As(err, &unnamed) && unnamed.NotJWT:
+		s := block.Blank()
+		return diag.NewErrorDiagnostic("Malformed CenturyLink Cloud token", fmt.Sprintf(
+			"%s.\n\nSet %s to the whole token, as `cloudauth token clc` or the API's login prints it (without quotes), "+
+				"or give %s and %s to have the provider log in. If the token is meant to name nothing, set `account_alias` "+
+				"and `data_center` on the data source.",
+			err, s.Token.Hint(), s.Username.Hint(), s.Password.Hint()))
 	case errors.As(err, &unnamed):
 		hint := "Set `data_center` on the data source."
 		if unnamed.What == "account" {

@@ -29,6 +29,10 @@ provider "cloudauth" {
 
 const clcRoot = "data.cloudauth_clc_root_group.root"
 
+// jwtWithoutAccount has the shape of a JWT ({"alg":"HS256","typ":"JWT"},
+// {"unique_name":"someone"}) but names no account.
+const jwtWithoutAccount = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1bmlxdWVfbmFtZSI6InNvbWVvbmUifQ.c2lnbmF0dXJl"
+
 func TestAccCLCRootGroup_defaultDataCenter(t *testing.T) {
 	e := acctest.StartEmulator(t)
 	resource.ParallelTest(t, resource.TestCase{
@@ -169,9 +173,21 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 				"CLC_USERNAME": emulator.CLCUser, "CLC_PASSWORD": "not-the-password"},
 			[]string{"CenturyLink Cloud login failed", "refused the bearer token from CLC_BEARER_TOKEN",
 				"logging in with the password did not work either", "We didn't recognize the username or password", "Check `clc.username`"}},
-		{"token that names no account",
+		{"token that is not a JWT says so",
 			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_API_URL": e.URL + "/clc", "CLC_BEARER_TOKEN": "opaque-0123456789"},
-			[]string{"no account was given", "urn:tier3:account-alias", "account_alias", "CLC_ACCOUNT"}},
+			[]string{"Malformed CenturyLink Cloud token", "it is not a JWT", "`clc.token` (or CLC_BEARER_TOKEN)", "`cloudauth token clc`", "account_alias"}},
+		{"JWT that names no account",
+			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_API_URL": e.URL + "/clc", "CLC_BEARER_TOKEN": jwtWithoutAccount},
+			[]string{"no account was given", "its JWT has no urn:tier3:account-alias claim", "account_alias", "CLC_ACCOUNT"}},
+		{"url ending in /v2 proposes the base URL",
+			acctest.HCL(fmt.Sprintf(`provider "cloudauth" {
+  clc {
+    url      = %q
+    username = %q
+    password = %q
+  }
+}`, e.URL+"/clc/v2/", emulator.CLCUser, emulator.CLCPassword), `data "cloudauth_clc_root_group" "root" {}`), nil,
+			[]string{"Invalid clc.url", "has /v2 in its path", fmt.Sprintf("use %q", e.URL+"/clc")}},
 		{"bad timeout",
 			acctest.HCL(clcProvider(e.URL, emulator.CLCUser, emulator.CLCPassword, `timeout = "soon"`), `data "cloudauth_clc_root_group" "root" {}`), nil,
 			[]string{"Invalid clc.timeout", `"soon" is not a positive duration`}},

@@ -105,6 +105,10 @@ func requestDiagnostic(user, title string, err error, diagnose func(error) diag.
 	case errors.As(err, &he):
 		return diag.NewAttributeErrorDiagnostic(path.Root("request_headers"), "Header set by the provider",
 			fmt.Sprintf("%s: %s. Nothing was sent.", user, err))
+	case errors.As(err, &re) && httpx.IsURLSecret(re):
+		// No attribute path: Terraform would print the url's source line.
+		return diag.NewErrorDiagnostic("Invalid "+re.Attribute,
+			fmt.Sprintf("%s: the setting `%s`: %s. Nothing was sent.", user, re.Attribute, err))
 	case errors.As(err, &re):
 		return diag.NewAttributeErrorDiagnostic(path.Root(re.Attribute), "Invalid "+re.Attribute,
 			fmt.Sprintf("%s: %s. Nothing was sent.", user, err))

@@ -78,7 +78,13 @@ func TestValidateRefusesConflictsAndBadValues(t *testing.T) {
 			map[string]any{"url": "http://127.0.0.1:8080", "username": "u", "password": "p"}, nil},
 		{"cleura URL with a password in it", "cleura",
 			map[string]any{"url": "https://alice:url-secret-99@rest.cleura.cloud", "username": "alice"},
-			[]string{"Invalid cleura.url", "holds a user name or password"}},
+			[]string{"Invalid cleura.url", "The setting `cleura.url`", "holds a user name or password"}},
+		{"abiquo endpoint with a password in it", "abiquo",
+			map[string]any{"endpoint": "https://alice:url-secret-99@abiquo.example.com/api", "username": "alice"},
+			[]string{"Invalid abiquo.endpoint", "The setting `abiquo.endpoint`", "holds a user name or password"}},
+		{"keystone auth_url with a password in it that does not parse", "keystone",
+			map[string]any{"auth_url": "https://alice:url-secret-99@[::1", "token": "tok-123456"},
+			[]string{"Invalid keystone.auth_url", "The setting `keystone.auth_url`", "not shown here"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +102,11 @@ func TestValidateRefusesConflictsAndBadValues(t *testing.T) {
 			var text strings.Builder
 			for _, d := range diags {
 				fmt.Fprintf(&text, "%s: %s: %s [%v]\n", d.Severity, d.Summary, d.Detail, d.Attribute)
+				// Terraform prints the source line of an attribute's error:
+				// one about a URL's password must point at none.
+				if strings.Contains(d.Detail, "user name or password") && d.Attribute != nil {
+					t.Errorf("%s points at %v, whose source line holds the password", d.Summary, d.Attribute)
+				}
 			}
 			for _, want := range tc.want {
 				if !strings.Contains(text.String(), want) {

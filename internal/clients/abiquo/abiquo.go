@@ -152,7 +152,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	endpoint, err := CheckEndpoint(cfg.HTTP.BaseURL)
 	if err != nil {
-		return nil, &httpx.ConfigError{Attribute: "endpoint", Msg: err.Error()}
+		return nil, &httpx.ConfigError{Attribute: "endpoint", Msg: err.Error(), Err: err}
 	}
 	cfg.HTTP.BaseURL = endpoint
 	cfg.OTP = strings.TrimSpace(cfg.OTP)

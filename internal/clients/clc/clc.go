@@ -91,7 +91,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTP.BaseURL != "" {
 		base, err := CheckURL(cfg.HTTP.BaseURL)
 		if err != nil {
-			return nil, &httpx.ConfigError{Attribute: "url", Msg: err.Error()}
+			return nil, &httpx.ConfigError{Attribute: "url", Msg: err.Error(), Err: err}
 		}
 		cfg.HTTP.BaseURL = base
 	}

@@ -31,10 +31,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL != "" {
 		u, err := ParseBaseURL(cfg.BaseURL)
 		if err != nil {
-			return nil, &ConfigError{Attribute: "url", Msg: err.Error()}
+			return nil, &ConfigError{Attribute: "url", Msg: err.Error(), Err: err}
 		}
 		if err := CheckCleartext(u, cfg.Insecure); err != nil {
-			return nil, &ConfigError{Attribute: "url", Msg: err.Error()}
+			return nil, &ConfigError{Attribute: "url", Msg: err.Error(), Err: err}
 		}
 		base = u
 	}

@@ -125,9 +125,36 @@ func (c *Config) applyDefaults() {
 type ConfigError struct {
 	Attribute string
 	Msg       string
+	// Err is the cause, when there is one callers may branch on (a
+	// *URLSecretError, say).
+	Err error
 }
 
 func (e *ConfigError) Error() string { return e.Msg }
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// URLSecretError is a URL setting that holds a user name or password (or
+// may: it does not parse and has an "@" in it). Its text never shows the
+// password. Terraform prints the source line of a setting under an error
+// about it, so callers report this one without pointing at the setting.
+type URLSecretError struct {
+	// URL is the URL without its user info, or "" when it does not parse.
+	URL string
+}
+
+func (e *URLSecretError) Error() string {
+	if e.URL == "" {
+		return "the URL is not valid (it is not shown here, since it may hold a password)"
+	}
+	return "the URL " + e.URL + " holds a user name or password; remove them from the URL and give them as the block's settings"
+}
+
+// IsURLSecret reports whether err is about a URL that holds a password.
+func IsURLSecret(err error) bool {
+	var se *URLSecretError
+	return errors.As(err, &se)
+}
 
 // ParseBaseURL checks that raw is an absolute http(s) URL and returns it
 // without a trailing slash.
@@ -140,14 +167,14 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if err != nil {
 		// The text may hold a password; url.Parse's error quotes it.
 		if strings.Contains(raw, "@") {
-			return nil, errors.New("the URL is not valid (it is not shown here, since it may hold a password)")
+			return nil, &URLSecretError{}
 		}
 		return nil, fmt.Errorf("%q is not a valid URL: %w", raw, err)
 	}
 	if u.User != nil {
 		// Basic credentials in a URL would be sent to the server and shown
 		// in plans, state and logs; the provider takes them as settings.
-		return nil, fmt.Errorf("the URL %s holds a user name or password; remove them from the URL and give them as the block's settings", (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String())
+		return nil, &URLSecretError{URL: (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("%q must start with https:// (or http://)", raw)

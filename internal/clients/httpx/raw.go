@@ -96,9 +96,13 @@ func (e *HeaderConflictError) Error() string {
 type RequestError struct {
 	Attribute string
 	Msg       string
+	// Err is the cause callers may branch on (a *URLSecretError).
+	Err error
 }
 
 func (e *RequestError) Error() string { return e.Msg }
+
+func (e *RequestError) Unwrap() error { return e.Err }
 
 // StatusError is an answer whose status is not one of those expected.
 type StatusError struct {
@@ -223,12 +227,14 @@ func (rs *Reads) Resolve(req RawRequest, t Target) (string, error) {
 		return JoinPath(t.Base, req.Path)
 	}
 	u, err := url.Parse(req.URL)
+	if (err != nil && strings.Contains(req.URL, "@")) || (err == nil && u.User != nil) {
+		// Checked first: the other messages quote the url.
+		return "", &RequestError{Attribute: "url", Msg: "the url holds a user name or password (it is not shown here); the provider sends the cloud's own login",
+			Err: &URLSecretError{}}
+	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", &RequestError{Attribute: "url", Msg: fmt.Sprintf("%s is not an absolute http(s) URL; use path for a path below the cloud's base URL",
 			rs.HTTP.Redactor().String(req.URL))}
-	}
-	if u.User != nil {
-		return "", &RequestError{Attribute: "url", Msg: "the url holds a user name or password; the provider sends the cloud's own login"}
 	}
 	want := Origin(u)
 	var origins []string

@@ -152,7 +152,7 @@ func New(cfg Config) (*Client, error) {
 	method, opts, errs := plan(&cfg)
 	authURL, err := NormalizeAuthURL(cfg.AuthURL)
 	if err != nil {
-		errs = append(errs, &httpx.ConfigError{Attribute: "auth_url", Msg: err.Error()})
+		errs = append(errs, &httpx.ConfigError{Attribute: "auth_url", Msg: err.Error(), Err: err})
 	}
 	if cfg.Interface != "" && !slices.Contains(Interfaces, cfg.Interface) {
 		errs = append(errs, &httpx.ConfigError{Attribute: "interface",
@@ -219,7 +219,7 @@ func checkOverrides(m map[string]string) []error {
 		}
 		if _, err := httpx.ParseBaseURL(m[typ]); err != nil {
 			errs = append(errs, &httpx.ConfigError{Attribute: "endpoint_overrides",
-				Msg: fmt.Sprintf("the override for %q: %v", typ, err)})
+				Msg: fmt.Sprintf("the override for %q: %v", typ, err), Err: err})
 		}
 	}
 	return errs

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	api "github.com/cloudauth/terraform-provider-cloudauth/internal/clients/abiquo"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
 )
 
@@ -276,7 +277,9 @@ func (endpointValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
 		return
 	}
-	if _, err := api.CheckEndpoint(req.ConfigValue.ValueString()); err != nil {
+	// A URL with a password in it is cloud.URLValidator's to report, without
+	// the attribute path.
+	if _, err := api.CheckEndpoint(req.ConfigValue.ValueString()); err != nil && !httpx.IsURLSecret(err) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid abiquo.endpoint", err.Error()+".")
 	}
 }

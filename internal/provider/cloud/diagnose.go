@@ -66,6 +66,10 @@ func ConfigError[S any](r *Resolver, b *Block[S], s *S, err error, extra string)
 	if v.origin() == Unset {
 		summary = "Missing " + v.Name()
 	}
+	if httpx.IsURLSecret(ce) {
+		r.FailOnSecret(summary, fmt.Sprintf("%s: %s.%s", v.Hint(), ce.Msg, extra))
+		return
+	}
 	r.FailOn(v, summary, fmt.Sprintf("%s: %s.%s", v.Hint(), ce.Msg, extra))
 }
 

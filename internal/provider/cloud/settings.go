@@ -451,6 +451,21 @@ func (r *Resolver) FailOn(v Setting, summary, detail string) {
 	r.fail(strings.TrimPrefix(v.Name(), r.name+"."), summary, detail)
 }
 
+// FailOnSecret records a problem of a setting whose value holds a secret
+// (a URL with a password in it), reported as FailOn would but without the
+// attribute path, under which Terraform would print the setting's source
+// line. The detail names the setting.
+func (r *Resolver) FailOnSecret(summary, detail string) {
+	switch {
+	case r.unknown:
+		r.later.AddError(summary, detail)
+	case r.present:
+		r.now.AddError(summary, detail)
+	default:
+		r.later.AddError(summary, detail+" (These settings came from environment variables.)")
+	}
+}
+
 // FailBlock records a problem of the block as a whole.
 func (r *Resolver) FailBlock(summary, detail string) { r.fail("", summary, detail) }
 

@@ -181,7 +181,12 @@ func (urlValidator) ValidateString(ctx context.Context, req validator.StringRequ
 		}
 		err = httpx.CheckCleartext(u, insecure.ValueBool())
 	}
-	if err != nil {
+	switch {
+	case httpx.IsURLSecret(err):
+		// Terraform prints the source line under an attribute's error,
+		// and with it the password: this one points at no attribute.
+		resp.Diagnostics.AddError("Invalid "+req.Path.String(), fmt.Sprintf("The setting `%s`: %s.", req.Path, err))
+	case err != nil:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), err.Error()+".")
 	}
 }
@@ -211,6 +216,10 @@ func (t *Transport) CheckURL(r *Resolver, v Value[string]) string {
 			where = v.From()
 		case v.Origin != FromConfig:
 			where += " (from " + v.From() + ")"
+		}
+		if httpx.IsURLSecret(err) {
+			r.FailOnSecret("Invalid "+v.Name(), fmt.Sprintf("%s: %s.", where, err))
+			return ""
 		}
 		r.FailOn(v, "Invalid "+v.Name(), fmt.Sprintf("%s: %s.", where, err))
 		return ""

@@ -163,7 +163,7 @@ func TestAccCLCRootGroup_errors(t *testing.T) {
 			[]string{"Missing clc.password", "clc.password", "CLC_PASSWORD"}},
 		{"incomplete environment is reported where the cloud is used",
 			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_USERNAME": "someone"},
-			[]string{"Missing clc.password", "came from environment variables"}},
+			[]string{"Missing clc.password", "came from the environment: CLC_USERNAME."}},
 		{"refused bearer token from the environment",
 			`data "cloudauth_clc_root_group" "root" {}`, map[string]string{"CLC_API_URL": refusing.URL + "/clc", "CLC_BEARER_TOKEN": revoked},
 			[]string{"CenturyLink Cloud token refused", "refused the bearer token from CLC_BEARER_TOKEN", "no password to log in again",

@@ -141,10 +141,18 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	}
 
 	otherURLs := ""
-	if others := storedURLs(stored.File, url); len(others) > 0 {
+	others := storedURLs(stored.File, url)
+	if len(others) > 0 {
 		otherURLs = fmt.Sprintf(" The credentials file has Cleura Cloud tokens for %s only; set %s to match.", strings.Join(others, ", "), s.URL.Hint())
 	}
 	switch {
+	case s.Username.V == "" && len(others) > 0 && !r.Triggered(block.Triggers...):
+		// Nothing but tokens stored for other URLs configured the cloud:
+		// what is missing is the URL, not a username.
+		r.FailBlock("No stored Cleura Cloud token for "+url,
+			fmt.Sprintf("The credentials file (%s) has Cleura Cloud tokens for %s only, and the provider uses %s (%s). "+
+				"Set %s to the URL the token is for, or run `cloudauth login cleura --url %s` once to store a token for %s.",
+				stored.Path, strings.Join(others, ", "), url, s.URL.From(), s.URL.Hint(), url, url))
 	case s.Username.V == "":
 		detail := fmt.Sprintf("Cleura Cloud needs the login that tokens are checked against: set %s.", s.Username.Hint())
 		if logins := stored.File.Logins(Name, url); len(logins) > 1 {

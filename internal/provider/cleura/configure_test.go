@@ -273,9 +273,16 @@ func TestCleuraConfigureStoredTokenOfAnotherURL(t *testing.T) {
 		t.Fatalf("configured=%v %s", st.IsConfigured(), cloudtest.Text(st.Diagnostics()))
 	}
 	_, text := sessionOf(st)
-	for _, want := range []string{"Missing cleura.username", "tokens for https://rest.compliant.cleura.cloud only", "CLEURA_API_URL"} {
+	// Nothing was set: the message is about the URL, and claims no
+	// environment variable.
+	for _, want := range []string{"No stored Cleura Cloud token for https://rest.cleura.cloud", "tokens for https://rest.compliant.cleura.cloud only", "CLEURA_API_URL"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("lacks %q: %s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"Missing cleura.username", "came from"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("says %q though nothing was set: %s", unwanted, text)
 		}
 	}
 }

@@ -354,7 +354,12 @@ func TestAccCleuraDomains_errors(t *testing.T) {
 		{"stored tokens of another URL",
 			read, map[string]string{"CLEURA_API_USERNAME": "someone", "XDG_CONFIG_HOME": cloudtest.StoreTokens(t, credstore.Entry{
 				Cloud: "cleura", URL: "https://rest.compliant.cleura.cloud", Login: "someone", Token: revoked, StoredAt: time.Now()})},
-			[]string{"Missing cleura.password or cleura.token", "tokens for https://rest.compliant.cleura.cloud only", "came from environment variables"}},
+			[]string{"Missing cleura.password or cleura.token", "tokens for https://rest.compliant.cleura.cloud only", "came from the environment: CLEURA_API_USERNAME."}},
+		{"only tokens stored for another URL, nothing set",
+			read, map[string]string{"XDG_CONFIG_HOME": cloudtest.StoreTokens(t, credstore.Entry{
+				Cloud: "cleura", URL: "https://rest.compliant.cleura.cloud", Login: "someone", Token: revoked, StoredAt: time.Now()})},
+			[]string{"No stored Cleura Cloud token for https://rest.cleura.cloud", "tokens for https://rest.compliant.cleura.cloud only",
+				"the provider uses https://rest.cleura.cloud (the default of `cleura.url`)", "cloudauth login cleura --url https://rest.cleura.cloud"}},
 		{"token without a username",
 			acctest.HCL(fmt.Sprintf(`provider "cloudauth" {
   cleura {

@@ -335,6 +335,9 @@ func (b *Block[S]) Resolve(ctx context.Context, req ConfigureRequest) (*S, *Reso
 		if origin == Unset && a.def != "" {
 			raw, origin = a.def, FromDefault
 		}
+		if origin == FromEnv {
+			r.envUsed = append(r.envUsed, source)
+		}
 		a.fill(s, r, name, raw, origin, source)
 	}
 	return s, r
@@ -412,7 +415,10 @@ type Resolver struct {
 	// unknown is set when a value is only known after apply: then every
 	// problem of the cloud waits for its first use, since a setting that
 	// looks missing may be the unknown one.
-	unknown    bool
+	unknown bool
+	// envUsed are the environment variables settings were taken from, for
+	// messages about a cloud configured without a block.
+	envUsed    []string
 	now, later diag.Diagnostics
 }
 
@@ -462,7 +468,7 @@ func (r *Resolver) FailOnSecret(summary, detail string) {
 	case r.present:
 		r.now.AddError(summary, detail)
 	default:
-		r.later.AddError(summary, detail+" (These settings came from environment variables.)")
+		r.later.AddError(summary, detail+r.envNote())
 	}
 }
 
@@ -480,8 +486,18 @@ func (r *Resolver) fail(attrName, summary, detail string) {
 	case r.present:
 		r.now.AddAttributeError(path.Root(r.name), summary, detail)
 	default:
-		r.later.AddError(summary, detail+" (These settings came from environment variables.)")
+		r.later.AddError(summary, detail+r.envNote())
 	}
+}
+
+// envNote says which environment variables configured a cloud that has no
+// block, so that a user who wrote none knows where to look; it is empty
+// when none did (a credentials file alone, say).
+func (r *Resolver) envNote() string {
+	if len(r.envUsed) == 0 {
+		return ""
+	}
+	return " (These settings came from the environment: " + strings.Join(r.envUsed, ", ") + ".)"
 }
 
 // failValue records a value that does not parse: on the attribute when it

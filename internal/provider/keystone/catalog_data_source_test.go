@@ -487,7 +487,7 @@ func TestAccKeystoneCatalog_errors(t *testing.T) {
 			[]string{"Missing keystone.user_id", "OS_USER_ID", `application credential "demo-appcred" (given by name) needs the user`}},
 		{"incomplete environment is reported where the cloud is used",
 			ksCatalogDS, map[string]string{"OS_AUTH_URL": ksURL(e), "OS_USERNAME": "demo", "OS_USER_DOMAIN_NAME": "Default"},
-			[]string{"Missing keystone.password", "OS_PASSWORD", "came from environment variables"}},
+			[]string{"Missing keystone.password", "OS_PASSWORD", "came from the environment: OS_AUTH_URL, OS_USERNAME, OS_USER_DOMAIN_NAME."}},
 		{"unreachable auth_url shows the URL and the network error",
 			acctest.HCL(ksBlock(fmt.Sprintf("auth_url = %q", deadURL), `application_credential_id = "x"`, `application_credential_secret = "y"`, `max_retries = 0`), ksCatalogDS), nil,
 			[]string{"Cannot reach Keystone", deadURL + "/auth/tokens", "connection refused", "keystone.auth_url"}},

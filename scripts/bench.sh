@@ -3,9 +3,10 @@
 # against the emulator, at -parallelism=10; prints a table of wall time, the
 # provider's peak memory, logins per cloud and requests against the minimum
 # (see BENCHMARKS.md). Each round also plans N cloudauth_token lookups (the
-# cached-token floor) and N hashicorp/http GETs of one emulator URL (a peer
-# provider, built from tools/httppeer/go.mod), and a second table gives the
-# ratios. Then the Go benchmarks.
+# cached-token floor), N hashicorp/http GETs of one emulator URL (a peer
+# provider, built from tools/httppeer/go.mod) and N cloudauth_request reads
+# of that same URL, and a second table gives the ratios and the requests
+# the cloudauth_request reads cost. Then the Go benchmarks.
 # Settings: BENCH_N (default "1,10,100,400,1000"), BENCH_ROUNDS (default 3),
 # BENCH_TIME (go test -benchtime, default 1s), BENCH_GO=0 to skip the Go
 # benchmarks.

@@ -9,8 +9,10 @@
 // the same clouds (the token is cached after the login: Terraform's and the
 // plugin protocol's own floor), and, given -http-provider-dir, N
 // hashicorp/http GETs of one emulator URL (a peer: a provider that does one
-// small request per data source). The three are planned in turn in every
-// round, so the ratios compare runs of the same minute.
+// small request per data source) and the same N GETs made by
+// cloudauth_request with Keystone's login (with the count of requests they
+// cost). They are planned in turn in every round, so the ratios compare
+// runs of the same minute.
 //
 // With -heapprofile DIR the provider is served inside benchplan (Terraform
 // attaches to it) and DIR gets a heap profile after each plan
@@ -154,7 +156,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		var floor, peer *plan
+		var floor, peer, reads *plan
 		if o.compare {
 			if floor, err = newPlan(o, env, filepath.Join(work, fmt.Sprint("token", n)), generateTokens(base, n)); err != nil {
 				return err
@@ -166,8 +168,12 @@ func run() error {
 				if err := peer.init(); err != nil {
 					return err
 				}
+				if reads, err = newPlan(o, env, filepath.Join(work, fmt.Sprint("request", n)), generateRequests(base, n)); err != nil {
+					return err
+				}
 			}
 		}
+		readRequests := 0
 		var peak int
 		var last emulator.Counters
 		for r := 0; r < o.rounds; r++ {
@@ -196,6 +202,22 @@ func run() error {
 					return fmt.Errorf("the http peer made %d GETs for %d data sources", got, n)
 				}
 			}
+			if reads != nil {
+				e.ResetCounters()
+				if err := reads.run(); err != nil {
+					return fmt.Errorf("plan with %d cloudauth_request reads: %w", n, err)
+				}
+				// One login and one GET however many data sources read the
+				// URL: identical reads are made once per run.
+				c := e.Counters()
+				readRequests = 0
+				for _, v := range c.Totals {
+					readRequests += v
+				}
+				if got := e.Requests("keystone.version"); got != 1 {
+					return fmt.Errorf("%d cloudauth_request reads of one URL made %d GETs", n, got)
+				}
+			}
 		}
 		mem := fmt.Sprintf("%.1f MiB", float64(peak)/1024)
 		if o.heapDir != "" {
@@ -212,17 +234,18 @@ func run() error {
 		if floor != nil {
 			line := fmt.Sprintf("| %d | %s | %s | %.2fx |", n, main.median().Round(time.Millisecond), floor.median().Round(time.Millisecond), ratio(main, floor))
 			if peer != nil {
-				line += fmt.Sprintf(" %s | %.2fx |", peer.median().Round(time.Millisecond), ratio(main, peer))
+				line += fmt.Sprintf(" %s | %.2fx | %s | %.2fx | %d |", peer.median().Round(time.Millisecond), ratio(main, peer),
+					reads.median().Round(time.Millisecond), ratio(reads, peer), readRequests)
 			} else {
-				line += " - | - |"
+				line += " - | - | - | - | - |"
 			}
 			comparisons = append(comparisons, line)
 		}
 	}
 	if len(comparisons) > 0 {
 		fmt.Printf("\nthe same plans against the token floor and the hashicorp/http peer (planned in turn each round; median)\n\n")
-		fmt.Println("| data sources | cloudauth data sources | N cloudauth_token | ratio | N hashicorp/http GETs | ratio |")
-		fmt.Println("|---:|---:|---:|---:|---:|---:|")
+		fmt.Println("| data sources | cloudauth data sources | N cloudauth_token | ratio | N hashicorp/http GETs | ratio | N cloudauth_request GETs | ratio to http | their requests |")
+		fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, l := range comparisons {
 			fmt.Println(l)
 		}
@@ -466,6 +489,18 @@ func generateHTTP(base string, n int) string {
 	b.WriteString("terraform {\n  required_providers {\n    http = { source = \"hashicorp/http\", version = \"1.2.0\" }\n  }\n}\n\n")
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "data \"http\" \"g%d\" {\n  url = %q\n}\n", i, base+"/keystone/v3")
+	}
+	return b.String()
+}
+
+// generateRequests writes a configuration with n cloudauth_request reads
+// of the URL generateHTTP reads, with Keystone's login: the same work as
+// the peer's, through the provider.
+func generateRequests(base string, n int) string {
+	var b strings.Builder
+	b.WriteString(providerBlock(base))
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "data \"cloudauth_request\" \"r%d\" {\n  cloud = \"keystone\"\n  url   = %q\n}\n", i, base+"/keystone/v3")
 	}
 	return b.String()
 }

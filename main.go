@@ -5,6 +5,7 @@ package main
 import (
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -24,6 +25,13 @@ func main() {
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
+		// Started by Terraform: log only what Terraform will show.
+		for k, v := range provider.LogLevels(os.Getenv) {
+			if err := os.Setenv(k, v); err != nil {
+				log.Fatal(err)
+			}
+		}
 	}
 	if err := tf6server.Serve("registry.terraform.io/cloudauth/cloudauth", provider.NewProtocol6(buildinfo.Version(version)), opts...); err != nil {
 		log.Fatal(err)

@@ -62,6 +62,7 @@ type options struct {
 	compare     bool
 	httpDir     string
 	heapDir     string
+	cpuProfile  string
 }
 
 func run() error {
@@ -74,6 +75,7 @@ func run() error {
 	flag.BoolVar(&o.compare, "compare", false, "also plan N cloudauth_token lookups (and N hashicorp/http GETs with -http-provider-dir) in each round, and print the ratios")
 	flag.StringVar(&o.httpDir, "http-provider-dir", "", "a filesystem mirror holding hashicorp/http 1.2.0, for -compare")
 	flag.StringVar(&o.heapDir, "heapprofile", "", "serve the provider in this process and write a heap profile per N into this directory")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "with -heapprofile: write a CPU profile of the whole run (provider and emulator) to this file")
 	flag.Parse()
 	if *providerDir == "" && o.heapDir == "" {
 		return fmt.Errorf("-provider-dir or -heapprofile is required")
@@ -117,6 +119,16 @@ func run() error {
 		}
 		defer stop()
 		env = append(env, "TF_REATTACH_PROVIDERS="+reattach)
+		if o.cpuProfile != "" {
+			f, err := os.Create(o.cpuProfile)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 		if err := os.MkdirAll(o.heapDir, 0o755); err != nil {
 			return err
 		}
@@ -324,6 +336,12 @@ func cliConfig(wrapDir, mirror string) string {
 // serveInProcess serves the provider from this process, for Terraform to
 // attach to, and returns TF_REATTACH_PROVIDERS.
 func serveInProcess() (string, func(), error) {
+	// The log levels main.go sets when Terraform starts the provider.
+	for k, v := range provider.LogLevels(os.Getenv) {
+		if err := os.Setenv(k, v); err != nil {
+			return "", nil, err
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	configs := make(chan *plugin.ReattachConfig, 1)
 	closed := make(chan struct{})

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -110,3 +111,39 @@ func (r *released) Deadline() (time.Time, bool) { return r.inner().Deadline() }
 func (r *released) Done() <-chan struct{}       { return r.inner().Done() }
 func (r *released) Err() error                  { return r.inner().Err() }
 func (r *released) Value(key any) any           { return r.inner().Value(key) }
+
+// logLevelVars are the variables that set the levels of the plugin SDK's
+// loggers (terraform-plugin-go, its protocol subsystem, the framework) and
+// of the provider's own logger.
+var logLevelVars = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_CLOUDAUTH"}
+
+// LogLevels returns the log level variables to set before serving, so that
+// the provider logs no more than Terraform shows. Each of those loggers
+// logs at TRACE unless its variable says otherwise, and Terraform, which
+// passes its own environment to the provider, drops what is below its
+// level (TF_LOG_PROVIDER, else TF_LOG; nothing without them). Encoding
+// those lines as JSON, writing them and parsing them again in Terraform
+// was most of the CPU a plan of many data sources cost. A variable already
+// set is left as it is.
+func LogLevels(getenv func(string) string) map[string]string {
+	level := getenv("TF_LOG_PROVIDER")
+	if level == "" {
+		level = getenv("TF_LOG")
+	}
+	switch strings.ToUpper(level) {
+	case "", "OFF":
+		level = "OFF"
+	case "TRACE", "DEBUG", "INFO", "WARN", "ERROR":
+		level = strings.ToUpper(level)
+	default:
+		// JSON, or a level Terraform does not know: it shows everything.
+		level = "TRACE"
+	}
+	out := map[string]string{}
+	for _, v := range logLevelVars {
+		if getenv(v) == "" {
+			out[v] = level
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"testing"
 	"weak"
@@ -73,4 +74,36 @@ func call(t *testing.T, s tfprotov6.ProviderServer, key any, value *[4096]byte, 
 		t.Fatalf("diagnostics = %+v", resp.Diagnostics)
 	}
 	return value
+}
+
+// The provider's loggers log what Terraform shows (TF_LOG_PROVIDER, else
+// TF_LOG) and no more; a level the user set for one of them stays.
+func TestLogLevels(t *testing.T) {
+	t.Parallel()
+	all := func(level string) map[string]string {
+		return map[string]string{"TF_LOG_SDK": level, "TF_LOG_SDK_PROTO": level, "TF_LOG_SDK_FRAMEWORK": level, "TF_LOG_PROVIDER_CLOUDAUTH": level}
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want map[string]string
+	}{
+		{"nothing set: Terraform shows nothing", nil, all("OFF")},
+		{"TF_LOG", map[string]string{"TF_LOG": "debug"}, all("DEBUG")},
+		{"TF_LOG_PROVIDER wins over TF_LOG", map[string]string{"TF_LOG": "TRACE", "TF_LOG_PROVIDER": "warn"}, all("WARN")},
+		{"only core logs", map[string]string{"TF_LOG_CORE": "TRACE"}, all("OFF")},
+		{"TF_LOG=off", map[string]string{"TF_LOG": "off"}, all("OFF")},
+		{"JSON shows everything", map[string]string{"TF_LOG": "JSON"}, all("TRACE")},
+		{"an unknown level shows everything", map[string]string{"TF_LOG": "verbose"}, all("TRACE")},
+		{"a level set for one logger stays", map[string]string{"TF_LOG_SDK_PROTO": "TRACE"},
+			map[string]string{"TF_LOG_SDK": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF", "TF_LOG_PROVIDER_CLOUDAUTH": "OFF"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := provider.LogLevels(func(k string) string { return tc.env[k] })
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("LogLevels = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

@@ -197,8 +197,9 @@ func TestAccKeystoneReal_existingTokenAndRevoke(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:      ksCatalogDS,
-				ExpectError: acctest.ExpectErr("Keystone login failed", "refused the configured token", "HTTP 401", "keystone.token", "OS_TOKEN"),
+				Config: ksCatalogDS,
+				ExpectError: acctest.ExpectErr("Keystone token not accepted", "refused the configured token", "HTTP 401",
+					"expired or was revoked", "Issue a new token", "`keystone.token` (from OS_TOKEN), or remove OS_TOKEN"),
 			},
 		},
 	})

@@ -10,8 +10,12 @@
 # and credential keys, the logs. The server listens on a free port below
 # 32768 (the ephemeral range above it can be taken by any client socket at
 # any moment), or on KS_PORT. The catalog gets several services in two
-# regions, and the admin user an application credential. DIR/env (mode 600)
-# holds the secrets; what is printed has them masked.
+# regions, and the admin user an application credential and the member
+# role on the Default domain (bootstrap gives it the admin role on the
+# project and the system), so that it can log in with each of the three
+# scopes. DIR/env (mode 600) holds the secrets; what is printed has them
+# masked. Debian's openstack CLI (python3-openstackclient) is installed
+# too, for the tests that hand tokens over to it.
 #
 # With --totp (or KS_TOTP=1) the server also accepts the totp auth method,
 # and a dedicated user (cloudauth-mfa, member of the admin project) gets a
@@ -61,6 +65,9 @@ start=$SECONDS
 install_packages() {
   local want=()
   command -v keystone-manage >/dev/null 2>&1 || want+=(python3-keystone)
+  # python3-keystone pulls it in today; asked for by name so that it
+  # stays, whatever Debian's dependencies become.
+  dpkg -s python3-openstackclient >/dev/null 2>&1 || want+=(python3-openstackclient)
   # Installing curl when present would upgrade it; only add what is missing.
   command -v curl >/dev/null 2>&1 || want+=(curl)
   [ ${#want[@]} -eq 0 ] && return
@@ -216,6 +223,11 @@ add_service image glance 9292 ""
 # shellcheck disable=SC2016
 add_service object-store swift 8080 '/v1/AUTH_$(project_id)s'
 
+# bootstrap creates the reader, member and admin roles.
+MEMBER=$(api GET '/roles?name=member' | json roles.0.id)
+log "admin: member of the Default domain (for domain-scoped logins)"
+api PUT "/domains/default/users/$USER_ID/roles/$MEMBER" >/dev/null
+
 APPCRED_NAME=cloudauth-ci-$(date +%s)
 ac=$(api POST "/users/$USER_ID/application_credentials" \
   "{\"application_credential\": {\"name\": \"$APPCRED_NAME\", \"description\": \"terraform-provider-cloudauth acceptance tests\"}}")
@@ -230,8 +242,6 @@ if [ "$TOTP" = 1 ]; then
   # base64.b32decode would otherwise insist on.
   TOTP_SECRET=$("$PY" -c 'import base64,os; print(base64.b32encode(os.urandom(20)).decode())')
   MFA_ID=$(api POST /users "{\"user\": {\"name\": \"cloudauth-mfa\", \"domain_id\": \"default\", \"password\": \"$MFA_PASSWORD\", \"enabled\": true}}" | json user.id)
-  # bootstrap creates the reader, member and admin roles.
-  MEMBER=$(api GET '/roles?name=member' | json roles.0.id)
   api PUT "/projects/$PROJECT_ID/users/$MFA_ID/roles/$MEMBER" >/dev/null
   api POST /credentials "{\"credential\": {\"type\": \"totp\", \"user_id\": \"$MFA_ID\", \"blob\": \"$TOTP_SECRET\"}}" >/dev/null
   api PATCH "/users/$MFA_ID" '{"user": {"options": {"multi_factor_auth_rules": [["password", "totp"]], "multi_factor_auth_enabled": true}}}' >/dev/null
@@ -261,6 +271,7 @@ KS_USER_DOMAIN_NAME=Default
 KS_PROJECT=admin
 KS_PROJECT_ID=$PROJECT_ID
 KS_PROJECT_DOMAIN_NAME=Default
+KS_DOMAIN_ID=default
 KS_REGION=RegionOne
 KS_SERVICES=identity,compute,network,image,object-store
 KS_APPCRED_ID=$APPCRED_ID

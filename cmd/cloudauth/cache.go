@@ -44,11 +44,19 @@ func secretName(name string) bool {
 	return false
 }
 
+// cacheFormat changes when what a cached entry holds does, so that an
+// entry written by an older cloudauth (say, environment variables that no
+// longer work) is not printed again.
+const cacheFormat = "2"
+
 // tokenCache is the cached token of one cloud and configuration.
 type tokenCache struct {
 	a     *app
 	cloud string
 	key   string
+	// getenv gives back the secrets a credential's Env passes through,
+	// which the file does not keep.
+	getenv func(string) string
 }
 
 // cacheFor returns the cache of the cloud as getenv configures it, or nil
@@ -79,8 +87,8 @@ func (a *app) cacheFor(name string, getenv func(string) string, src cred.Source,
 		}
 	}
 	slices.Sort(parts)
-	sum := sha256.Sum256([]byte(name + "\n" + strings.Join(parts, "\n")))
-	return &tokenCache{a: a, cloud: credstore.CachePrefix + name, key: hex.EncodeToString(sum[:16])}
+	sum := sha256.Sum256([]byte(cacheFormat + "\n" + name + "\n" + strings.Join(parts, "\n")))
+	return &tokenCache{a: a, cloud: credstore.CachePrefix + name, key: hex.EncodeToString(sum[:16]), getenv: getenv}
 }
 
 // get returns the cached token while it is valid.
@@ -98,14 +106,23 @@ func (tc *tokenCache) get() (cred.Credential, bool) {
 			continue
 		}
 		c := cred.Credential{Token: e.Token, RenewAt: e.Cached.RenewAt, Principal: e.Cached.Principal,
-			Endpoint: e.Cached.Endpoint, Headers: e.Cached.Headers}
+			Endpoint: e.Cached.Endpoint, Headers: e.Cached.Headers, EnvNote: e.Cached.EnvNote}
 		if e.ExpiresAt != nil {
 			c.ExpiresAt = *e.ExpiresAt
 		}
+		complete := true
 		for _, v := range e.Cached.Env {
-			c.Env = append(c.Env, cred.EnvVar{Name: v.Name, Value: v.Value})
+			value := v.Value
+			if v.Secret {
+				// The same variable gave it; without it, log in again.
+				value = tc.getenv(v.Name)
+				complete = complete && value != ""
+			}
+			c.Env = append(c.Env, cred.EnvVar{Name: v.Name, Value: value, Unset: v.Unset, Secret: v.Secret})
 		}
-		return c, true
+		if complete {
+			return c, true
+		}
 	}
 	return cred.Credential{}, false
 }
@@ -136,9 +153,15 @@ func (tc *tokenCache) put(c cred.Credential) {
 	}
 	expires := c.ExpiresAt
 	e := credstore.Entry{Cloud: tc.cloud, URL: c.Endpoint, Login: c.Principal, Token: c.Token, StoredAt: tc.a.now().UTC(), ExpiresAt: &expires,
-		Cached: &credstore.Cached{Key: tc.key, Principal: c.Principal, Endpoint: c.Endpoint, Headers: c.Headers, RenewAt: renew}}
+		Cached: &credstore.Cached{Key: tc.key, Principal: c.Principal, Endpoint: c.Endpoint, Headers: c.Headers, EnvNote: c.EnvNote, RenewAt: renew}}
 	for _, v := range c.Env {
-		e.Cached.Env = append(e.Cached.Env, credstore.EnvVar{Name: v.Name, Value: v.Value})
+		kept := credstore.EnvVar{Name: v.Name, Value: v.Value, Unset: v.Unset, Secret: v.Secret}
+		if v.Secret {
+			// A secret the user gave in this variable is read from it
+			// again: the file holds tokens, not long-lived secrets.
+			kept.Value = ""
+		}
+		e.Cached.Env = append(e.Cached.Env, kept)
 	}
 	now := tc.a.now()
 	if _, err := tc.a.update(func(f *credstore.File) error {

@@ -49,19 +49,34 @@ CLEURA_API_URL, the one token "cloudauth login cleura" stored is used.
   json    (the default, because it is the one format that carries everything
           unambiguously, for a program or jq)
           {"token", "headers", "expires_at" (RFC 3339 or null), "endpoint", "principal"}
-  env     export lines for a POSIX shell, values single-quoted:
+  env     lines for a POSIX shell to eval, values single-quoted:
             eval "$(cloudauth token keystone --format env)"
-          keystone  OS_AUTH_TYPE=v3token, OS_AUTH_URL, OS_TOKEN, and when they apply
-                    OS_PROJECT_ID (the token's project, so that the openstack CLI
-                    can rescope it), OS_REGION_NAME, OS_INTERFACE
+          keystone  what the openstack CLI needs in a shell that still holds
+                    your OS_* settings: first an "unset" line for those that
+                    would make it fail (a password next to the token, a scope
+                    next to an application credential), then
+                    - for a password login (or a token given): OS_AUTH_TYPE=v3token,
+                      OS_AUTH_URL, OS_TOKEN and the token's scope, OS_PROJECT_ID,
+                      OS_DOMAIN_ID or OS_SYSTEM_SCOPE=all (the CLI re-issues the
+                      token, and without its scope would get one with no catalog);
+                    - for an application credential, whose token Keystone does not
+                      re-issue: what the CLI logs in with by itself, and a note on
+                      standard error says so. From OS_* variables,
+                      OS_AUTH_TYPE=v3applicationcredential, OS_AUTH_URL,
+                      OS_APPLICATION_CREDENTIAL_ID (or _NAME and the user) and
+                      OS_APPLICATION_CREDENTIAL_SECRET as you set them; from a
+                      clouds.yaml entry, OS_CLOUD with OS_CLIENT_CONFIG_FILE and
+                      OS_CLIENT_SECURE_FILE (the secret stays in the file);
+                    and OS_REGION_NAME, OS_INTERFACE when configured.
+                    After a password login's hand-off that shell no longer holds
+                    your password: set it again for a login once the token ends.
           cleura    CLEURA_API_URL, CLEURA_API_USERNAME, CLEURA_API_TOKEN
           abiquo    ABQ_ENDPOINT, ABQ_USERNAME, ABQ_TOKEN
           clc       CLC_API_URL, CLC_BEARER_TOKEN (send it as
                     "Authorization: Bearer $CLC_BEARER_TOKEN"), CLC_ACCOUNT
-          The provider reads these too (but OS_AUTH_TYPE),
-          so a later Terraform run in that shell uses the token instead of
-          logging in.
-          Variables already set (OS_CLOUD, passwords) keep their values.
+          The provider reads these too (but OS_AUTH_TYPE), so a later
+          Terraform run in that shell uses the token (or the same
+          application credential) instead of logging in with a password.
   header  the HTTP headers the API expects, one "Name: value" a line:
             curl -H @<(cloudauth token cleura --format header) "$CLEURA_API_URL/..."
   token   the token alone on one line:
@@ -130,7 +145,14 @@ func (a *app) token(args []string) error {
 	if err != nil {
 		return err
 	}
-	return write(a.stdout, c)
+	if err := write(a.stdout, c); err != nil {
+		return err
+	}
+	if format == "env" && c.EnvNote != "" {
+		// After the variables, so that a person sees it last.
+		fmt.Fprintf(a.stderr, "note: %s\n", c.EnvNote)
+	}
+	return nil
 }
 
 // diagError is what the provider said when there is no token: its
@@ -206,17 +228,30 @@ func writeTokenJSON(w io.Writer, c cred.Credential) error {
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// writeTokenEnv writes the variables to unset on one `unset` line (a
+// POSIX shell's unset of a variable that is not set does nothing), then
+// one `export` line per value.
 func writeTokenEnv(w io.Writer, c cred.Credential) error {
 	if len(c.Env) == 0 {
 		return errors.New("this cloud's client names no environment variables for its token; use --format json")
 	}
-	var b strings.Builder
+	var unset []string
+	var exports strings.Builder
 	for _, v := range c.Env {
 		if !envName.MatchString(v.Name) {
 			return fmt.Errorf("%q is not an environment variable name", v.Name)
 		}
-		fmt.Fprintf(&b, "export %s=%s\n", v.Name, shellQuote(v.Value))
+		if v.Unset {
+			unset = append(unset, v.Name)
+			continue
+		}
+		fmt.Fprintf(&exports, "export %s=%s\n", v.Name, shellQuote(v.Value))
 	}
+	var b strings.Builder
+	if len(unset) > 0 {
+		b.WriteString("unset " + strings.Join(unset, " ") + "\n")
+	}
+	b.WriteString(exports.String())
 	_, err := io.WriteString(w, b.String())
 	return err
 }

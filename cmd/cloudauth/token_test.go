@@ -211,8 +211,11 @@ type tokenCase struct {
 	logins    int
 	principal string
 	expires   bool
-	// env is the names --format env prints, in order.
+	// env is the names --format env exports, in order.
 	env []string
+	// handoff: --format env hands over a login rather than the token
+	// (Keystone's application credential), with a note on stderr.
+	handoff bool
 	// check looks at the API's answer to the authenticated GET.
 	check func(t *testing.T, body []byte, env map[string]string)
 }
@@ -297,8 +300,9 @@ var tokenCases = []tokenCase{
 			return map[string]string{"OS_AUTH_URL": w.base + "/keystone/v3", "OS_APPLICATION_CREDENTIAL_ID": emulator.KeystoneAppCredID,
 				"OS_APPLICATION_CREDENTIAL_SECRET": emulator.KeystoneAppCredSecret, "OS_PROJECT_NAME": emulator.KeystoneProject}
 		},
-		env:   []string{"OS_AUTH_TYPE", "OS_AUTH_URL", "OS_TOKEN", "OS_PROJECT_ID"},
-		check: keystoneProject,
+		env:     []string{"OS_AUTH_TYPE", "OS_AUTH_URL", "OS_APPLICATION_CREDENTIAL_ID", "OS_APPLICATION_CREDENTIAL_SECRET"},
+		handoff: true,
+		check:   keystoneProject,
 	},
 	{
 		name: "keystone clouds.yaml via OS_CLOUD", cloud: "keystone", logins: 1, principal: emulator.KeystoneUser, expires: true,
@@ -322,8 +326,9 @@ var tokenCases = []tokenCase{
 			}
 			return map[string]string{"OS_CLOUD": "emu"}
 		},
-		env:   []string{"OS_AUTH_TYPE", "OS_AUTH_URL", "OS_TOKEN", "OS_PROJECT_ID", "OS_REGION_NAME", "OS_INTERFACE"},
-		check: keystoneProject,
+		env:     []string{"OS_AUTH_TYPE", "OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "OS_REGION_NAME", "OS_INTERFACE"},
+		handoff: true,
+		check:   keystoneProject,
 	},
 	{
 		name: "cleura password from env", cloud: "cleura", logins: 1, principal: emulator.CleuraUser,
@@ -427,8 +432,9 @@ func TestTokenFormats(t *testing.T) {
 				if code != 0 {
 					t.Fatalf("exit %d\nstderr:\n%s", code, errb)
 				}
-				if tc.warn != strings.Contains(errb, "warning: ") || (!tc.warn && errb != "") {
-					t.Errorf("warn=%v, stderr:\n%s", tc.warn, errb)
+				note := format == "env" && tc.handoff
+				if tc.warn != strings.Contains(errb, "warning: ") || note != strings.Contains(errb, "note: ") || (!tc.warn && !note && errb != "") {
+					t.Errorf("warn=%v note=%v, stderr:\n%s", tc.warn, note, errb)
 				}
 				if n := w.e.Logins(tc.cloud); n != tc.logins {
 					t.Errorf("%d logins, want %d", n, tc.logins)
@@ -470,11 +476,23 @@ func TestTokenFormats(t *testing.T) {
 					exports = evalExports(t, out)
 					var names []string
 					for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-						name, _, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-						names = append(names, name)
+						if name, ok := strings.CutPrefix(line, "export "); ok {
+							name, _, _ = strings.Cut(name, "=")
+							names = append(names, name)
+						}
 					}
 					if !slices.Equal(names, tc.env) {
 						t.Errorf("variables %v, want %v", names, tc.env)
+					}
+					if tc.handoff {
+						// No token to use: the openstack CLI logs in with
+						// what it was pointed at (TestTokenEnvHandoff).
+						tok, err := openstackLogin(exports)
+						if err != nil || tok.Project == nil || tok.Project.ID != emulator.KeystoneProjectID {
+							t.Errorf("the openstack CLI's login: %+v (%v)", tok, err)
+						}
+						noSecrets(t, errb, secretsOf(env, out))
+						return
 					}
 					var url string
 					url, h = use.fromEnv(exports)
@@ -538,9 +556,9 @@ func evalExports(t *testing.T, out string) map[string]string {
 	if err != nil {
 		t.Skip("no POSIX shell to evaluate --format env:", err)
 	}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if !strings.HasPrefix(line, "export ") {
-			t.Fatalf("not an export line: %q", line)
+	for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.HasPrefix(line, "export ") && (i > 0 || !strings.HasPrefix(line, "unset ")) {
+			t.Fatalf("not an export line (or a first unset line): %q", line)
 		}
 	}
 	cmd := exec.Command(sh, "-c", out+"\nenv -0")

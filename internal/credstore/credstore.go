@@ -62,13 +62,18 @@ type Cached struct {
 	Endpoint  string            `json:"endpoint,omitempty"`
 	Headers   map[string]string `json:"headers,omitempty"`
 	Env       []EnvVar          `json:"env,omitempty"`
+	EnvNote   string            `json:"env_note,omitempty"`
 	RenewAt   time.Time         `json:"renew_at"`
 }
 
-// EnvVar is one environment variable of a cached credential.
+// EnvVar is one environment variable of a cached credential: a value to
+// set, a variable to unset, or one that passes back the user's own
+// secret, whose value is not kept (it is read from the environment again).
 type EnvVar struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name   string `json:"name"`
+	Value  string `json:"value,omitempty"`
+	Unset  bool   `json:"unset,omitempty"`
+	Secret bool   `json:"secret,omitempty"`
 }
 
 // OAuth1 is an application's consumer key and secret with the access

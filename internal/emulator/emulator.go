@@ -247,6 +247,17 @@ func (e *Emulator) issueToken(cloud, principal, value string, data any) *Token {
 	return e.mintToken(cloud, principal, data, func(time.Time, time.Time) string { return value })
 }
 
+// issueTokenUntil is issueToken for a token that ends when another one
+// does (Keystone's token method keeps the expiry of the token it
+// re-issues).
+func (e *Emulator) issueTokenUntil(cloud, principal, value string, data any, expires time.Time) *Token {
+	t := e.issueToken(cloud, principal, value, data)
+	e.mu.Lock()
+	t.ExpiresAt = expires
+	e.mu.Unlock()
+	return t
+}
+
 // mintToken is issueToken for a token whose value carries its own times
 // (CenturyLink's JWT): value gets the issue and expiry times the token
 // records.

@@ -32,6 +32,15 @@ import (
 // listing the methods done and the rules that include one of them; the
 // same request with the missing methods and that header gets the token.
 // Receipts last 5 minutes ([receipt] expiration = 300).
+//
+// The token method re-issues a token, as the OpenStack CLI does with
+// OS_AUTH_TYPE=v3token (checked against the same real Keystone): the new
+// token keeps the old one's expiry, its methods plus "token", and the
+// first audit id of the chain; it gets the scope the request asks for,
+// checked like a password login's (with none asked, the user's default
+// project if any, else no scope and no catalog). A token issued for an
+// application credential is delegated, and a system-scoped token cannot
+// become a project- or domain-scoped one: both are refused with 403.
 
 // Keystone demo data. The application credential and the password belong to
 // the user "demo" of the Default domain; the application credential is
@@ -74,6 +83,11 @@ const (
 	ksValidationTail = " The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error."
 	ksTimeFormat     = "2006-01-02T15:04:05.000000Z"
 	ksAppCredScope   = "Error authenticating with application credential: Application credentials cannot request a scope."
+	// Keystone's ForbiddenAction adds its own period to these, hence "..".
+	ksForbidden      = "You are not authorized to perform the requested action: "
+	ksDelegated      = ksForbidden + "Using a delegated token to create another token is not allowed.."
+	ksSystemRescope  = ksForbidden + "Using a system-scoped token to create a project-scoped or domain-scoped token is not allowed.."
+	ksTokenIDMissing = "Invalid input for field 'identity/token': 'id' is a required property\n\nFailed validating 'required' in schema['properties']['identity']['properties']['token']:\n    {'properties': {'id': {'type': 'string'}},\n     'required': ['id'],\n     'type': 'object'}\n\nOn instance['identity']['token']:\n    {}"
 	ksReceiptHeader  = "Openstack-Auth-Receipt"
 	ksReceiptLife    = 5 * time.Minute
 	// ksTOTPWindows is how many steps before the current one a code may
@@ -153,6 +167,9 @@ type ksTokenData struct {
 	system  bool
 	appcred *ksAppCred
 	auditID string
+	// chain is the audit id of the token a re-issued one descends from
+	// (Keystone's second audit id); "" for a token from credentials.
+	chain string
 }
 
 func init() {
@@ -447,6 +464,10 @@ type ksAppCredAuth struct {
 	User   *ksUserRef `json:"user"`
 }
 
+type ksTokenAuth struct {
+	ID *string `json:"id"`
+}
+
 type ksAuthRequest struct {
 	Auth *struct {
 		Identity *struct {
@@ -454,6 +475,7 @@ type ksAuthRequest struct {
 			Password              *ksPasswordAuth `json:"password"`
 			TOTP                  *ksTOTPAuth     `json:"totp"`
 			ApplicationCredential *ksAppCredAuth  `json:"application_credential"`
+			Token                 *ksTokenAuth    `json:"token"`
 		} `json:"identity"`
 		Scope json.RawMessage `json:"scope"`
 	} `json:"auth"`
@@ -494,6 +516,8 @@ func (s *keystoneState) create(e *Emulator, w http.ResponseWriter, r *http.Reque
 		return
 	}
 	data := &ksTokenData{auditID: randomString(22, b64url)}
+	// reissued is the token the token method presents.
+	var reissued *Token
 	for _, m := range id.Methods {
 		if slices.Contains(data.methods, m) {
 			continue
@@ -509,6 +533,21 @@ func (s *keystoneState) create(e *Emulator, w http.ResponseWriter, r *http.Reque
 			var cred *ksAppCred
 			if cred, ok = s.appCred(w, r, id.ApplicationCredential, now); ok {
 				u, data.appcred, data.project = cred.user, cred, s.projects[cred.project]
+			}
+		case "token":
+			if reissued, ok = s.tokenAuth(e, w, r, id.Token, in.Auth.Scope); ok {
+				old := reissued.Data.(*ksTokenData)
+				u, data.chain = old.user, old.chain
+				if data.chain == "" {
+					data.chain = old.auditID
+				}
+				// The new token was authenticated by every method the
+				// old one was, and by the token.
+				for _, om := range old.methods {
+					if !slices.Contains(data.methods, om) {
+						data.methods = append(data.methods, om)
+					}
+				}
 			}
 		default:
 			// Keystone answers an unsupported method with 401.
@@ -549,7 +588,13 @@ func (s *keystoneState) create(e *Emulator, w http.ResponseWriter, r *http.Reque
 		}
 	}
 	e.countLogin("keystone")
-	tok := e.issueToken("keystone", data.user.name, "gAAAAAB"+randomString(176, b64url), data)
+	value := "gAAAAAB" + randomString(176, b64url)
+	var tok *Token
+	if reissued != nil {
+		tok = e.issueTokenUntil("keystone", data.user.name, value, data, reissued.ExpiresAt)
+	} else {
+		tok = e.issueToken("keystone", data.user.name, value, data)
+	}
 	w.Header().Set("X-Subject-Token", tok.Value)
 	s.writeToken(w, r, http.StatusCreated, tok)
 }
@@ -570,6 +615,42 @@ func (s *keystoneState) password(w http.ResponseWriter, r *http.Request, pw *ksP
 		return nil, false
 	}
 	return u, true
+}
+
+// tokenAuth checks the token method: the token must be valid and not
+// delegated, and a system-scoped token cannot ask for a project or a
+// domain. On failure it has answered, with Keystone's status and text.
+func (s *keystoneState) tokenAuth(e *Emulator, w http.ResponseWriter, r *http.Request, ta *ksTokenAuth, scope json.RawMessage) (*Token, bool) {
+	switch {
+	case ta == nil:
+		ksError(w, r, http.StatusBadRequest, "Expecting to find token in identity."+ksValidationTail)
+		return nil, false
+	case ta.ID == nil:
+		ksError(w, r, http.StatusBadRequest, ksTokenIDMissing)
+		return nil, false
+	}
+	t, ok := e.lookupToken("keystone", *ta.ID)
+	switch {
+	case t == nil:
+		ksError(w, r, http.StatusNotFound, ksNotRecognized)
+		return nil, false
+	case !ok:
+		ksError(w, r, http.StatusNotFound, ksNotValidated)
+		return nil, false
+	}
+	old := t.Data.(*ksTokenData)
+	if old.appcred != nil {
+		ksError(w, r, http.StatusForbidden, ksDelegated)
+		return nil, false
+	}
+	if old.system {
+		var sc ksScopeRequest
+		if json.Unmarshal(scope, &sc) == nil && (sc.Project != nil || sc.Domain != nil) {
+			ksError(w, r, http.StatusForbidden, ksSystemRescope)
+			return nil, false
+		}
+	}
+	return t, true
 }
 
 // totpLogin checks the totp method: the passcode must be the code of one
@@ -954,7 +1035,7 @@ func (s *keystoneState) writeToken(w http.ResponseWriter, r *http.Request, statu
 		Methods: d.methods,
 		User: ksUserJSON{Domain: ksNamed{ID: d.user.domain.id, Name: d.user.domain.name},
 			ID: d.user.id, Name: d.user.name},
-		AuditIDs:  []string{d.auditID},
+		AuditIDs:  slices.DeleteFunc([]string{d.auditID, d.chain}, func(id string) bool { return id == "" }),
 		ExpiresAt: t.ExpiresAt.UTC().Truncate(time.Second).Format(ksTimeFormat),
 		IssuedAt:  t.IssuedAt.UTC().Truncate(time.Second).Format(ksTimeFormat),
 	}

@@ -27,16 +27,34 @@ type Credential struct {
 	Endpoint  string
 	Headers   map[string]string
 	// Env is the credential as the environment variables that the cloud's
-	// own tools (and this provider) read to use the token, in the order
-	// they are best written: `cloudauth token --format env` prints them.
-	// Each client fills it from the names in its env.go.
+	// own tools (and this provider) read, in the order they are best
+	// written: `cloudauth token --format env` prints them for a shell that
+	// still holds whatever the user had set, so it also unsets what would
+	// make those tools log in another way. Usually it hands over the
+	// token; where the tools cannot use the token, it is what lets them
+	// log in by themselves, and EnvNote says so. Each client fills it
+	// from the names in its env.go.
 	Env []EnvVar
+	// EnvNote tells a person how Env hands the login over when it is not
+	// simply the token ("" when it is); `cloudauth token --format env`
+	// prints it on standard error.
+	EnvNote string
 }
 
-// EnvVar is one environment variable of Credential.Env.
+// EnvVar is one environment variable of Credential.Env: a value to set,
+// or, with Unset, a variable that must not be set at all.
 type EnvVar struct {
 	Name  string
 	Value string
+	// Unset: a value left over from the user's own settings (a password
+	// next to a token, a scope next to an application credential) would
+	// make the tools fail, so the variable is removed. Value is empty.
+	Unset bool
+	// Secret: Value is a secret that the user gave in this very variable;
+	// it is only passed back, never taken from anywhere else (a file, the
+	// provider configuration). A cache of the credential keeps the name,
+	// not the value, and reads the value again from the environment.
+	Secret bool
 }
 
 // Source is a client's token, as the token data source, the ephemeral

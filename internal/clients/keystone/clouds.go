@@ -16,8 +16,9 @@ import (
 // provider block's terms. Empty fields were not in the file.
 type CloudEntry struct {
 	Name string
-	// File is the clouds.yaml that held the entry.
-	File string
+	// File is the clouds.yaml that held the entry, SecureFile the
+	// secure.yaml next to it ("" when there is none).
+	File, SecureFile string
 	// Config holds the entry's settings, in the client's terms; its HTTP
 	// part is left empty (Insecure and TLS below carry what the file says).
 	Config Config
@@ -62,7 +63,7 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 	files := CloudsFiles(getenv)
 	found := ""
 	for _, f := range files {
-		if _, err := os.Stat(f); err == nil {
+		if fileExists(f) {
 			found = f
 			break
 		}
@@ -84,6 +85,9 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 		return nil, fmt.Errorf("cloud %q in %s: %w", name, found, err)
 	}
 	e := &CloudEntry{Name: name, File: found, TLS: tc}
+	if secure := filepath.Join(filepath.Dir(found), "secure.yaml"); fileExists(secure) {
+		e.SecureFile = secure
+	}
 	e.Config = Config{
 		AuthURL:                     ao.IdentityEndpoint,
 		Region:                      eo.Region,
@@ -122,6 +126,17 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 	}
 	e.Config.DefaultDomain = dd
 	return e, nil
+}
+
+// HasTLS reports whether the entry sets a CA, a client certificate or
+// verify: false.
+func (e *CloudEntry) HasTLS() bool {
+	return e.TLS != nil && (e.TLS.RootCAs != nil || len(e.TLS.Certificates) > 0 || e.TLS.InsecureSkipVerify)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // defaultDomain reads auth.default_domain of the entry name from the

@@ -75,6 +75,11 @@ type Config struct {
 	// Token is an existing token to use as it is.
 	Token string
 
+	// Handoff says where the credentials came from, which decides how
+	// Credential.Env hands the login to the OpenStack command line tools
+	// when the token itself cannot be (see tokenEnv).
+	Handoff Handoff
+
 	// Now is the clock for one-time codes (tests); default time.Now.
 	Now func() time.Time
 }
@@ -292,7 +297,11 @@ func plan(cfg *Config) (Method, tokens.AuthOptions, []error) {
 	case cfg.Token != "":
 		m = MethodToken
 		noCode("a token is used as it is")
-		noScope("a token keeps the scope it was issued with")
+		// A scope next to a token is not refused: the client uses the
+		// token as it is, and the scope is what the OpenStack tools need
+		// to re-issue it with the same scope. `cloudauth token --format
+		// env` writes OS_SYSTEM_SCOPE beside OS_TOKEN for a system-scoped
+		// token, and must be able to read its own output back.
 	case cfg.ApplicationCredentialID != "":
 		m = MethodAppCredID
 		opts.ApplicationCredentialID = cfg.ApplicationCredentialID
@@ -572,13 +581,15 @@ func (c *Client) Credential(ctx context.Context) (cred.Credential, error) {
 }
 
 func (c *Client) credential(t *Token) cred.Credential {
+	env, note := c.tokenEnv(t)
 	return cred.Credential{
 		Token:     t.ID,
 		ExpiresAt: t.ExpiresAt,
 		Principal: t.User.Name,
 		Endpoint:  c.authURL,
 		Headers:   map[string]string{"X-Auth-Token": t.ID},
-		Env:       c.tokenEnv(t),
+		Env:       env,
+		EnvNote:   note,
 	}
 }
 

@@ -194,9 +194,13 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	if !r.Triggered(block.Triggers...) {
 		return r.NotConfigured()
 	}
-	var baseTLS *tls.Config
+	var (
+		baseTLS *tls.Config
+		entry   *api.CloudEntry
+	)
 	if name := s.Cloud.V; name != "" {
-		entry, err := api.LoadCloud(name, req.Getenv)
+		var err error
+		entry, err = api.LoadCloud(name, req.Getenv)
 		if err != nil {
 			r.FailOn(s.Cloud, "Cannot read clouds.yaml",
 				fmt.Sprintf("%s names a clouds.yaml entry that cannot be used: %s. Check the entry's name and the file, or point OS_CLIENT_CONFIG_FILE at the right file.",
@@ -221,7 +225,7 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 	if r.Failed() {
 		return r.Configured(nil, nil)
 	}
-	cfg := api.Config{HTTP: hc, EndpointOverrides: s.EndpointOverrides.V}
+	cfg := api.Config{HTTP: hc, EndpointOverrides: s.EndpointOverrides.V, Handoff: handoff(s, entry)}
 	for _, f := range fields {
 		*f.config(&cfg) = f.attr.Field(s).V
 	}
@@ -244,6 +248,33 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 type session struct {
 	api *api.Client
 	s   *settings
+}
+
+// handoff tells the client where its application credential came from,
+// so that `cloudauth token --format env` hands the OpenStack tools the
+// same one in the same form: the user's own variables, or the clouds.yaml
+// entry (when any part of it came from there, the entry is what the tools
+// must read too).
+func handoff(s *settings, entry *api.CloudEntry) api.Handoff {
+	var h api.Handoff
+	if entry != nil {
+		h.Cloud, h.CloudsFile, h.SecureFile, h.CloudTLS = entry.Name, entry.File, entry.SecureFile, entry.HasTLS()
+	}
+	given := 0
+	origins := map[cloud.Origin]bool{}
+	for _, v := range []cloud.Value[string]{s.AppCredID, s.AppCredName, s.AppCredSecret} {
+		if v.Given() {
+			given++
+			origins[v.Origin] = true
+		}
+	}
+	switch {
+	case origins[cloud.FromFile]:
+		h.From = api.CredentialsFromCloud
+	case given > 0 && len(origins) == 1 && origins[cloud.FromEnv]:
+		h.From = api.CredentialsFromEnv
+	}
+	return h
 }
 
 // keepOneMethod lets the highest source (block, environment, clouds.yaml)

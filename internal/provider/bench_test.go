@@ -75,3 +75,28 @@ func BenchmarkTokenDataSource(b *testing.B) {
 		b.Fatalf("logins = %d", e.Logins("clc"))
 	}
 }
+
+// BenchmarkRequestDataSource is one more cloudauth_request read of a URL
+// already read in this process (identical reads are made once): the
+// protocol, the framework and the answer's status, headers and body as
+// Terraform values.
+func BenchmarkRequestDataSource(b *testing.B) {
+	e := acctest.StartEmulator(b)
+	s := acctest.NewServer(b, nil)
+	s.Configure(map[string]any{"keystone": map[string]any{"auth_url": e.URL + "/keystone/v3",
+		"application_credential_id": emulator.KeystoneAppCredID, "application_credential_secret": emulator.KeystoneAppCredSecret}})
+	cfg := map[string]any{"cloud": "keystone", "url": e.URL + "/keystone/v3"}
+	if _, err := s.Read("cloudauth_request", cfg); err != nil {
+		b.Fatal(err)
+	}
+	e.ResetCounters()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Read("cloudauth_request", cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := e.Counters().Totals["keystone"]; n != 0 {
+		b.Fatalf("remembered reads made %d requests", n)
+	}
+}

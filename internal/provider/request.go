@@ -8,30 +8,59 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/tfval"
 )
 
 // The cloudauth_request data source and ephemeral resource share this
 // file: the model, the read and the descriptions.
 
 type requestModel struct {
-	Cloud              types.String  `tfsdk:"cloud"`
-	Path               types.String  `tfsdk:"path"`
-	URL                types.String  `tfsdk:"url"`
-	Method             types.String  `tfsdk:"method"`
-	RequestHeaders     types.Map     `tfsdk:"request_headers"`
-	ExpectedStatus     []types.Int64 `tfsdk:"expected_status"`
-	ServiceType        types.String  `tfsdk:"service_type"`
-	Interface          types.String  `tfsdk:"interface"`
-	Region             types.String  `tfsdk:"region"`
-	StatusCode         types.Int64   `tfsdk:"status_code"`
-	ResponseHeaders    types.Map     `tfsdk:"response_headers"`
-	ResponseBody       types.String  `tfsdk:"response_body"`
-	ResponseBodyBase64 types.String  `tfsdk:"response_body_base64"`
+	Cloud              types.String
+	Path               types.String
+	URL                types.String
+	Method             types.String
+	RequestHeaders     types.Map
+	ExpectedStatus     types.List
+	ServiceType        types.String
+	Interface          types.String
+	Region             types.String
+	StatusCode         types.Int64
+	ResponseHeaders    types.Map
+	ResponseBody       types.String
+	ResponseBodyBase64 types.String
+}
+
+// fromConfig reads the model's settings from the configuration's
+// attributes (see readConfig).
+func (m *requestModel) fromConfig(attrs map[string]tftypes.Value) error {
+	var err error
+	str := func(name string) types.String {
+		v, e := tfval.From[types.String](types.StringType, attrs[name])
+		err = errors.Join(err, e)
+		return v
+	}
+	m.Cloud, m.Path, m.URL, m.Method = str("cloud"), str("path"), str("url"), str("method")
+	m.ServiceType, m.Interface, m.Region = str("service_type"), str("interface"), str("region")
+	headers, e := tfval.From[types.Map](types.MapType{ElemType: types.StringType}, attrs["request_headers"])
+	m.RequestHeaders, err = headers, errors.Join(err, e)
+	statuses, e := tfval.From[types.List](types.ListType{ElemType: types.Int64Type}, attrs["expected_status"])
+	m.ExpectedStatus, err = statuses, errors.Join(err, e)
+	return err
+}
+
+// values are the model's attributes by name.
+func (m *requestModel) values() map[string]attr.Value {
+	return map[string]attr.Value{"cloud": m.Cloud, "path": m.Path, "url": m.URL, "method": m.Method,
+		"request_headers": m.RequestHeaders, "expected_status": m.ExpectedStatus, "service_type": m.ServiceType,
+		"interface": m.Interface, "region": m.Region, "status_code": m.StatusCode, "response_headers": m.ResponseHeaders,
+		"response_body": m.ResponseBody, "response_body_base64": m.ResponseBodyBase64}
 }
 
 // read makes the request m describes with the cloud's login and fills in
@@ -68,8 +97,10 @@ func (m *requestModel) read(ctx context.Context, pd any, user string, mask bool)
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	for _, s := range m.ExpectedStatus {
-		req.Expected = append(req.Expected, int(s.ValueInt64()))
+	for _, s := range m.ExpectedStatus.Elements() {
+		if n, ok := s.(types.Int64); ok {
+			req.Expected = append(req.Expected, int(n.ValueInt64()))
+		}
 	}
 	resp, err := reader.Read(ctx, req)
 	if err != nil {

@@ -68,7 +68,7 @@ func (d *requestDataSource) ConfigValidators(context.Context) []datasource.Confi
 
 func (d *requestDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m requestModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(readConfig(req.Config.Raw, m.fromConfig)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -76,5 +76,5 @@ func (d *requestDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, result(req.Config.Raw, m.values()))...)
 }

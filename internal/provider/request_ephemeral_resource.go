@@ -70,7 +70,7 @@ func (r *requestEphemeralResource) Configure(_ context.Context, req ephemeral.Co
 
 func (r *requestEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var m requestModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(readConfig(req.Config.Raw, m.fromConfig)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -78,5 +78,5 @@ func (r *requestEphemeralResource) Open(ctx context.Context, req ephemeral.OpenR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, result(req.Config.Raw, m.values()))...)
 }

@@ -8,11 +8,14 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/tfval"
 )
 
 // The cloudauth_token data source and ephemeral resource share this file:
@@ -46,12 +49,49 @@ func cloudNames() []string {
 }
 
 type tokenModel struct {
-	Cloud     types.String `tfsdk:"cloud"`
-	Token     types.String `tfsdk:"token"`
-	Headers   types.Map    `tfsdk:"headers"`
-	ExpiresAt types.String `tfsdk:"expires_at"`
-	Principal types.String `tfsdk:"principal"`
-	Endpoint  types.String `tfsdk:"endpoint"`
+	Cloud     types.String
+	Token     types.String
+	Headers   types.Map
+	ExpiresAt types.String
+	Principal types.String
+	Endpoint  types.String
+}
+
+// fromConfig reads the model's setting from the configuration's
+// attributes.
+func (m *tokenModel) fromConfig(attrs map[string]tftypes.Value) (err error) {
+	m.Cloud, err = tfval.From[types.String](types.StringType, attrs["cloud"])
+	return err
+}
+
+// values are the model's attributes by name.
+func (m *tokenModel) values() map[string]attr.Value {
+	return map[string]attr.Value{"cloud": m.Cloud, "token": m.Token, "headers": m.Headers,
+		"expires_at": m.ExpiresAt, "principal": m.Principal, "endpoint": m.Endpoint}
+}
+
+// readConfig reads a data source's or ephemeral resource's configuration
+// into its model with read, from the attributes of raw. Models are read
+// and written by name, not with Config.Get and State.Set on tagged structs:
+// the framework's reflection over struct tags compiles a regular
+// expression for every field on every call, which was most of what a read
+// of a remembered token or answer cost.
+func readConfig(raw tftypes.Value, read func(map[string]tftypes.Value) error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	attrs, err := tfval.Attrs(raw)
+	if err == nil {
+		err = read(attrs)
+	}
+	if err != nil {
+		diags.AddError("Cannot read the configuration", fmt.Sprintf("%v. This is a bug in the provider; please report it.", err))
+	}
+	return diags
+}
+
+// result is the state or ephemeral result of the model's values: an object
+// of the configuration's own type (which holds every attribute).
+func result(raw tftypes.Value, vals map[string]attr.Value) tftypes.Value {
+	return tftypes.NewValue(raw.Type(), tfval.Values(vals))
 }
 
 func (m *tokenModel) fill(ctx context.Context, c cred.Credential) diag.Diagnostics {

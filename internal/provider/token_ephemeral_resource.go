@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider/cloud/tfval"
 )
 
 var (
@@ -30,7 +33,21 @@ type tokenEphemeralResource struct {
 
 type tokenEphemeralModel struct {
 	tokenModel
-	RevokeOnClose types.Bool `tfsdk:"revoke_on_close"`
+	RevokeOnClose types.Bool
+}
+
+func (m *tokenEphemeralModel) fromConfig(attrs map[string]tftypes.Value) (err error) {
+	if err = m.tokenModel.fromConfig(attrs); err != nil {
+		return err
+	}
+	m.RevokeOnClose, err = tfval.From[types.Bool](types.BoolType, attrs["revoke_on_close"])
+	return err
+}
+
+func (m *tokenEphemeralModel) values() map[string]attr.Value {
+	v := m.tokenModel.values()
+	v["revoke_on_close"] = m.RevokeOnClose
+	return v
 }
 
 // tokenPrivate is what Terraform keeps between Open, Renew and Close: a
@@ -85,7 +102,7 @@ func (r *tokenEphemeralResource) Configure(_ context.Context, req ephemeral.Conf
 
 func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var m tokenEphemeralModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(readConfig(req.Config.Raw, m.fromConfig)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -125,7 +142,7 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 		return
 	}
 	resp.Diagnostics.Append(m.fill(ctx, c)...)
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, result(req.Config.Raw, m.values()))...)
 	data, _ := r.providerData.(*providerData)
 	priv, err := json.Marshal(tokenPrivate{Cloud: name, Handle: data.open.add(name, c.Token), Revoke: revoke})
 	if err != nil {

@@ -15,6 +15,7 @@ package tfval
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -109,4 +110,45 @@ func StringMap(m map[string]string) tftypes.Value {
 		vals[k] = String(v)
 	}
 	return tftypes.NewValue(t, vals)
+}
+
+// Attrs are the attributes of an object value (a configuration), none for
+// a null one.
+func Attrs(v tftypes.Value) (map[string]tftypes.Value, error) {
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		return nil, err
+	}
+	return attrs, nil
+}
+
+// From is v as the framework value of type t: what Config.Get does for
+// one field of a model, without its reflection over struct tags (which
+// compiles a regular expression for every field on every call: most of
+// what a small data source's read cost).
+func From[T attr.Value](t attr.Type, v tftypes.Value) (T, error) {
+	var zero T
+	if v.Type() == nil {
+		// An attribute the object lacks: null.
+		v = tftypes.NewValue(t.TerraformType(context.Background()), nil)
+	}
+	x, err := t.ValueFromTerraform(context.Background(), v)
+	if err != nil {
+		return zero, err
+	}
+	out, ok := x.(T)
+	if !ok {
+		return zero, fmt.Errorf("%s is a %T, not a %T", t, x, zero)
+	}
+	return out, nil
+}
+
+// Values are the framework values of a model by attribute name, as
+// Terraform values: with Object, the state State.Set takes as it is.
+func Values(vals map[string]attr.Value) map[string]tftypes.Value {
+	out := make(map[string]tftypes.Value, len(vals))
+	for k, v := range vals {
+		out[k] = Of(v)
+	}
+	return out
 }

@@ -18,22 +18,64 @@ import (
 // Mask replaces every secret in logs and messages.
 const Mask = "***"
 
-// secretHeaders are masked whatever their value.
-var secretHeaders = map[string]bool{
-	"Authorization":       true,
-	"X-Auth-Token":        true,
-	"X-Subject-Token":     true,
-	"X-Abiquo-Token":      true,
-	"X-Abiquo-Otp":        true,
-	"Cookie":              true,
-	"Set-Cookie":          true,
-	"Proxy-Authorization": true,
+// knownHeaders says for the headers the four APIs and HTTP itself use
+// whether their value is a credential, without looking at their words.
+// X-Auth-Login (Cleura) is a user name; WWW-Authenticate is a challenge.
+var knownHeaders = map[string]bool{
+	"Authorization":          true,
+	"Proxy-Authorization":    true,
+	"Cookie":                 true,
+	"Set-Cookie":             true,
+	"X-Auth-Token":           true,
+	"X-Subject-Token":        true,
+	"X-Service-Token":        true,
+	"Openstack-Auth-Receipt": true,
+	"X-Abiquo-Token":         true,
+	"X-Abiquo-Otp":           true,
+	"X-Auth-Login":           false,
+	"Www-Authenticate":       false,
+	"Proxy-Authenticate":     false,
+	"Accept":                 false,
+	"Accept-Encoding":        false,
+	"Content-Type":           false,
+	"Content-Length":         false,
+	"Date":                   false,
+	"Server":                 false,
+	"User-Agent":             false,
+	"Vary":                   false,
+	"Retry-After":            false,
+	"Location":               false,
+	"Connection":             false,
+	"Keep-Alive":             false,
+	"X-Openstack-Request-Id": false,
 }
+
+// secretHeaderParts are what, within a header's name, says that it
+// carries a credential: any other API's token, key or session header
+// ("X-Api-Key", "X-Amz-Security-Token") is masked too.
+var secretHeaderParts = []string{"authorization", "token", "secret", "password", "passwd", "cookie", "session",
+	"receipt", "apikey", "api-key", "api_key", "auth-key", "signature", "credential"}
 
 // IsSecretHeader reports whether a header's value must never be shown.
 // X-AUTH-TOKEN (Cleura) canonicalises to X-Auth-Token.
 func IsSecretHeader(name string) bool {
-	return secretHeaders[http.CanonicalHeaderKey(name)]
+	if secret, ok := knownHeaders[http.CanonicalHeaderKey(name)]; ok {
+		return secret
+	}
+	n := strings.ToLower(name)
+	for _, p := range secretHeaderParts {
+		if strings.Contains(n, p) {
+			return true
+		}
+	}
+	// Short words only as a whole part of the name: "X-Auth-Key", but
+	// not "Keep-Alive".
+	for part := range strings.FieldsFuncSeq(n, func(r rune) bool { return r == '-' || r == '_' }) {
+		if part == "key" || part == "otp" {
+			return true
+		}
+	}
+	return false
 }
 
 // IsSecretKey reports whether a JSON or query key names a secret:

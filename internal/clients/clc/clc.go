@@ -301,7 +301,9 @@ func (c *Client) passwordLogin(ctx context.Context) (httpx.Token[*LoginResult], 
 	if lr.BearerToken == "" {
 		return none, fmt.Errorf("POST %s: the login answer has no bearerToken", resp.URL)
 	}
-	c.http.Redactor().Add(lr.BearerToken)
+	if err := c.http.Redactor().AddIssued("a bearerToken", lr.BearerToken); err != nil {
+		return none, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
 	t := httpx.Token[*LoginResult]{Value: lr.BearerToken, Principal: lr.UserName, Data: &lr}
 	// An exp already past on arrival means the clocks disagree: the token
 	// is then used until the API refuses it, not renewed on every call.

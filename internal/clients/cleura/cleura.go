@@ -347,7 +347,11 @@ func (c *Client) CreateToken(ctx context.Context, twoFactor string) (*TokenAnswe
 	if err := c.http.DecodeJSON(resp, &ans); err != nil {
 		return nil, err
 	}
-	c.http.Redactor().Add(ans.Token, ans.Verification)
+	for _, s := range []struct{ what, v string }{{"a token", ans.Token}, {"a verification id", ans.Verification}} {
+		if err := c.http.Redactor().AddIssued(s.what, s.v); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+		}
+	}
 	if err := ans.check(); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
 	}
@@ -418,7 +422,9 @@ func (c *Client) VerifySMSCode(ctx context.Context, verification string, code in
 	if err := c.http.DecodeJSON(resp, &ans); err != nil {
 		return "", err
 	}
-	c.http.Redactor().Add(ans.Token)
+	if err := c.http.Redactor().AddIssued("a token", ans.Token); err != nil {
+		return "", fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
 	switch {
 	case g == genV1 && ans.Result != ResultLoginOK:
 		return "", fmt.Errorf("%s %s: the answer says %s instead of login_ok", resp.Method, resp.URL, shortQuote(ans.Result))

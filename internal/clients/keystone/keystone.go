@@ -536,7 +536,9 @@ func tokenHeaders(auth, subject string) http.Header {
 // with the redactor before anything can log it.
 func (c *Client) decode(r *httpx.Response) (*Token, error) {
 	id := r.Header.Get("X-Subject-Token")
-	c.http.Redactor().Add(id)
+	if err := c.http.Redactor().AddIssued("an X-Subject-Token", id); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL, err)
+	}
 	var env tokenEnvelope
 	if err := c.http.DecodeJSON(r, &env); err != nil {
 		return nil, err

@@ -174,7 +174,7 @@ func abiquoLogin(a *app, args []string) error {
 		return fmt.Errorf("the login worked but the token could not be stored: %w; it stays valid until 30 minutes after its last use "+
 			"(\"cloudauth logout abiquo --end-all-sessions\" after a later login ends it with the user's other sessions)", err)
 	}
-	fmt.Fprintf(a.stdout, "Logged in to %s as %s. The token is stored in %s.\n", endpoint, cr.Principal, file.Path())
+	fmt.Fprintf(a.stdout, "Logged in to %s as %s. The token is stored in %s.\n", endpoint, shown(cr.Principal), file.Path())
 	fmt.Fprintf(a.stdout, "It ends at %s unless it is used before; Abiquo tokens last %d minutes from their last use.\n",
 		expires.Local().Format("15:04:05 MST"), int(abiquo.TokenLifetime/time.Minute))
 	fmt.Fprintf(a.stdout, "Terraform uses it when the abiquo block (or ABQ_*) has this endpoint and user and no password.\n")
@@ -320,7 +320,7 @@ func (a *app) abiquoOAuth(ctx context.Context, t abiquoTarget, c *abiquo.Client,
 		return fmt.Errorf("the OAuth application %q is registered and authorized, but its credentials could not be stored: %w "+
 			"(remove the application in Abiquo, or run this again, which registers another)", name, err)
 	}
-	fmt.Fprintf(a.stdout, "Registered the OAuth application %q for %s at %s and stored its credentials in %s.\n", name, u.Nick, t.endpoint, file.Path())
+	fmt.Fprintf(a.stdout, "Registered the OAuth application %q for %s at %s and stored its credentials in %s.\n", name, shown(u.Nick), t.endpoint, file.Path())
 	fmt.Fprintf(a.stdout, "They do not expire and need no one-time code; Terraform uses them when the abiquo block (or ABQ_*) has this endpoint and user and no password.\n")
 	fmt.Fprintf(a.stdout, "To revoke them, remove the application %q from the user's applications in Abiquo.\n", name)
 	return nil
@@ -407,7 +407,7 @@ func abiquoLogout(a *app, args []string) error {
 		if err := endAbiquoSessions(f, entry); err != nil {
 			return fmt.Errorf("ending the sessions of %s at %s: %w (the %s are still stored; run without --end-all-sessions to forget them anyway)", entry.Login, entry.URL, err, what)
 		}
-		fmt.Fprintf(a.stdout, "Ended every session of %s at %s.\n", entry.Login, entry.URL)
+		fmt.Fprintf(a.stdout, "Ended every session of %s at %s.\n", shown(entry.Login), shown(entry.URL))
 	}
 	// What a login stored meanwhile for the same user stays.
 	var newer bool
@@ -419,9 +419,9 @@ func abiquoLogout(a *app, args []string) error {
 	}); err != nil {
 		return fmt.Errorf("updating %s: %w", file.Path(), err)
 	}
-	fmt.Fprintf(a.stdout, "Forgot the Abiquo %s of %s for %s (%s).\n", what, entry.Login, entry.URL, file.Path())
+	fmt.Fprintf(a.stdout, "Forgot the Abiquo %s of %s for %s (%s).\n", what, shown(entry.Login), shown(entry.URL), file.Path())
 	if newer {
-		fmt.Fprintf(a.stdout, "What a login stored for %s meanwhile stays.\n", entry.Login)
+		fmt.Fprintf(a.stdout, "What a login stored for %s meanwhile stays.\n", shown(entry.Login))
 	}
 	switch {
 	case entry.OAuth1 != nil:

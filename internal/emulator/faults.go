@@ -33,6 +33,9 @@ type Fault struct {
 	//   "truncated"  a body cut off mid-way, connection closed
 	//   "oversize"   a 9 MiB body
 	//   "wrong-type" a plain-text answer with status 200
+	//   "escapes"    an error (default status 400) whose message holds what a
+	//                terminal acts on: ESC and OSC sequences (window title,
+	//                clipboard), BEL, a C1 CSI and a right-to-left override
 	//   "drop"       the connection closed without an answer
 	//   "empty"      an empty body (default status 200)
 	//   "echo"       a hostile or careless server that quotes what it was
@@ -161,6 +164,8 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 				"; in base64: " + strings.Join(b64, " ") + " " + base64.StdEncoding.EncodeToString(body) +
 				"; as PHP writes it: " + strings.ReplaceAll(string(php), "/", `\/`),
 		})
+	case "escapes":
+		writeJSON(w, status(http.StatusBadRequest), "", map[string]string{"message": EscapesMessage})
 	case "drop":
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -174,6 +179,9 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 	}
 	return true
 }
+
+// EscapesMessage is the message of the "escapes" fault.
+const EscapesMessage = "denied\x1b]0;owned\x07 \x1b[2J\x1b[H \u202egnp.exe\u202c \x1b]52;c;cm0gLXJmIH4=\x07 \u009b2J \u2066end\u2069"
 
 // lowerHex writes the hex digits of percent-encoded text in lower case.
 func lowerHex(s string) string {

@@ -418,7 +418,8 @@ type NotFoundError struct {
 }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("account %s has no data center %q; %s", e.AccountAlias, e.DataCenter, suggest.Known(e.DataCenter, e.Available))
+	// The alias may come from the login's answer.
+	return fmt.Sprintf("account %s has no data center %q; %s", httpx.Printable(e.AccountAlias), e.DataCenter, suggest.Known(e.DataCenter, e.Available))
 }
 
 // UnnamedError is a default that a configured bearer token does not give:

@@ -323,7 +323,9 @@ func (r *Redactor) Error(err error) error {
 	if err == nil {
 		return nil
 	}
-	return maskedError{msg: r.String(err.Error()), cause: err}
+	// A transport error may quote the server too (the names of its
+	// certificate, a malformed status line).
+	return maskedError{msg: r.String(Printable(err.Error())), cause: err}
 }
 
 // DecodeFailure describes a success answer whose content a client could not

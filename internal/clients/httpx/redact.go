@@ -317,9 +317,10 @@ func (r *Redactor) JSON(body []byte) string {
 }
 
 // Text returns text a server sent (an error message, an error code) fit
-// for a message: known secrets masked, and the values of query parameters
-// that name a secret ("...?apikey=..." quoted in an error).
-func (r *Redactor) Text(s string) string { return r.String(maskQueryPairs(s)) }
+// for a message: known secrets masked, the values of query parameters
+// that name a secret ("...?apikey=..." quoted in an error), and nothing a
+// terminal would act on (Printable).
+func (r *Redactor) Text(s string) string { return r.String(maskQueryPairs(Printable(s))) }
 
 // secretPair finds "key": "value" and "key": 123 pairs in text that is not
 // valid JSON; the value may be cut off.
@@ -389,12 +390,7 @@ func (r *Redactor) maskJSON(v any) any {
 func (r *Redactor) Snippet(body []byte, max int) string {
 	s := r.JSON(body)
 	s = strings.Join(strings.Fields(s), " ")
-	s = strings.Map(func(c rune) rune {
-		if c < 0x20 || c == 0x7f || c == 0xfffd {
-			return -1
-		}
-		return c
-	}, s)
+	s = strings.ReplaceAll(Printable(s), "\ufffd", "")
 	// Removing characters and folding white space can join the parts of a
 	// secret that the body had split; mask once more on the final text.
 	s = r.String(s)

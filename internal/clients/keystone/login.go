@@ -376,11 +376,19 @@ type MFARequiredError struct {
 
 func (e *MFARequiredError) Error() string {
 	// Keystone keeps methods in sets: the same rules come in any order,
-	// and the message names them in one.
-	done := slices.Sorted(slices.Values(e.Done))
+	// and the message names them in one. The names come from Keystone's
+	// answer, so they are shown as httpx.Printable makes them.
+	printable := func(ms []string) []string {
+		out := make([]string, len(ms))
+		for i, m := range ms {
+			out[i] = httpx.Printable(m)
+		}
+		return slices.Sorted(slices.Values(out))
+	}
+	done := printable(e.Done)
 	var sorted [][]string
 	for _, r := range e.Rules {
-		sorted = append(sorted, slices.Sorted(slices.Values(r)))
+		sorted = append(sorted, printable(r))
 	}
 	slices.SortFunc(sorted, slices.Compare)
 	e = &MFARequiredError{AuthURL: e.AuthURL, User: e.User, Done: done, Rules: sorted, Err: e.Err}

@@ -73,6 +73,18 @@ func (f *abiquoFlags) parse(args []string) error {
 	if f.fs.NArg() > 0 {
 		return misuse(f.fs.Usage, "unexpected argument %q", f.fs.Arg(0))
 	}
+	// An endpoint the client would refuse is a wrong command line too.
+	if raw := strings.TrimSpace(*f.endpoint); raw != "" {
+		ep, err := abiquo.CheckEndpoint(raw)
+		if err == nil {
+			err = plainHTTPFlag("--endpoint (or ABQ_ENDPOINT)", ep, *f.insecure)
+		} else {
+			err = fmt.Errorf("--endpoint (or ABQ_ENDPOINT): %w", err)
+		}
+		if err != nil {
+			return misuse(f.fs.Usage, "%v", err)
+		}
+	}
 	return nil
 }
 
@@ -82,6 +94,8 @@ func (f *abiquoFlags) httpConfig(endpoint string) httpx.Config {
 		BaseURL:    endpoint,
 		CACert:     *f.caCert,
 		Insecure:   *f.insecure,
+		PlainHTTP:  *f.insecure,
+		Setting:    flagSettings("--endpoint (or ABQ_ENDPOINT)"),
 		MaxRetries: 2,
 		UserAgent:  userAgent(),
 	}
@@ -108,6 +122,9 @@ func abiquoLogin(a *app, args []string) error {
 	if *appName != "" && !*oauth {
 		return misuse(f.fs.Usage, "--app-name goes with --oauth")
 	}
+	if c := strings.ReplaceAll(strings.TrimSpace(*code), " ", ""); c != "" && c != "-" && strings.Trim(c, "0123456789") != "" {
+		return misuse(f.fs.Usage, "--code takes the code's digits (6 from an authenticator app or a mail, 8 for a scratch code), or - to read it from standard input")
+	}
 	if err := a.checkStore(); err != nil {
 		return err
 	}
@@ -124,7 +141,10 @@ func abiquoLogin(a *app, args []string) error {
 		}
 	}
 	if endpoint, err = abiquo.CheckEndpoint(strings.TrimSpace(endpoint)); err != nil {
-		return fmt.Errorf("--endpoint: %w", err)
+		return fmt.Errorf("the endpoint: %w", err)
+	}
+	if err := plainHTTPFlag("the endpoint", endpoint, *f.insecure); err != nil {
+		return err
 	}
 	if username == "" {
 		if !a.terminal() {

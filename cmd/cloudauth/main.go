@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -152,6 +153,42 @@ func (p printableWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// flagSettings names the login commands' flags in the hints of the HTTP
+// stack's errors, which otherwise name the provider block's attributes;
+// urlFlag is the flag of the API's address. A setting the commands lack
+// (timeout, a client certificate) is named nowhere.
+func flagSettings(urlFlag string) func(attr string) string {
+	return func(attr string) string {
+		switch attr {
+		case "url":
+			return urlFlag
+		case "ca_cert":
+			return "--ca-cert"
+		case "insecure":
+			return "--insecure"
+		}
+		return ""
+	}
+}
+
+// plainHTTPFlag refuses a plain http:// URL to another machine (or to this
+// one through a proxy) without --insecure, as the client would, but before
+// anything is asked for or sent.
+func plainHTTPFlag(flag, u string, insecure bool) error {
+	parsed, perr := url.Parse(u)
+	if perr != nil {
+		return fmt.Errorf("%s: %w", flag, perr)
+	}
+	if err := httpx.CheckCleartext(parsed, insecure, httpx.EnvProxy()); err != nil {
+		var ce *httpx.CleartextError
+		if errors.As(err, &ce) {
+			ce.Allow = "--insecure"
+		}
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	return nil
 }
 
 // shown is a value from a server or the credentials file, fit for a

@@ -33,7 +33,11 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Attribute: "url", Msg: err.Error()}
 		}
-		if err := CheckCleartext(u, cfg.Insecure); err != nil {
+		if err := CheckCleartext(u, cfg.PlainHTTP, cfg.Proxy); err != nil {
+			var ce *CleartextError
+			if errors.As(err, &ce) && cfg.Setting != nil {
+				ce.Allow = cfg.Setting("insecure")
+			}
 			return nil, &ConfigError{Attribute: "url", Msg: err.Error()}
 		}
 		base = u
@@ -187,6 +191,15 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	u, err := c.url(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: bad request URL %q: %w", c.cfg.Name, r.Path, err)
+	}
+	// The base URL was checked by New; this is for every URL, those a
+	// server names (a catalog's endpoints) included.
+	if err := CheckCleartext(u, c.cfg.PlainHTTP, c.cfg.Proxy); err != nil {
+		var ce *CleartextError
+		if errors.As(err, &ce) && c.cfg.Setting != nil {
+			ce.Allow = c.cfg.Setting("insecure")
+		}
+		return nil, err
 	}
 	var body io.Reader
 	if r.Body != nil {

@@ -448,13 +448,20 @@ func (v Value[T]) vars() []string { return v.env }
 
 // FailOn records a configuration problem of the setting v.
 func (r *Resolver) FailOn(v Setting, summary, detail string) {
-	r.fail(strings.TrimPrefix(v.Name(), r.name+"."), summary, detail)
+	from := ""
+	if v.origin() == FromFile {
+		from = v.From()
+	}
+	r.fail(strings.TrimPrefix(v.Name(), r.name+"."), summary, detail, from)
 }
 
 // FailBlock records a problem of the block as a whole.
-func (r *Resolver) FailBlock(summary, detail string) { r.fail("", summary, detail) }
+func (r *Resolver) FailBlock(summary, detail string) { r.fail("", summary, detail, "") }
 
-func (r *Resolver) fail(attrName, summary, detail string) {
+// fail records a problem; file is the file the setting at fault came
+// from, if it did, which a cloud without a block names instead of the
+// environment.
+func (r *Resolver) fail(attrName, summary, detail, file string) {
 	switch {
 	case r.unknown && r.present && attrName != "":
 		r.later.AddAttributeError(path.Root(r.name).AtName(attrName), summary, detail)
@@ -464,6 +471,10 @@ func (r *Resolver) fail(attrName, summary, detail string) {
 		r.now.AddAttributeError(path.Root(r.name).AtName(attrName), summary, detail)
 	case r.present:
 		r.now.AddAttributeError(path.Root(r.name), summary, detail)
+	case file != "" && !strings.Contains(detail, file):
+		r.later.AddError(summary, detail+" (The value came from "+file+".)")
+	case file != "":
+		r.later.AddError(summary, detail)
 	default:
 		r.later.AddError(summary, detail+" (These settings came from environment variables.)")
 	}
@@ -473,7 +484,7 @@ func (r *Resolver) fail(attrName, summary, detail string) {
 // came from the block, else naming the variable.
 func (r *Resolver) failValue(attrName, from, name, detail string) {
 	if strings.HasPrefix(from, "`") {
-		r.fail(attrName, "Invalid "+name, detail)
+		r.fail(attrName, "Invalid "+name, detail, "")
 		return
 	}
 	r.later.AddError("Invalid "+from, detail+" Fix or unset "+from+".")

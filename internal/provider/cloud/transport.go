@@ -71,6 +71,7 @@ func (t *Transport) HTTP(r *Resolver, req ConfigureRequest, baseURL string) http
 		Name:       r.name,
 		BaseURL:    baseURL,
 		Insecure:   t.Insecure.V,
+		PlainHTTP:  t.plainHTTP(),
 		CACert:     t.CACert.V,
 		ClientCert: t.ClientCert.V,
 		ClientKey:  t.ClientKey.V,
@@ -115,11 +116,23 @@ func (t *Transport) HTTP(r *Resolver, req ConfigureRequest, baseURL string) http
 		}
 	}
 	if cfg.Insecure {
-		r.WarnOn(t.Insecure, "TLS verification is off for "+r.title,
-			fmt.Sprintf("With %s = true (from %s) the provider does not check the server's certificate, so anyone on the network path can read the credentials it sends. "+
-				"Use %s.ca_cert to trust a private CA instead.", t.Insecure.Name(), t.Insecure.From(), r.name))
+		detail := fmt.Sprintf("With %s = true (from %s) the provider does not check the server's certificate, so anyone on the network path can read the credentials it sends. "+
+			"Use %s.ca_cert to trust a private CA instead.", t.Insecure.Name(), t.Insecure.From(), r.name)
+		if r.cli {
+			// The command line has no attributes: name what set it.
+			detail = fmt.Sprintf("%s turns off the check of the server's certificate, so anyone on the network path can read the credentials sent. "+
+				"Use %s to trust a private CA instead.", t.Insecure.From(), t.CACert.Hint())
+		}
+		r.WarnOn(t.Insecure, "TLS verification is off for "+r.title, detail)
 	}
 	return cfg
+}
+
+// plainHTTP reports whether plain http:// to another machine is allowed:
+// by insecure set in the block or the environment. An insecure that came
+// from a file (clouds.yaml's verify: false) is a TLS switch and no more.
+func (t *Transport) plainHTTP() bool {
+	return t.Insecure.V && t.Insecure.Origin != FromFile
 }
 
 // tfLogger sends the HTTP stack's lines to Terraform's log (TF_LOG). The
@@ -179,7 +192,7 @@ func (urlValidator) ValidateString(ctx context.Context, req validator.StringRequ
 		if d := req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("insecure"), &insecure); d.HasError() || insecure.IsUnknown() {
 			return
 		}
-		err = httpx.CheckCleartext(u, insecure.ValueBool())
+		err = httpx.CheckCleartext(u, insecure.ValueBool(), httpx.EnvProxy())
 	}
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), err.Error()+".")
@@ -198,12 +211,16 @@ func (t *Transport) CheckURL(r *Resolver, v Value[string]) string {
 	}
 	u, err := httpx.ParseBaseURL(v.V)
 	if err == nil {
-		err = httpx.CheckCleartext(u, t.Insecure.V)
+		err = httpx.CheckCleartext(u, t.plainHTTP(), httpx.EnvProxy())
 	}
 	if err != nil {
 		var ce *httpx.CleartextError
 		if errors.As(err, &ce) {
 			ce.Allow = t.Insecure.Hint() + " to true"
+			if t.Insecure.V {
+				// clouds.yaml's verify: false, which is about TLS only.
+				ce.Note = "the verify: false of " + t.Insecure.From() + " turns off TLS verification of an https:// URL, and does not allow plain http://"
+			}
 		}
 		where := "`" + v.Name() + "`"
 		switch {

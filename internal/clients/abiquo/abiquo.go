@@ -282,6 +282,10 @@ type token = httpx.Token[struct{}]
 // /login; otherwise a given token first (once, and only while it has not
 // expired), then Basic credentials.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (token, error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	if c.oauth != nil {
 		return c.oauthLogin(ctx)
 	}

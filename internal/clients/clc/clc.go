@@ -185,6 +185,10 @@ func (e *TokenRejectedError) Unwrap() []error {
 // login is the token source's LoginFunc: the configured token first, once
 // the API has accepted it, then the password.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[*LoginResult], error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	var refused *TokenRejectedError
 	switch {
 	case why == httpx.LoginFirst && c.cfg.Token != "":
@@ -573,6 +577,9 @@ func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*Root
 	// without regard to case.
 	dataCenter = strings.ToUpper(dataCenter)
 	return c.roots.Get(ctx, alias+"/"+dataCenter, func(ctx context.Context) (*RootGroup, error) {
+		// The data centers, perhaps one of them, then the group.
+		ctx, cancel := c.http.ReadDeadline(ctx, "reading the root group of "+dataCenter)
+		defer cancel()
 		list, err := c.dataCenters(ctx, alias, lr)
 		if err != nil {
 			return nil, err

@@ -228,6 +228,10 @@ type token = httpx.Token[struct{}]
 // login is the token source's LoginFunc: the configured token first, then
 // the password; without a password a refused token needs the user.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (token, error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	if why == httpx.LoginFirst && c.cfg.Token != "" {
 		return token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
 	}
@@ -535,6 +539,8 @@ func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
 // /accesscontrol/v1/openstack/domains), read once per client.
 func (c *Client) Domains(ctx context.Context) ([]Domain, error) {
 	return c.domains.Get(ctx, "domains", func(ctx context.Context) ([]Domain, error) {
+		ctx, cancel := c.http.ReadDeadline(ctx, "reading the domains")
+		defer cancel()
 		resp, err := c.auth.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: "/accesscontrol/v1/openstack/domains"})
 		if err != nil {
 			var ae *httpx.APIError

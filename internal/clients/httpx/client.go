@@ -108,6 +108,32 @@ func (c *Client) BaseURL() string {
 	return c.base.String()
 }
 
+// ReadBudget is how long a read of several requests may take in all: a
+// list of many pages, or a login and the read after it. It is twice what
+// one request may (timeout × (max_retries + 1)), so that a single slow
+// request fails with its own error first.
+func (c *Client) ReadBudget() time.Duration {
+	return 2 * c.cfg.Timeout * time.Duration(c.cfg.MaxRetries+1)
+}
+
+// ReadDeadline bounds ctx by ReadBudget for a read of several requests;
+// what names it in the *ReadTimeoutError its requests then fail with. A
+// server that answers every page in time but never ends the list (or a
+// login that waits) cannot keep the provider for hours.
+func (c *Client) ReadDeadline(ctx context.Context, what string) (context.Context, context.CancelFunc) {
+	budget := c.ReadBudget()
+	return context.WithTimeoutCause(ctx, budget, &ReadTimeoutError{What: what, Budget: budget, Block: c.cfg.Name, Setting: c.cfg.Setting})
+}
+
+// readTimeout is the *ReadTimeoutError that ended ctx, if one did.
+func readTimeout(ctx context.Context) error {
+	var rt *ReadTimeoutError
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &rt) {
+		return rt
+	}
+	return nil
+}
+
 // Redactor returns the client's secret masker.
 func (c *Client) Redactor() *Redactor { return c.cfg.Redactor }
 
@@ -207,6 +233,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	// One request, retries and their waits included, takes at most what
 	// its attempts may: Timeout for each.
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout*time.Duration(c.cfg.MaxRetries+1))
 	defer cancel()
 	ctx, attempts := trackAttempts(ctx)
@@ -244,6 +271,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	resp, err := c.http.Do(req)
 	shownURL := c.cfg.Redactor.URL(u)
 	if err != nil {
+		if rt := readTimeout(outer); rt != nil {
+			return nil, rt
+		}
 		te := c.transportError(r.Method, shownURL, attempts.N(), err)
 		if p, perr := c.cfg.Proxy(&http.Request{URL: u}); perr == nil && p != nil {
 			// The connection that failed may be the proxy's: name it.
@@ -263,6 +293,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		ReceivedAt: time.Now(),
 	}
 	if readErr != nil {
+		if rt := readTimeout(outer); rt != nil {
+			return nil, rt
+		}
 		return out, c.transportError(r.Method, shownURL, attempts.N(), readErr)
 	}
 	if lg := c.cfg.Logger; lg != nil && len(data) > 0 {

@@ -452,6 +452,10 @@ var ErrTokenRejected = fmt.Errorf("keystone no longer accepts the configured tok
 // credentials, or, for a configured token, GET /v3/auth/tokens on itself
 // (which returns its catalog without minting another token).
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[*Token], error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	var (
 		t   *Token
 		err error

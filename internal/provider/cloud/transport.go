@@ -53,7 +53,8 @@ func TransportAttrs[S any](field func(*S) *Transport, env TransportEnv) []Attr[S
 			"Private key (PEM, or the path of a file holding it) of `client_cert`.").Env(env.ClientKey...).Sensitive(),
 		String("timeout", func(s *S) *Value[string] { return &field(s).Timeout },
 			"Longest time one HTTP attempt may take, as a Go duration (`30s`, `2m`). An attempt that runs out of time is not retried, "+
-				"and one request, its retries and the waits between them included, takes at most `timeout` times (`max_retries` + 1).").
+				"and one request, its retries and the waits between them included, takes at most `timeout` times (`max_retries` + 1). "+
+				"A read of several requests (a login and the read after it, every page of a list) takes at most twice that in all.").
 			Default(DefaultTimeout).Validate(durationValidator{}),
 		Int("max_retries", func(s *S) *Value[int64] { return &field(s).MaxRetries },
 			fmt.Sprintf("How many times a request is retried after 429, 502, 503 and 504 answers and connection failures, with exponential back-off "+

@@ -504,7 +504,9 @@ func TestCleuraTLSFlags(t *testing.T) {
 		rc   int
 		want string
 	}{
-		{"unknown CA", login, 1, "certificate"},
+		// The advice names the command's flags, not the provider's
+		// cleura.ca_cert and cleura.insecure.
+		{"unknown CA", login, 1, "set --ca-cert to the PEM of the CA that signed it (inline or a file path), or --insecure for a test system only"},
 		{"not a PEM file", append(login, "--ca-cert", notPEM), 2, "--ca-cert: the CA bundle holds no PEM certificate"},
 		{"the server's CA", append(login, "--ca-cert", ca), 0, "Logged in to " + w.url},
 		{"no verification", append(login, "--insecure"), 0, "Logged in to " + w.url},

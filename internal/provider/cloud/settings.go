@@ -414,7 +414,15 @@ type Resolver struct {
 	// looks missing may be the unknown one.
 	unknown    bool
 	now, later diag.Diagnostics
+	// file is a file the settings were read from besides the
+	// environment (a clouds.yaml), for messages.
+	file string
 }
+
+// ReadFrom records that settings came from file too (a clouds.yaml
+// entry), so that messages of a cloud without a block name it beside the
+// environment.
+func (r *Resolver) ReadFrom(file string) { r.file = file }
 
 // Triggered reports whether the user asked for the cloud: a block, or one
 // of the environment variables.
@@ -475,6 +483,8 @@ func (r *Resolver) fail(attrName, summary, detail, file string) {
 		r.later.AddError(summary, detail+" (The value came from "+file+".)")
 	case file != "":
 		r.later.AddError(summary, detail)
+	case r.file != "":
+		r.later.AddError(summary, detail+" (These settings came from environment variables and "+r.file+".)")
 	default:
 		r.later.AddError(summary, detail+" (These settings came from environment variables.)")
 	}

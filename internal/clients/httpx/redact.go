@@ -168,7 +168,7 @@ const (
 // OversizeSecretError is a token (or receipt, or id) a server sent that is
 // longer than MaxIssuedBytes.
 type OversizeSecretError struct {
-	// What names it: "X-Abiquo-Token", "the token".
+	// What names it: "an X-Abiquo-Token", "a bearerToken".
 	What string
 	Size int
 }
@@ -228,8 +228,9 @@ func (r *Redactor) add(v string, configured bool) {
 			r.m.add(f)
 		}
 	}
-	for len(r.added) > keepFirst && (len(r.added) > maxSecrets || r.held > maxHeldBytes) {
-		// Drop the oldest rotated token.
+	// Drop the oldest rotated tokens, but never the one just added: it is
+	// the one in use.
+	for len(r.added) > keepFirst+1 && (len(r.added) > maxSecrets || r.held > maxHeldBytes) {
 		old := r.added[keepFirst]
 		r.added = slices.Delete(r.added, keepFirst, keepFirst+1)
 		delete(r.index, old.v)

@@ -48,6 +48,18 @@ func TestRedactorBoundsWhatItHolds(t *testing.T) {
 	if got := r.String("t " + big(n-1)); got != "t ***" {
 		t.Errorf("the newest token is not masked")
 	}
+	// Whatever is held, the token just added, the one in use, stays.
+	full := NewRedactor()
+	full.Add(strings.Repeat("p", maxHeldBytes))
+	for i := range keepFirst {
+		full.Add(fmt.Sprintf("configured-%d", i))
+	}
+	if err := full.AddIssued("token", big(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := full.String("t " + big(1)); got != "t ***" {
+		t.Errorf("the token just added was dropped at once")
+	}
 }
 
 // A token longer than MaxIssuedBytes is refused, not held: no API issues

@@ -73,6 +73,18 @@ func (f *abiquoFlags) parse(args []string) error {
 	if f.fs.NArg() > 0 {
 		return misuse(f.fs.Usage, "unexpected argument %q", f.fs.Arg(0))
 	}
+	// An endpoint the client would refuse is a wrong command line too.
+	if raw := strings.TrimSpace(*f.endpoint); raw != "" {
+		ep, err := abiquo.CheckEndpoint(raw)
+		if err == nil {
+			err = plainHTTPFlag("--endpoint (or ABQ_ENDPOINT)", ep, *f.insecure)
+		} else {
+			err = fmt.Errorf("--endpoint (or ABQ_ENDPOINT): %w", err)
+		}
+		if err != nil {
+			return misuse(f.fs.Usage, "%v", err)
+		}
+	}
 	return nil
 }
 
@@ -82,6 +94,8 @@ func (f *abiquoFlags) httpConfig(endpoint string) httpx.Config {
 		BaseURL:    endpoint,
 		CACert:     *f.caCert,
 		Insecure:   *f.insecure,
+		PlainHTTP:  *f.insecure,
+		Setting:    flagSettings("--endpoint (or ABQ_ENDPOINT)"),
 		MaxRetries: 2,
 		UserAgent:  userAgent(),
 	}
@@ -108,6 +122,9 @@ func abiquoLogin(a *app, args []string) error {
 	if *appName != "" && !*oauth {
 		return misuse(f.fs.Usage, "--app-name goes with --oauth")
 	}
+	if c := strings.ReplaceAll(strings.TrimSpace(*code), " ", ""); c != "" && c != "-" && strings.Trim(c, "0123456789") != "" {
+		return misuse(f.fs.Usage, "--code takes the code's digits (6 from an authenticator app or a mail, 8 for a scratch code), or - to read it from standard input")
+	}
 	if err := a.checkStore(); err != nil {
 		return err
 	}
@@ -124,7 +141,10 @@ func abiquoLogin(a *app, args []string) error {
 		}
 	}
 	if endpoint, err = abiquo.CheckEndpoint(strings.TrimSpace(endpoint)); err != nil {
-		return fmt.Errorf("--endpoint: %w", err)
+		return fmt.Errorf("the endpoint: %w", err)
+	}
+	if err := plainHTTPFlag("the endpoint", endpoint, *f.insecure); err != nil {
+		return err
 	}
 	if username == "" {
 		if !a.terminal() {
@@ -174,7 +194,7 @@ func abiquoLogin(a *app, args []string) error {
 		return fmt.Errorf("the login worked but the token could not be stored: %w; it stays valid until 30 minutes after its last use "+
 			"(\"cloudauth logout abiquo --end-all-sessions\" after a later login ends it with the user's other sessions)", err)
 	}
-	fmt.Fprintf(a.stdout, "Logged in to %s as %s. The token is stored in %s.\n", endpoint, cr.Principal, file.Path())
+	fmt.Fprintf(a.stdout, "Logged in to %s as %s. The token is stored in %s.\n", endpoint, shown(cr.Principal), file.Path())
 	fmt.Fprintf(a.stdout, "It ends at %s unless it is used before; Abiquo tokens last %d minutes from their last use.\n",
 		expires.Local().Format("15:04:05 MST"), int(abiquo.TokenLifetime/time.Minute))
 	fmt.Fprintf(a.stdout, "Terraform uses it when the abiquo block (or ABQ_*) has this endpoint and user and no password.\n")
@@ -320,7 +340,7 @@ func (a *app) abiquoOAuth(ctx context.Context, t abiquoTarget, c *abiquo.Client,
 		return fmt.Errorf("the OAuth application %q is registered and authorized, but its credentials could not be stored: %w "+
 			"(remove the application in Abiquo, or run this again, which registers another)", name, err)
 	}
-	fmt.Fprintf(a.stdout, "Registered the OAuth application %q for %s at %s and stored its credentials in %s.\n", name, u.Nick, t.endpoint, file.Path())
+	fmt.Fprintf(a.stdout, "Registered the OAuth application %q for %s at %s and stored its credentials in %s.\n", name, shown(u.Nick), t.endpoint, file.Path())
 	fmt.Fprintf(a.stdout, "They do not expire and need no one-time code; Terraform uses them when the abiquo block (or ABQ_*) has this endpoint and user and no password.\n")
 	fmt.Fprintf(a.stdout, "To revoke them, remove the application %q from the user's applications in Abiquo.\n", name)
 	return nil
@@ -407,7 +427,7 @@ func abiquoLogout(a *app, args []string) error {
 		if err := endAbiquoSessions(f, entry); err != nil {
 			return fmt.Errorf("ending the sessions of %s at %s: %w (the %s are still stored; run without --end-all-sessions to forget them anyway)", entry.Login, entry.URL, err, what)
 		}
-		fmt.Fprintf(a.stdout, "Ended every session of %s at %s.\n", entry.Login, entry.URL)
+		fmt.Fprintf(a.stdout, "Ended every session of %s at %s.\n", shown(entry.Login), shown(entry.URL))
 	}
 	// What a login stored meanwhile for the same user stays.
 	var newer bool
@@ -419,9 +439,9 @@ func abiquoLogout(a *app, args []string) error {
 	}); err != nil {
 		return fmt.Errorf("updating %s: %w", file.Path(), err)
 	}
-	fmt.Fprintf(a.stdout, "Forgot the Abiquo %s of %s for %s (%s).\n", what, entry.Login, entry.URL, file.Path())
+	fmt.Fprintf(a.stdout, "Forgot the Abiquo %s of %s for %s (%s).\n", what, shown(entry.Login), shown(entry.URL), file.Path())
 	if newer {
-		fmt.Fprintf(a.stdout, "What a login stored for %s meanwhile stays.\n", entry.Login)
+		fmt.Fprintf(a.stdout, "What a login stored for %s meanwhile stays.\n", shown(entry.Login))
 	}
 	switch {
 	case entry.OAuth1 != nil:

@@ -180,7 +180,7 @@ func TestAbiquoLoginFailures(t *testing.T) {
 		{"reused scratch code", []string{"--username", emulator.AbiquoTwoFactorUser, "--code", spent}, emulator.AbiquoTwoFactorPassword + "\n",
 			[]string{"a scratch code works only once", "an unused scratch code"}},
 		{"code with letters", []string{"--username", emulator.AbiquoTwoFactorUser, "--code", "12ab56"}, emulator.AbiquoTwoFactorPassword + "\n",
-			[]string{"the one-time code: a one-time code is digits only"}},
+			[]string{"--code takes the code's digits"}},
 		{"no input", []string{"--username", emulator.AbiquoTwoFactorUser}, "",
 			[]string{"--password-stdin: reading the password from standard input: no input"}},
 		{"app name without --oauth", []string{"--username", emulator.AbiquoAdmin, "--app-name", "x"}, emulator.AbiquoAdminPassword + "\n",
@@ -347,7 +347,7 @@ func TestAbiquoLoginEndpointWithoutAPI(t *testing.T) {
 	t.Parallel()
 	a, _, errb := testApp(t, "pw\n")
 	rc := a.run([]string{"login", "abiquo", "--endpoint", "https://abq.example.com/abiquo", "--username", "u", "--password-stdin"})
-	if rc != 1 || !strings.Contains(errb.String(), `--endpoint: "https://abq.example.com/abiquo" does not end in /api`) ||
+	if rc != 2 || !strings.Contains(errb.String(), `--endpoint (or ABQ_ENDPOINT): "https://abq.example.com/abiquo" does not end in /api`) ||
 		!strings.Contains(errb.String(), `use "https://abq.example.com/abiquo/api"`) {
 		t.Fatalf("exit %d: %s", rc, errb)
 	}

@@ -76,12 +76,22 @@ func (f *cleuraFlags) parse(args []string) error {
 	if f.fs.NArg() > 0 {
 		return misuse(f.fs.Usage, "unexpected argument %q", f.fs.Arg(0))
 	}
+	// A value the client would refuse is a wrong command line too.
 	if _, err := cleura.ParseAuthAPI(*f.authAPI); err != nil {
-		return cleuraFlagError(err)
+		return misuse(f.fs.Usage, "%v", cleuraFlagError(err))
 	}
 	if strings.TrimSpace(*f.caCert) != "" {
 		if _, err := httpx.TLSConfig(*f.caCert, *f.insecure); err != nil {
-			return fmt.Errorf("--ca-cert: %w", err)
+			return misuse(f.fs.Usage, "--ca-cert: %v", err)
+		}
+	}
+	if raw := strings.TrimSpace(*f.url); raw != "" {
+		u, err := parseCleuraURL(raw)
+		if err == nil {
+			err = plainHTTPFlag("--url (or CLEURA_API_URL)", u, *f.insecure)
+		}
+		if err != nil {
+			return misuse(f.fs.Usage, "%v", err)
 		}
 	}
 	return nil
@@ -90,8 +100,8 @@ func (f *cleuraFlags) parse(args []string) error {
 func (f *cleuraFlags) client(t cleuraTarget, password, token string) (*cleura.Client, error) {
 	c, err := cleura.New(cleura.Config{
 		HTTP: httpx.Config{
-			Name: "cleura", BaseURL: t.url, CACert: *f.caCert, Insecure: *f.insecure,
-			MaxRetries: 2, UserAgent: userAgent(),
+			Name: "cleura", BaseURL: t.url, CACert: *f.caCert, Insecure: *f.insecure, PlainHTTP: *f.insecure,
+			Setting: flagSettings("--url (or CLEURA_API_URL)"), MaxRetries: 2, UserAgent: userAgent(),
 		},
 		Username: t.username,
 		Password: password,
@@ -121,7 +131,7 @@ func cleuraFlagError(err error) error {
 func parseCleuraURL(raw string) (string, error) {
 	u, err := httpx.ParseBaseURL(raw)
 	if err != nil {
-		return "", fmt.Errorf("--url: %w", err)
+		return "", fmt.Errorf("--url (or CLEURA_API_URL): %w", err)
 	}
 	return u.String(), nil
 }
@@ -143,6 +153,11 @@ func cleuraLogin(a *app, args []string) error {
 	codeFlag := f.fs.String("code", "", "the SMS `code` for scripts: its digits, or - to read it from the next line of standard input once the SMS has been sent")
 	if err := f.parse(args); err != nil {
 		return err
+	}
+	if c := *codeFlag; c != "" && c != "-" {
+		if _, err := cleura.ParseCode(c); err != nil {
+			return misuse(f.fs.Usage, "--code: %v", err)
+		}
 	}
 	url, err := parseCleuraURL(*f.url)
 	if err != nil {

@@ -42,6 +42,18 @@ func TestWrongCommandLineExits2WithTheCommandsUsage(t *testing.T) {
 		{[]string{"token", "clc", "-f", "yaml"}, `unknown format "yaml"`, "usage: cloudauth token <cloud>"},
 		{[]string{"token", "clc", "--cloud", "emu"}, "--cloud names a clouds.yaml entry, for keystone only, not clc", "usage: cloudauth token <cloud>"},
 		{[]string{"version", "--bogus"}, `version takes no arguments, got "--bogus"`, "usage: cloudauth version\n"},
+		// A flag's value the client would refuse, found before anything
+		// is asked for or sent.
+		{[]string{"login", "cleura", "--url", "rest.cleura.cloud"}, `--url (or CLEURA_API_URL): "rest.cleura.cloud" must start with https://`, "usage: cloudauth login cleura [flags]"},
+		{[]string{"login", "cleura", "--url", "http://evil.localhost:1"}, "--url (or CLEURA_API_URL): http://evil.localhost:1 is a plain http:// URL to evil.localhost, so passwords and tokens would cross the network unencrypted: use https://, or set --insecure", "usage: cloudauth login cleura [flags]"},
+		{[]string{"logout", "cleura", "--url", "ftp://x"}, `--url (or CLEURA_API_URL): "ftp://x" must start with https://`, "usage: cloudauth logout cleura [flags]"},
+		{[]string{"login", "cleura", "--auth-api", "v3"}, `--auth-api (or CLEURA_API_AUTH): the Cleura Cloud auth API "v3" is not one of`, "usage: cloudauth login cleura [flags]"},
+		{[]string{"login", "cleura", "--code", "one-two-three"}, "--code: the SMS code has the wrong length", "usage: cloudauth login cleura [flags]"},
+		{[]string{"login", "cleura", "--ca-cert", "/nonexistent/ca.pem"}, "--ca-cert: the CA bundle is neither PEM text nor a readable file", "usage: cloudauth login cleura [flags]"},
+		{[]string{"login", "abiquo", "--endpoint", "https://abq.example/abiquo"}, `--endpoint (or ABQ_ENDPOINT): "https://abq.example/abiquo" does not end in /api`, "usage: cloudauth login abiquo [flags]"},
+		{[]string{"login", "abiquo", "--endpoint", "http://LocalHost:1/api"}, "--endpoint (or ABQ_ENDPOINT): http://LocalHost:1/api is a plain http:// URL", "usage: cloudauth login abiquo [flags]"},
+		{[]string{"logout", "abiquo", "--endpoint", "abq.example/api"}, `--endpoint (or ABQ_ENDPOINT): "abq.example/api" must start with https://`, "usage: cloudauth logout abiquo [flags]"},
+		{[]string{"login", "abiquo", "--code", "12ab56"}, "--code takes the code's digits", "usage: cloudauth login abiquo [flags]"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`, "usage:\n  cloudauth login <cloud>"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

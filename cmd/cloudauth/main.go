@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -26,6 +27,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/buildinfo"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
 )
@@ -116,6 +118,9 @@ func (a *app) parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 func (a *app) run(args []string) int {
+	if _, ok := a.stderr.(printableWriter); !ok {
+		a.stderr = printableWriter{a.stderr}
+	}
 	err := a.dispatch(args)
 	var ue *usageError
 	switch {
@@ -135,6 +140,60 @@ func (a *app) run(args []string) int {
 	fmt.Fprintln(a.stderr, "cloudauth:", err)
 	return 1
 }
+
+// printableWriter is standard error: every line on it is a message or a
+// prompt, which may quote a server (an API's error, a user's name), so it
+// is written as httpx.Printable makes it, without what a terminal would
+// act on. Standard output carries tokens and data, exactly; its messages
+// make the server's values printable themselves (shown).
+type printableWriter struct{ w io.Writer }
+
+func (p printableWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, httpx.Printable(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// flagSettings names the login commands' flags in the hints of the HTTP
+// stack's errors, which otherwise name the provider block's attributes;
+// urlFlag is the flag of the API's address. A setting the commands lack
+// (timeout, a client certificate) is named nowhere.
+func flagSettings(urlFlag string) func(attr string) string {
+	return func(attr string) string {
+		switch attr {
+		case "url":
+			return urlFlag
+		case "ca_cert":
+			return "--ca-cert"
+		case "insecure":
+			return "--insecure"
+		}
+		return ""
+	}
+}
+
+// plainHTTPFlag refuses a plain http:// URL to another machine (or to this
+// one through a proxy) without --insecure, as the client would, but before
+// anything is asked for or sent.
+func plainHTTPFlag(flag, u string, insecure bool) error {
+	parsed, perr := url.Parse(u)
+	if perr != nil {
+		return fmt.Errorf("%s: %w", flag, perr)
+	}
+	if err := httpx.CheckCleartext(parsed, insecure, httpx.EnvProxy()); err != nil {
+		var ce *httpx.CleartextError
+		if errors.As(err, &ce) {
+			ce.Allow = "--insecure"
+		}
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	return nil
+}
+
+// shown is a value from a server or the credentials file, fit for a
+// message on standard output.
+func shown(s string) string { return httpx.Printable(s) }
 
 func (a *app) usage() {
 	fmt.Fprintf(a.stderr, `usage:
@@ -349,7 +408,7 @@ func (a *app) status(args []string) error {
 		if e.OAuth1 != nil {
 			expires = "never (OAuth 1.0a credentials)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Cloud, e.URL, e.Login,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shown(e.Cloud), shown(e.URL), shown(e.Login),
 			e.StoredAt.Local().Format(time.RFC3339), e.Age(now).Round(time.Minute), expires)
 	}
 	return tw.Flush()

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,12 +33,17 @@ type Fault struct {
 	//   "truncated"  a body cut off mid-way, connection closed
 	//   "oversize"   a 9 MiB body
 	//   "wrong-type" a plain-text answer with status 200
+	//   "escapes"    an error (default status 400) whose message holds what a
+	//                terminal acts on: ESC and OSC sequences (window title,
+	//                clipboard), BEL, a C1 CSI and a right-to-left override
 	//   "drop"       the connection closed without an answer
 	//   "empty"      an empty body (default status 200)
 	//   "echo"       a hostile or careless server that quotes what it was
 	//                sent in its error (default status 400): the body, the
-	//                decoded Basic credentials and the query, as they are
-	//                and URL-encoded
+	//                decoded Basic credentials and the query, as they are,
+	//                URL-encoded (with upper- and lower-case hex), in
+	//                base64 (each value, and the whole body) and in JSON
+	//                as PHP writes it (with "\/")
 	Kind string `json:"kind,omitempty"`
 }
 
@@ -144,11 +150,22 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 		if u, p, ok := r.BasicAuth(); ok {
 			basic = u + ":" + p
 		}
-		values := strings.Join(jsonStrings(body), " ")
+		strs := jsonStrings(body)
+		values := strings.Join(strs, " ")
 		got := fmt.Sprintf("body %s; values %s; credentials %s; query %s", body, values, basic, r.URL.RawQuery)
+		form := url.QueryEscape(values + " " + basic)
+		var b64 []string
+		for _, v := range append(strs, basic) {
+			b64 = append(b64, base64.StdEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v)))
+		}
+		php, _ := json.Marshal(values)
 		writeJSON(w, status(http.StatusBadRequest), "", map[string]string{
-			"message": "rejected: " + got + "; as a form: " + url.QueryEscape(values+" "+basic),
+			"message": "rejected: " + got + "; as a form: " + form + "; in lower case: " + lowerHex(form) +
+				"; in base64: " + strings.Join(b64, " ") + " " + base64.StdEncoding.EncodeToString(body) +
+				"; as PHP writes it: " + strings.ReplaceAll(string(php), "/", `\/`),
 		})
+	case "escapes":
+		writeJSON(w, status(http.StatusBadRequest), "", map[string]string{"message": EscapesMessage})
 	case "drop":
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -161,6 +178,20 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request) bool {
 		writeJSON(w, http.StatusInternalServerError, "", map[string]string{"message": "unknown fault kind " + f.Kind})
 	}
 	return true
+}
+
+// EscapesMessage is the message of the "escapes" fault.
+const EscapesMessage = "denied\x1b]0;owned\x07 \x1b[2J\x1b[H \u202egnp.exe\u202c \x1b]52;c;cm0gLXJmIH4=\x07 \u009b2J \u2066end\u2069"
+
+// lowerHex writes the hex digits of percent-encoded text in lower case.
+func lowerHex(s string) string {
+	b := []byte(s)
+	for i := range b {
+		if b[i] == '%' && i+2 < len(b) {
+			copy(b[i+1:i+3], strings.ToLower(string(b[i+1:i+3])))
+		}
+	}
+	return string(b)
 }
 
 // jsonStrings returns the string values in a JSON document, at any depth.

@@ -341,6 +341,15 @@ func (e *Emulator) KeystoneTOTPSecret(user string) (string, bool) {
 	return u.totp[0], true
 }
 
+// KeystoneReceipts returns every auth receipt the emulator's Keystone
+// issued, so that tests can look for them where no secret may show.
+func (e *Emulator) KeystoneReceipts() []string {
+	s := stateOf(e, "keystone", newKeystoneState)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.receipts))
+}
+
 // KeystoneTOTPCode returns the code a Keystone user's authenticator app
 // shows now, by the emulator's clock. Other processes (the demo) read it
 // with GET /_emulator/keystone/totp?user=NAME.

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -31,8 +32,9 @@ type secretRun struct {
 	bad    func(base string) string
 	// secrets the configuration holds (passwords, secrets, codes).
 	secrets []string
-	// echoed is the cloud with a 5-character secret that URL encoding and
-	// JSON escaping change, against a login that quotes what it got;
+	// echoed is the cloud with a 6-character secret that URL encoding,
+	// JSON escaping and base64 change, against a login that quotes what it
+	// got in all those forms;
 	// echoedSecret is that secret and loginRoute the route that quotes.
 	echoed       func(base string) string
 	echoedSecret string
@@ -63,10 +65,10 @@ var secretRuns = []secretRun{{
   keystone {
     auth_url                      = %q
     application_credential_id     = %q
-    application_credential_secret = "k&s\"5"
+    application_credential_secret = "k&s\"/5"
   }`, base+"/keystone/v3", emulator.KeystoneAppCredID)
 	},
-	echoedSecret: `k&s"5`,
+	echoedSecret: `k&s"/5`,
 	loginRoute:   "keystone.tokens.create",
 }, {
 	cloud: "abiquo",
@@ -96,10 +98,10 @@ var secretRuns = []secretRun{{
   abiquo {
     endpoint = %q
     username = %q
-    password = "a&b\"5"
+    password = "a&b\"/5"
   }`, base+"/abiquo/api", emulator.AbiquoOpsUser)
 	},
-	echoedSecret: `a&b"5`,
+	echoedSecret: `a&b"/5`,
 	loginRoute:   "abiquo.login",
 }, {
 	cloud: "clc",
@@ -125,10 +127,10 @@ var secretRuns = []secretRun{{
   clc {
     url      = %q
     username = %q
-    password = "c&l\"5"
+    password = "c&l\"/5"
   }`, base+"/clc", emulator.CLCUser)
 	},
-	echoedSecret: `c&l"5`,
+	echoedSecret: `c&l"/5`,
 	loginRoute:   "clc.login",
 }, {
 	cloud: "cleura",
@@ -154,10 +156,10 @@ var secretRuns = []secretRun{{
   cleura {
     url      = %q
     username = %q
-    password = "c&u\"5"
+    password = "c&u\"/5"
   }`, base+"/cleura", emulator.CleuraUser)
 	},
-	echoedSecret: `c&u"5`,
+	echoedSecret: `c&u"/5`,
 	loginRoute:   "cleura.login",
 }}
 
@@ -288,16 +290,26 @@ provider_installation {
 	}
 	// The echoing server's message must reach the output, masked, or the
 	// echoed run proves nothing.
-	if !strings.Contains(echoed, "rejected: body") || !strings.Contains(echoed, "as a form:") {
+	if !strings.Contains(echoed, "rejected: body") || !strings.Contains(echoed, "as a form:") || !strings.Contains(echoed, "in base64:") {
 		t.Fatalf("the echoed run did not show the server's message")
 	}
 	for _, r := range secretRuns {
 		v := r.echoedSecret
 		jsonForm, _ := json.Marshal(v)
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v), strings.Trim(string(jsonForm), `"`)} {
+		forms := []string{v, url.QueryEscape(v), url.PathEscape(v), strings.ToLower(url.QueryEscape(v)),
+			strings.Trim(string(jsonForm), `"`), strings.ReplaceAll(strings.Trim(string(jsonForm), `"`), "/", `\/`)}
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(v)))
+		}
+		for _, form := range forms {
+			// As the trace log shows a JSON answer that quotes it.
+			quoted, _ := json.Marshal(form)
+			forms = append(forms, strings.Trim(string(quoted), `"`))
+		}
+		for _, form := range forms {
 			if i := strings.Index(echoed, form); i >= 0 {
 				lo, hi := max(0, i-120), min(len(echoed), i+len(form)+40)
-				t.Errorf("%s: the 5-character secret shows as %q: ...%s...", r.cloud, form, echoed[lo:hi])
+				t.Errorf("%s: the 6-character secret shows as %q: ...%s...", r.cloud, form, echoed[lo:hi])
 			}
 		}
 	}

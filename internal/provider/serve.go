@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
 // NewProtocol6 is the provider as a protocol 6 server, for tf6server.Serve
@@ -33,9 +35,10 @@ func NewProtocol6WithError(version string, opts ...Option) func() (tfprotov6.Pro
 }
 
 // server passes the calls made once per data source or ephemeral
-// resource, and per plan, through released contexts. The others (schema,
-// metadata, functions, resources: none of them per data source) go to the
-// framework as they are.
+// resource, and per plan, through released contexts, and shows their
+// diagnostics as httpx.Printable makes them. The others (schema, metadata,
+// functions, resources: none of them per data source) go to the framework
+// as they are.
 type server struct {
 	tfprotov6.ProviderServer
 }
@@ -48,35 +51,79 @@ func call[Req, Resp any](ctx context.Context, f func(context.Context, Req) (Resp
 }
 
 func (s server) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
-	return call(ctx, s.ProviderServer.ValidateProviderConfig, req)
+	resp, err := call(ctx, s.ProviderServer.ValidateProviderConfig, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (s server) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
-	return call(ctx, s.ProviderServer.ConfigureProvider, req)
+	resp, err := call(ctx, s.ProviderServer.ConfigureProvider, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (s server) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return call(ctx, s.ProviderServer.ValidateDataResourceConfig, req)
+	resp, err := call(ctx, s.ProviderServer.ValidateDataResourceConfig, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (s server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return call(ctx, s.ProviderServer.ReadDataSource, req)
+	resp, err := call(ctx, s.ProviderServer.ReadDataSource, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (s server) ValidateEphemeralResourceConfig(ctx context.Context, req *tfprotov6.ValidateEphemeralResourceConfigRequest) (*tfprotov6.ValidateEphemeralResourceConfigResponse, error) {
-	return call(ctx, s.ProviderServer.ValidateEphemeralResourceConfig, req)
+	resp, err := call(ctx, s.ProviderServer.ValidateEphemeralResourceConfig, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (s server) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
-	return call(ctx, s.ProviderServer.OpenEphemeralResource, req)
+	resp, err := call(ctx, s.ProviderServer.OpenEphemeralResource, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (s server) RenewEphemeralResource(ctx context.Context, req *tfprotov6.RenewEphemeralResourceRequest) (*tfprotov6.RenewEphemeralResourceResponse, error) {
-	return call(ctx, s.ProviderServer.RenewEphemeralResource, req)
+	resp, err := call(ctx, s.ProviderServer.RenewEphemeralResource, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
 }
 
 func (s server) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
-	return call(ctx, s.ProviderServer.CloseEphemeralResource, req)
+	resp, err := call(ctx, s.ProviderServer.CloseEphemeralResource, req)
+	if resp != nil {
+		printable(resp.Diagnostics)
+	}
+	return resp, err
+}
+
+// printable removes from diagnostics what a terminal would act on. Server
+// text is made printable where it enters a message (httpx.Printable); this
+// is the last line, for a message that quotes a server's value some other
+// way, since Terraform shows diagnostics as they are.
+func printable(diags []*tfprotov6.Diagnostic) {
+	for _, d := range diags {
+		if d != nil {
+			d.Summary, d.Detail = httpx.Printable(d.Summary), httpx.Printable(d.Detail)
+		}
+	}
 }
 
 // released is a call's context until release, then a cancelled context

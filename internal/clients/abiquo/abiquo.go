@@ -252,13 +252,17 @@ func basicValue(user, password string) string {
 // observe keeps the token that every answer carries. Offer orders answers
 // by arrival, so an answer that is handled late does not replace the
 // token of one that arrived after it.
-func (c *Client) observe(resp *httpx.Response) {
+// A token over httpx.MaxIssuedBytes is an error, and is not kept.
+func (c *Client) observe(resp *httpx.Response) error {
 	t := resp.Header.Get("X-Abiquo-Token")
 	if t == "" {
-		return
+		return nil
 	}
-	c.http.Redactor().Add(t)
+	if err := c.http.Redactor().AddIssued("an X-Abiquo-Token", t); err != nil {
+		return fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
 	c.tokens.Offer(token{Value: t}, resp.ReceivedAt)
+	return nil
 }
 
 // MediaType is the Abiquo media type of an entity, with the configured
@@ -278,6 +282,10 @@ type token = httpx.Token[struct{}]
 // /login; otherwise a given token first (once, and only while it has not
 // expired), then Basic credentials.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (token, error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	if c.oauth != nil {
 		return c.oauthLogin(ctx)
 	}
@@ -350,7 +358,9 @@ func (c *Client) basicLogin(ctx context.Context) (token, error) {
 // loggedIn takes the token and the user from a login's answer.
 func (c *Client) loggedIn(resp *httpx.Response) (token, error) {
 	tok := resp.Header.Get("X-Abiquo-Token")
-	c.http.Redactor().Add(tok)
+	if err := c.http.Redactor().AddIssued("an X-Abiquo-Token", tok); err != nil {
+		return token{}, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
 	// The user first: an answer that is not Abiquo's (an empty body, a
 	// proxy's page) says so, rather than being taken for an old Abiquo.
 	var u User
@@ -565,7 +575,10 @@ func (c *Client) do(ctx context.Context, r *httpx.Request) (*httpx.Response, err
 		}
 		resp, callErr = c.http.Do(ctx, req)
 		if resp != nil {
-			c.observe(resp)
+			if err := c.observe(resp); err != nil {
+				resp, callErr = nil, err
+				return err
+			}
 		}
 		callErr = cleanHTML(callErr, c.http.Redactor())
 		return callErr

@@ -84,6 +84,10 @@ func (c *Client) Datacenters(ctx context.Context) ([]Datacenter, error) {
 // A link that leads to a page already read ends the read with an error.
 func (c *Client) readDatacenters(ctx context.Context) ([]Datacenter, error) {
 	path, rawQuery := "/admin/datacenters", url.Values{"limit": {strconv.Itoa(c.cfg.PageSize)}}.Encode()
+	// The page cap stops a list that goes round; the deadline one whose
+	// pages come slowly (10,000 of them at 3 s would take 8 hours).
+	ctx, cancel := c.http.ReadDeadline(ctx, "GET "+path+" and the pages after it (the datacenters)")
+	defer cancel()
 	seen := map[string]bool{pageKey(path, rawQuery): true}
 	var out []Datacenter
 	ids := map[int64]bool{}

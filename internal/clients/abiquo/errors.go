@@ -202,7 +202,8 @@ func cleanHTML(err error, r *httpx.Redactor) error {
 			title = string(r[:80])
 		}
 		if title != "" {
-			cp.Message += " (" + r.String(title) + ")"
+			// Unescaping may have made terminal controls of "&#x1b;".
+			cp.Message += " (" + r.Text(title) + ")"
 		}
 	}
 	return &cp

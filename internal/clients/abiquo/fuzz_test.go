@@ -127,6 +127,11 @@ func FuzzLoginError(f *testing.F) {
 			if ct != "application/vnd.abiquo.errors+json" && ae.Message == "" && (strings.Contains(msg, "<") || strings.Contains(msg, ">")) {
 				t.Fatalf("%T quotes the HTML page: %s", e, msg)
 			}
+			// Nor does it carry what a terminal acts on, even from an
+			// entity in the page's title.
+			if p := httpx.Printable(msg); p != msg {
+				t.Fatalf("%T carries terminal controls: %q", e, msg)
+			}
 		}
 	})
 }

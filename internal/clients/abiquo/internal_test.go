@@ -27,10 +27,16 @@ func TestLateAnswerDoesNotReplaceANewerToken(t *testing.T) {
 	}
 	t0 := time.Now().Add(time.Second)
 	// Two answers raced; the one that arrived first is handled last.
-	c.observe(answer("token-arrived-second", t0.Add(2*time.Millisecond)))
-	c.observe(answer("token-arrived-first", t0.Add(1*time.Millisecond)))
-	// An answer without a token (a 401) changes nothing.
-	c.observe(answer("", t0.Add(3*time.Millisecond)))
+	for _, a := range []*httpx.Response{
+		answer("token-arrived-second", t0.Add(2*time.Millisecond)),
+		answer("token-arrived-first", t0.Add(1*time.Millisecond)),
+		// An answer without a token (a 401) changes nothing.
+		answer("", t0.Add(3*time.Millisecond)),
+	} {
+		if err := c.observe(a); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cur, _ := c.tokens.Current()
 	if cur.Value != "token-arrived-second" {
 		t.Fatalf("kept token = %q, want the one that arrived last", cur.Value)

@@ -193,7 +193,9 @@ func (c *Client) RegisterApplication(ctx context.Context, name string) (*Applica
 	if err := c.http.DecodeJSON(resp, &app); err != nil {
 		return nil, err
 	}
-	c.http.Redactor().Add(app.APISecret)
+	if err := c.http.Redactor().AddIssued("an apiSecret", app.APISecret); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
 	if app.APIKey == "" || app.APISecret == "" {
 		return nil, c.http.DecodeFailure(resp, errors.New("the new application has no apiKey or apiSecret"))
 	}
@@ -280,7 +282,11 @@ func (c *Client) tokenPair(resp *httpx.Response) (string, string, error) {
 		return "", "", c.http.DecodeFailure(resp, errors.New("the answer is not form-encoded"))
 	}
 	tok, secret := v.Get("oauth_token"), v.Get("oauth_token_secret")
-	c.http.Redactor().Add(tok, secret)
+	for _, s := range []struct{ what, v string }{{"an oauth_token", tok}, {"an oauth_token_secret", secret}} {
+		if err := c.http.Redactor().AddIssued(s.what, s.v); err != nil {
+			return "", "", fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+		}
+	}
 	if tok == "" || secret == "" {
 		return "", "", c.http.DecodeFailure(resp, errors.New("the answer has no oauth_token and oauth_token_secret"))
 	}
@@ -308,7 +314,9 @@ func (c *Client) authorize(ctx context.Context, requestToken string) (string, er
 	if err != nil {
 		return "", err
 	}
-	c.observe(resp)
+	if err := c.observe(resp); err != nil {
+		return "", err
+	}
 	if resp.StatusCode >= 400 {
 		err := cleanHTML(c.http.APIError(resp), c.http.Redactor())
 		var ae *httpx.APIError
@@ -327,7 +335,9 @@ func (c *Client) authorize(ctx context.Context, requestToken string) (string, er
 	}
 	q := target.Query()
 	verifier := q.Get("oauth_verifier")
-	c.http.Redactor().Add(verifier)
+	if err := c.http.Redactor().AddIssued("an oauth_verifier", verifier); err != nil {
+		return "", fmt.Errorf("GET %s: %w", resp.URL, err)
+	}
 	switch {
 	case verifier == "":
 		return "", fmt.Errorf("GET %s: the redirect's Location has no oauth_verifier", resp.URL)

@@ -185,6 +185,10 @@ func (e *TokenRejectedError) Unwrap() []error {
 // login is the token source's LoginFunc: the configured token first, once
 // the API has accepted it, then the password.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[*LoginResult], error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	var refused *TokenRejectedError
 	switch {
 	case why == httpx.LoginFirst && c.cfg.Token != "":
@@ -301,7 +305,9 @@ func (c *Client) passwordLogin(ctx context.Context) (httpx.Token[*LoginResult], 
 	if lr.BearerToken == "" {
 		return none, fmt.Errorf("POST %s: the login answer has no bearerToken", resp.URL)
 	}
-	c.http.Redactor().Add(lr.BearerToken)
+	if err := c.http.Redactor().AddIssued("a bearerToken", lr.BearerToken); err != nil {
+		return none, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
 	t := httpx.Token[*LoginResult]{Value: lr.BearerToken, Principal: lr.UserName, Data: &lr}
 	// An exp already past on arrival means the clocks disagree: the token
 	// is then used until the API refuses it, not renewed on every call.
@@ -416,7 +422,8 @@ type NotFoundError struct {
 }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("account %s has no data center %q; %s", e.AccountAlias, e.DataCenter, suggest.Known(e.DataCenter, e.Available))
+	// The alias may come from the login's answer.
+	return fmt.Sprintf("account %s has no data center %q; %s", httpx.Printable(e.AccountAlias), e.DataCenter, suggest.Known(e.DataCenter, e.Available))
 }
 
 // UnnamedError is a default that a configured bearer token does not give:
@@ -570,6 +577,9 @@ func (c *Client) RootGroup(ctx context.Context, alias, dataCenter string) (*Root
 	// without regard to case.
 	dataCenter = strings.ToUpper(dataCenter)
 	return c.roots.Get(ctx, alias+"/"+dataCenter, func(ctx context.Context) (*RootGroup, error) {
+		// The data centers, perhaps one of them, then the group.
+		ctx, cancel := c.http.ReadDeadline(ctx, "reading the root group of "+dataCenter)
+		defer cancel()
 		list, err := c.dataCenters(ctx, alias, lr)
 		if err != nil {
 			return nil, err

@@ -228,6 +228,10 @@ type token = httpx.Token[struct{}]
 // login is the token source's LoginFunc: the configured token first, then
 // the password; without a password a refused token needs the user.
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (token, error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	if why == httpx.LoginFirst && c.cfg.Token != "" {
 		return token{Value: c.cfg.Token, Principal: c.cfg.Username}, nil
 	}
@@ -347,7 +351,11 @@ func (c *Client) CreateToken(ctx context.Context, twoFactor string) (*TokenAnswe
 	if err := c.http.DecodeJSON(resp, &ans); err != nil {
 		return nil, err
 	}
-	c.http.Redactor().Add(ans.Token, ans.Verification)
+	for _, s := range []struct{ what, v string }{{"a token", ans.Token}, {"a verification id", ans.Verification}} {
+		if err := c.http.Redactor().AddIssued(s.what, s.v); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+		}
+	}
 	if err := ans.check(); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
 	}
@@ -418,7 +426,9 @@ func (c *Client) VerifySMSCode(ctx context.Context, verification string, code in
 	if err := c.http.DecodeJSON(resp, &ans); err != nil {
 		return "", err
 	}
-	c.http.Redactor().Add(ans.Token)
+	if err := c.http.Redactor().AddIssued("a token", ans.Token); err != nil {
+		return "", fmt.Errorf("%s %s: %w", resp.Method, resp.URL, err)
+	}
 	switch {
 	case g == genV1 && ans.Result != ResultLoginOK:
 		return "", fmt.Errorf("%s %s: the answer says %s instead of login_ok", resp.Method, resp.URL, shortQuote(ans.Result))
@@ -529,6 +539,8 @@ func (c *Client) Relogin(ctx context.Context) (cred.Credential, error) {
 // /accesscontrol/v1/openstack/domains), read once per client.
 func (c *Client) Domains(ctx context.Context) ([]Domain, error) {
 	return c.domains.Get(ctx, "domains", func(ctx context.Context) ([]Domain, error) {
+		ctx, cancel := c.http.ReadDeadline(ctx, "reading the domains")
+		defer cancel()
 		resp, err := c.auth.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: "/accesscontrol/v1/openstack/domains"})
 		if err != nil {
 			var ae *httpx.APIError

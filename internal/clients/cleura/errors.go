@@ -38,9 +38,10 @@ type TwoFactorRequiredError struct {
 }
 
 func (e *TwoFactorRequiredError) Error() string {
-	how := e.Type
+	// Both come from the API's answer.
+	how := httpx.Printable(e.Type)
 	if how == "" {
-		how = strings.Join(e.Options, " or ")
+		how = httpx.Printable(strings.Join(e.Options, " or "))
 	}
 	if how == "" {
 		how = "unspecified"

@@ -33,7 +33,11 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Attribute: "url", Msg: err.Error(), Err: err}
 		}
-		if err := CheckCleartext(u, cfg.Insecure); err != nil {
+		if err := CheckCleartext(u, cfg.PlainHTTP, cfg.Proxy); err != nil {
+			var ce *CleartextError
+			if errors.As(err, &ce) && cfg.Setting != nil {
+				ce.Allow = cfg.Setting("insecure")
+			}
 			return nil, &ConfigError{Attribute: "url", Msg: err.Error(), Err: err}
 		}
 		base = u
@@ -102,6 +106,32 @@ func (c *Client) BaseURL() string {
 		return ""
 	}
 	return c.base.String()
+}
+
+// ReadBudget is how long a read of several requests may take in all: a
+// list of many pages, or a login and the read after it. It is twice what
+// one request may (timeout × (max_retries + 1)), so that a single slow
+// request fails with its own error first.
+func (c *Client) ReadBudget() time.Duration {
+	return 2 * c.cfg.Timeout * time.Duration(c.cfg.MaxRetries+1)
+}
+
+// ReadDeadline bounds ctx by ReadBudget for a read of several requests;
+// what names it in the *ReadTimeoutError its requests then fail with. A
+// server that answers every page in time but never ends the list (or a
+// login that waits) cannot keep the provider for hours.
+func (c *Client) ReadDeadline(ctx context.Context, what string) (context.Context, context.CancelFunc) {
+	budget := c.ReadBudget()
+	return context.WithTimeoutCause(ctx, budget, &ReadTimeoutError{What: what, Budget: budget, Block: c.cfg.Name, Setting: c.cfg.Setting})
+}
+
+// readTimeout is the *ReadTimeoutError that ended ctx, if one did.
+func readTimeout(ctx context.Context) error {
+	var rt *ReadTimeoutError
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &rt) {
+		return rt
+	}
+	return nil
 }
 
 // Redactor returns the client's secret masker.
@@ -188,12 +218,22 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: bad request URL %q: %w", c.cfg.Name, r.Path, err)
 	}
+	// The base URL was checked by New; this is for every URL, those a
+	// server names (a catalog's endpoints) included.
+	if err := CheckCleartext(u, c.cfg.PlainHTTP, c.cfg.Proxy); err != nil {
+		var ce *CleartextError
+		if errors.As(err, &ce) && c.cfg.Setting != nil {
+			ce.Allow = c.cfg.Setting("insecure")
+		}
+		return nil, err
+	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
 	// One request, retries and their waits included, takes at most what
 	// its attempts may: Timeout for each.
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout*time.Duration(c.cfg.MaxRetries+1))
 	defer cancel()
 	ctx, attempts := trackAttempts(ctx)
@@ -231,6 +271,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	resp, err := c.http.Do(req)
 	shownURL := c.cfg.Redactor.URL(u)
 	if err != nil {
+		if rt := readTimeout(outer); rt != nil {
+			return nil, rt
+		}
 		te := c.transportError(r.Method, shownURL, attempts.N(), err)
 		if p, perr := c.cfg.Proxy(&http.Request{URL: u}); perr == nil && p != nil {
 			// The connection that failed may be the proxy's: name it.
@@ -250,6 +293,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		ReceivedAt: time.Now(),
 	}
 	if readErr != nil {
+		if rt := readTimeout(outer); rt != nil {
+			return nil, rt
+		}
 		return out, c.transportError(r.Method, shownURL, attempts.N(), readErr)
 	}
 	if lg := c.cfg.Logger; lg != nil && len(data) > 0 {
@@ -271,8 +317,8 @@ func (c *Client) APIError(resp *Response) *APIError {
 		Method:      resp.Method,
 		URL:         resp.URL,
 		StatusCode:  resp.StatusCode,
-		Code:        c.cfg.Redactor.String(code),
-		Message:     c.cfg.Redactor.String(msg),
+		Code:        c.cfg.Redactor.Text(code),
+		Message:     c.cfg.Redactor.Text(msg),
 		ContentType: resp.Header.Get("Content-Type"),
 		Attempts:    resp.Attempts,
 		Header:      resp.Header,
@@ -323,7 +369,9 @@ func (r *Redactor) Error(err error) error {
 	if err == nil {
 		return nil
 	}
-	return maskedError{msg: r.String(err.Error()), cause: err}
+	// A transport error may quote the server too (the names of its
+	// certificate, a malformed status line).
+	return maskedError{msg: r.String(Printable(err.Error())), cause: err}
 }
 
 // DecodeFailure describes a success answer whose content a client could not

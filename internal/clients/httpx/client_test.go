@@ -362,7 +362,7 @@ func TestProxyFromEnvironment(t *testing.T) {
 	// A plain http:// API elsewhere needs insecure; the proxy is what is
 	// tested here.
 	cfg := fastConfig("http://api.cloud.example")
-	cfg.Insecure = true
+	cfg.PlainHTTP = true
 	c := newClient(t, cfg)
 	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/v2/x"}); err != nil {
 		t.Fatal(err)

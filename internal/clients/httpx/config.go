@@ -7,8 +7,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -40,8 +40,14 @@ type Config struct {
 	Setting func(attr string) string
 	// BaseURL is joined with Request.Path. It may carry a path prefix.
 	BaseURL string
-	// Insecure skips TLS certificate verification.
+	// Insecure skips TLS certificate verification, and nothing else.
 	Insecure bool
+	// PlainHTTP allows plain http:// URLs to other machines (the blocks'
+	// insecure = true, OS_INSECURE, the command's --insecure). Without it
+	// a request over plain http:// goes only to this machine, and not
+	// through a proxy (see CheckCleartext). clouds.yaml's verify: false
+	// sets Insecure alone.
+	PlainHTTP bool
 	// CACert is a PEM bundle, or the path of a file holding one, that is
 	// trusted in addition to the system roots.
 	CACert string
@@ -110,10 +116,7 @@ func (c *Config) applyDefaults() {
 		c.Redactor = NewRedactor()
 	}
 	if c.Proxy == nil {
-		// Read the environment when the client is built (not once per
-		// process, as http.ProxyFromEnvironment does).
-		proxy := httpproxy.FromEnvironment().ProxyFunc()
-		c.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
+		c.Proxy = EnvProxy()
 	}
 	if c.Name == "" {
 		c.Name = "api"
@@ -187,24 +190,48 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// CheckCleartext refuses an http:// URL: every call a client makes sends a
-// password, a secret, a one-time code or a token, which anyone on the
-// network path could read. A loopback address (a local test server, an
-// SSH tunnel) is allowed, and so is any address when insecure is set (the
-// user accepted the risk; the provider warns about it).
-func CheckCleartext(u *url.URL, insecure bool) error {
-	if u.Scheme != "http" || insecure || IsLoopback(u.Hostname()) {
-		return nil
-	}
-	return &CleartextError{URL: (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String(), Host: u.Hostname()}
+// EnvProxy picks proxies as HTTPS_PROXY, HTTP_PROXY and NO_PROXY say when
+// it is called (not once per process, as http.ProxyFromEnvironment does):
+// Config.Proxy's default.
+func EnvProxy() func(*http.Request) (*url.URL, error) {
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	return func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 }
 
-// CleartextError is a plain http:// URL to another machine, refused
-// because credentials would cross the network unencrypted.
+// CheckCleartext refuses an http:// URL: every call a client makes sends a
+// password, a secret, a one-time code or a token, which anyone on the
+// network path could read. Allowed are this machine (a local test server,
+// an SSH tunnel), when the request does not go through a proxy (proxy
+// picks it; nil: none), and any address when allow is set (the user
+// accepted the risk; the provider warns about it).
+func CheckCleartext(u *url.URL, allow bool, proxy func(*http.Request) (*url.URL, error)) error {
+	if u.Scheme != "http" || allow {
+		return nil
+	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	if !IsLoopback(u.Hostname()) {
+		return &CleartextError{URL: shown, Host: u.Hostname()}
+	}
+	if proxy != nil {
+		if p, err := proxy(&http.Request{Method: http.MethodGet, URL: u, Header: http.Header{}}); err == nil && p != nil {
+			return &CleartextError{URL: shown, Host: u.Hostname(), Proxy: (&url.URL{Scheme: p.Scheme, Host: p.Host}).String()}
+		}
+	}
+	return nil
+}
+
+// CleartextError is a plain http:// URL to another machine, or to this one
+// through a proxy, refused because credentials would cross the network
+// unencrypted.
 type CleartextError struct {
 	URL, Host string
+	// Proxy is the proxy the request would go through, when the URL is
+	// this machine's.
+	Proxy string
 	// Allow says how the caller allows it; default "insecure = true".
 	Allow string
+	// Note, when set, ends the message.
+	Note string
 }
 
 func (e *CleartextError) Error() string {
@@ -212,24 +239,33 @@ func (e *CleartextError) Error() string {
 	if allow == "" {
 		allow = "insecure = true"
 	}
+	note := ""
+	if e.Note != "" {
+		note = "; " + e.Note
+	}
+	if e.Proxy != "" {
+		return fmt.Sprintf("%s is a plain http:// URL, and requests to it would go through the proxy %s, so passwords and tokens "+
+			"would cross the network unencrypted: use https://, list %s in NO_PROXY, or set %s for a test system%s", e.URL, e.Proxy, e.Host, allow, note)
+	}
 	return fmt.Sprintf("%s is a plain http:// URL to %s, so passwords and tokens would cross the network unencrypted: "+
-		"use https://, or set %s for a test system", e.URL, e.Host, allow)
+		"use https://, or set %s for a test system%s", e.URL, e.Host, allow, note)
 }
 
-// IsLoopback reports whether host is this machine: localhost or a loopback
-// IP address.
+// IsLoopback reports whether host is this machine: the exact name
+// localhost, or a loopback IP address. These are what Go's proxy bypass
+// skips and what no DNS answer decides; other spellings ("LocalHost",
+// "localhost.", "x.localhost") may reach another machine.
 func IsLoopback(host string) bool {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // LoadCACert reads a PEM bundle given inline or as a file path.
 func LoadCACert(v string) ([]byte, error) {
-	return loadPEM("ca_cert", v)
+	return loadPEM("the CA bundle", v)
 }
 
 // loadPEM reads PEM text given inline or as a file path. A value that is
@@ -274,7 +310,7 @@ func TLSConfig(caCert string, insecure bool) (*tls.Config, error) {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, errors.New("ca_cert holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)")
+			return nil, errors.New("the CA bundle holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)")
 		}
 		tc.RootCAs = pool
 	}

@@ -264,20 +264,46 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // setting says how to change a transport setting: the caller's words
 // (Config.Setting), else the attribute of the provider block.
-func (e *TransportError) setting(attr string) string {
-	if e.Setting != nil {
-		if s := e.Setting(attr); s != "" || attr != "url" {
+func (e *TransportError) setting(attr string) string { return settingHint(e.Block, e.Setting, attr) }
+
+func settingHint(block string, setting func(string) string, attr string) string {
+	if setting != nil {
+		if s := setting(attr); s != "" || attr != "url" {
 			return s
 		}
 	}
 	switch attr {
 	case "url":
-		return "the URL in the " + e.Block + " block"
+		return "the URL in the " + block + " block"
 	case "insecure":
-		return e.Block + ".insecure = true"
+		return block + ".insecure = true"
 	}
-	return e.Block + "." + attr
+	return block + "." + attr
 }
+
+// ReadTimeoutError is a read of several requests (a login, the pages of a
+// list) that took longer in all than Client.ReadBudget: each request came
+// in its time, but the read would not end soon.
+type ReadTimeoutError struct {
+	// What was read: "GET /admin/datacenters and the pages after it".
+	What   string
+	Budget time.Duration
+	Block  string
+	// Setting is Config.Setting: how to change a setting, for hints.
+	Setting func(attr string) string
+}
+
+func (e *ReadTimeoutError) Error() string {
+	raise := ""
+	if t, r := settingHint(e.Block, e.Setting, "timeout"), settingHint(e.Block, e.Setting, "max_retries"); t != "" && r != "" {
+		raise = fmt.Sprintf("raise %s or %s, or ", t, r)
+	}
+	return fmt.Sprintf("%s took longer than %s in all, twice what one request may take with its retries (timeout × (max_retries + 1)); "+
+		"the API is slow or its answer does not end: %scheck the API and the network", e.What, e.Budget, raise)
+}
+
+// Is makes the error a deadline, as the context's own.
+func (e *ReadTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // ErrBodyTooLarge is returned when a body exceeds Config.MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("response body too large")

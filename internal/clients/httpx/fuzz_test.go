@@ -95,3 +95,34 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRedactorString: two secrets, which may overlap or contain each
+// other, anywhere in a text: neither survives masking, in any of its
+// forms, and a text without them comes back as it was.
+func FuzzRedactorString(f *testing.F) {
+	f.Add("abcd", "cdefghij", "x ", " y")
+	f.Add("0123456789", "3456", "[", "]")
+	f.Add("pä/ss+wörd", "tok/en+", "GET /?a=", "&b=1")
+	f.Fuzz(func(t *testing.T, a, b, before, after string) {
+		if len(a) < shortSecret || len(b) < shortSecret || strings.Contains(a+b+before+after, "*") {
+			return
+		}
+		r := NewRedactor()
+		r.Add(a)
+		if err := r.AddIssued("token", b); err != nil {
+			return
+		}
+		plain := "nothing to see here"
+		if !strings.Contains(plain, a) && !strings.Contains(plain, b) && r.String(plain) != plain {
+			t.Fatalf("a text without secrets changed: %q", r.String(plain))
+		}
+		for _, text := range []string{before + a + after, before + b + after, before + a + b + after, a + before + b} {
+			got := r.String(text)
+			for _, s := range []string{a, b} {
+				if strings.Contains(got, s) {
+					t.Fatalf("%q survives in %q (from %q)", s, got, text)
+				}
+			}
+		}
+	})
+}

@@ -94,6 +94,6 @@ func (f *flight[V]) wait(ctx context.Context) (V, error) {
 		return f.val, f.err
 	case <-ctx.Done():
 		var zero V
-		return zero, ctx.Err()
+		return zero, context.Cause(ctx)
 	}
 }

@@ -164,6 +164,9 @@ func (rs *Reads) Read(ctx context.Context, req RawRequest, target func(ctx conte
 	if err != nil {
 		return nil, err
 	}
+	// The target may log in first.
+	ctx, cancel := rs.HTTP.ReadDeadline(ctx, "the read (with the login it needs)")
+	defer cancel()
 	t, err := target(ctx)
 	if err != nil {
 		return nil, err

@@ -3,51 +3,109 @@ package httpx
 import (
 	"bytes"
 	"encoding/json"
-	"html"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Mask replaces every secret in logs and messages.
 const Mask = "***"
 
-// secretHeaders are masked whatever their value.
-var secretHeaders = map[string]bool{
-	"Authorization":       true,
-	"X-Auth-Token":        true,
-	"X-Subject-Token":     true,
-	"X-Abiquo-Token":      true,
-	"X-Abiquo-Otp":        true,
-	"Cookie":              true,
-	"Set-Cookie":          true,
-	"Proxy-Authorization": true,
+// knownHeaders says for the headers the four APIs and HTTP itself use
+// whether their value is a credential, without looking at their words.
+// X-Auth-Login (Cleura) is a user name; WWW-Authenticate is a challenge.
+var knownHeaders = map[string]bool{
+	"Authorization":          true,
+	"Proxy-Authorization":    true,
+	"Cookie":                 true,
+	"Set-Cookie":             true,
+	"X-Auth-Token":           true,
+	"X-Subject-Token":        true,
+	"X-Service-Token":        true,
+	"Openstack-Auth-Receipt": true,
+	"X-Abiquo-Token":         true,
+	"X-Abiquo-Otp":           true,
+	"X-Auth-Login":           false,
+	"Www-Authenticate":       false,
+	"Proxy-Authenticate":     false,
+	"Accept":                 false,
+	"Accept-Encoding":        false,
+	"Content-Type":           false,
+	"Content-Length":         false,
+	"Date":                   false,
+	"Server":                 false,
+	"User-Agent":             false,
+	"Vary":                   false,
+	"Retry-After":            false,
+	"Location":               false,
+	"Connection":             false,
+	"Keep-Alive":             false,
+	"X-Openstack-Request-Id": false,
 }
+
+// secretHeaderParts are what, within a header's name, says that it
+// carries a credential: any other API's token, key or session header
+// ("X-Api-Key", "X-Amz-Security-Token") is masked too.
+var secretHeaderParts = []string{"authorization", "token", "secret", "password", "passwd", "cookie", "session",
+	"receipt", "apikey", "api-key", "api_key", "auth-key", "signature", "credential"}
 
 // IsSecretHeader reports whether a header's value must never be shown.
 // X-AUTH-TOKEN (Cleura) canonicalises to X-Auth-Token.
 func IsSecretHeader(name string) bool {
-	return secretHeaders[http.CanonicalHeaderKey(name)]
+	if secret, ok := knownHeaders[http.CanonicalHeaderKey(name)]; ok {
+		return secret
+	}
+	n := strings.ToLower(name)
+	for _, p := range secretHeaderParts {
+		if strings.Contains(n, p) {
+			return true
+		}
+	}
+	// Short words only as a whole part of the name: "X-Auth-Key", but
+	// not "Keep-Alive".
+	return hasPart(n, "key") || hasPart(n, "otp")
 }
 
 // IsSecretKey reports whether a JSON or query key names a secret:
-// passwords, secrets, tokens, one-time codes and Cleura's verification id.
+// passwords, secrets, tokens, one-time codes, Cleura's verification id,
+// and the API keys, signatures, sessions and credentials of other APIs'
+// URLs ("apikey", "api_key", "key", "sig", "oauth_signature",
+// "X-Amz-Credential").
 func IsSecretKey(key string) bool {
 	k := strings.ToLower(key)
 	switch k {
-	case "code", "otp", "verification", "scratchcodes", "authenticatorurl":
+	case "code", "otp", "verification", "scratchcodes", "authenticatorurl", "auth", "sig", "key", "pin":
 		return true
 	}
-	for _, s := range []string{"password", "passwd", "secret", "token"} {
+	for _, s := range []string{"password", "passwd", "secret", "token", "apikey", "signature", "credential", "session"} {
 		if strings.Contains(k, s) {
 			return true
 		}
+	}
+	// Short words only as a whole part of the key: "api_key", "X-Amz-Sig",
+	// but not "keyword" or "design".
+	return hasPart(k, "key") || hasPart(k, "sig") || hasPart(k, "otp")
+}
+
+// hasPart reports whether w is one of the parts of k that '-', '_' and
+// '.' separate.
+func hasPart(k, w string) bool {
+	sep := func(i int) bool { return i < 0 || i >= len(k) || k[i] == '-' || k[i] == '_' || k[i] == '.' }
+	for i := 0; i+len(w) <= len(k); {
+		j := strings.Index(k[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if sep(j-1) && sep(j+len(w)) {
+			return true
+		}
+		i = j + 1
 	}
 	return false
 }
@@ -55,86 +113,139 @@ func IsSecretKey(key string) bool {
 // Redactor removes known secret values from text. Clients add their
 // password, application credential secret, OTP secret and every token they
 // are issued, so that a server echoing one back (an error that quotes the
-// token, say) never shows it, nor its URL-encoded, JSON-escaped or
-// HTML-escaped form.
+// token, say) never shows it, in any of the forms of secretForms.
+//
+// What it holds is bounded: a secret a server issues may be at most
+// MaxIssuedBytes long (AddIssued refuses a longer one), it keeps at most
+// maxSecrets secrets and maxHeldBytes of their forms (dropping the oldest
+// issued ones, never the first keepFirst, which are the configured
+// credentials), and adding one computes the forms of that one alone.
 type Redactor struct {
 	mu sync.RWMutex
 	// added are the secrets in the order they came: the long-lived
-	// credentials first, then issued tokens.
-	added []string
-	// forms are every form of every secret, longest first, so that a
-	// secret containing another is masked whole.
-	forms []secretForm
+	// credentials first, then issued tokens; index holds the same.
+	added []heldSecret
+	index map[string]bool
+	// refs counts, for each form, the secrets that have it; held is the
+	// length of all forms.
+	refs map[string]int
+	held int
+	m    matcher
+	// computed counts the secrets whose forms were computed (tests).
+	computed int
 }
 
-type secretForm struct {
-	text string
-	// whole: mask only where it stands alone, not inside a longer word
-	// (for very short secrets).
-	whole bool
+type heldSecret struct {
+	v     string
+	forms []string
 }
 
 // NewRedactor returns an empty Redactor.
 func NewRedactor() *Redactor { return &Redactor{} }
 
-// maxSecrets bounds memory for clients whose token rotates on every answer.
-const maxSecrets = 256
+// Bounds of what a Redactor holds.
+const (
+	// MaxIssuedBytes is the longest token, receipt or other secret a
+	// client takes from a server. Real ones are a few hundred bytes (a
+	// JWT with many claims a few KiB); a longer one is refused rather
+	// than kept and searched for in every log line.
+	MaxIssuedBytes = 16 << 10
+	// maxSecrets bounds how many secrets are held, for clients whose
+	// token rotates on every answer.
+	maxSecrets = 256
+	// maxHeldBytes bounds the length of all forms of all secrets.
+	maxHeldBytes = 1 << 20
+	// keepFirst are the first secrets added (the configured credentials),
+	// which a flood of rotated tokens never pushes out.
+	keepFirst = 8
+	// shortSecret is the length below which a form is masked only where
+	// it stands alone (between characters that are not letters or
+	// digits): a two-letter password must not be shown, but neither
+	// should every word that contains its letters be blanked out.
+	shortSecret = 4
+)
 
-// keepFirst are the first secrets added (the configured credentials),
-// which a flood of rotated tokens never pushes out.
-const keepFirst = 8
+// OversizeSecretError is a token (or receipt, or id) a server sent that is
+// longer than MaxIssuedBytes.
+type OversizeSecretError struct {
+	// What names it: "an X-Abiquo-Token", "a bearerToken".
+	What string
+	Size int
+}
 
-// shortSecret is the length below which a secret is masked only where it
-// stands alone (between characters that are not letters or digits): a
-// two-letter password must not be shown, but neither should every word
-// that contains its letters be blanked out.
-const shortSecret = 4
+func (e *OversizeSecretError) Error() string {
+	return fmt.Sprintf("the server sent %s of %s, more than the %s a client takes of one; the APIs issue far shorter ones, "+
+		"so check that the URL points at the API itself and not at something that pretends to be it",
+		e.What, byteSize(int64(e.Size)), byteSize(MaxIssuedBytes))
+}
 
-// Add registers secret values, whatever their length. Empty values are
-// ignored.
+// Add registers secrets the user configured (passwords, secrets, codes),
+// whatever their length; empty values are ignored. Each is also masked in
+// base64.
 func (r *Redactor) Add(values ...string) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	changed := false
 	for _, v := range values {
-		if v == "" || slices.Contains(r.added, v) {
-			continue
-		}
-		r.added = append(r.added, v)
-		changed = true
-		if len(r.added) > maxSecrets {
-			// Drop the oldest rotated token.
-			r.added = append(r.added[:keepFirst], r.added[keepFirst+1:]...)
-		}
+		r.add(v, true)
 	}
-	if !changed {
+}
+
+// AddIssued registers a secret a server issued (a token, a receipt, a
+// verification id). One longer than MaxIssuedBytes is not held and is an
+// *OversizeSecretError, which the client returns instead of using it;
+// what names it in the error.
+func (r *Redactor) AddIssued(what, v string) error {
+	if len(v) > MaxIssuedBytes {
+		return &OversizeSecretError{What: what, Size: len(v)}
+	}
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.add(v, false)
+	return nil
+}
+
+// add holds v and its forms; r.mu is held.
+func (r *Redactor) add(v string, configured bool) {
+	if v == "" || r.index[v] {
 		return
 	}
-	seen := map[string]bool{}
-	r.forms = r.forms[:0]
-	for _, v := range r.added {
-		for _, f := range secretForms(v) {
-			if !seen[f] {
-				seen[f] = true
-				r.forms = append(r.forms, secretForm{text: f, whole: len(f) < shortSecret})
+	if r.index == nil {
+		r.index, r.refs = map[string]bool{}, map[string]int{}
+	}
+	r.index[v] = true
+	forms := secretForms(v, configured)
+	r.computed++
+	r.added = append(r.added, heldSecret{v: v, forms: forms})
+	for _, f := range forms {
+		if r.refs[f]++; r.refs[f] == 1 {
+			r.held += len(f)
+			r.m.add(f)
+		}
+	}
+	// Drop the oldest rotated tokens, but never the one just added: it is
+	// the one in use.
+	for len(r.added) > keepFirst+1 && (len(r.added) > maxSecrets || r.held > maxHeldBytes) {
+		old := r.added[keepFirst]
+		r.added = slices.Delete(r.added, keepFirst, keepFirst+1)
+		delete(r.index, old.v)
+		for _, f := range old.forms {
+			if r.refs[f]--; r.refs[f] == 0 {
+				delete(r.refs, f)
+				r.held -= len(f)
+				r.m.remove(f)
 			}
 		}
 	}
-	sort.SliceStable(r.forms, func(i, j int) bool { return len(r.forms[i].text) > len(r.forms[j].text) })
 }
 
-// secretForms are the ways a secret shows in what servers and logs echo:
-// as it is, URL-encoded (query and path), JSON-escaped and HTML-escaped.
-func secretForms(v string) []string {
-	out := []string{v, url.QueryEscape(v), url.PathEscape(v), html.EscapeString(v)}
-	if b, err := json.Marshal(v); err == nil && len(b) >= 2 {
-		out = append(out, string(b[1:len(b)-1]))
-	}
-	return out
-}
+// allForms are every form held (tests).
+func (r *Redactor) allForms() []string { return slices.Collect(maps.Keys(r.refs)) }
 
 // String masks every registered secret in s.
 func (r *Redactor) String(s string) string {
@@ -143,43 +254,8 @@ func (r *Redactor) String(s string) string {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	for _, f := range r.forms {
-		if !strings.Contains(s, f.text) {
-			continue
-		}
-		if f.whole {
-			s = replaceWhole(s, f.text)
-			continue
-		}
-		s = strings.ReplaceAll(s, f.text, Mask)
-	}
-	return s
+	return r.m.mask(s)
 }
-
-// replaceWhole masks the occurrences of v in s that no letter or digit
-// touches on either side.
-func replaceWhole(s, v string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, v)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		end := i + len(v)
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		b.WriteString(s[:i])
-		if (i > 0 && isWordRune(before)) || (end < len(s) && isWordRune(after)) {
-			b.WriteString(v)
-		} else {
-			b.WriteString(Mask)
-		}
-		s = s[end:]
-	}
-}
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // Headers returns a loggable copy of h with secret headers masked.
 func (r *Redactor) Headers(h http.Header) map[string]string {
@@ -215,14 +291,15 @@ func (r *Redactor) URL(u *url.URL) string {
 }
 
 // JSON returns body with the values of secret keys masked. Bodies that are
-// not JSON are returned with known secret values masked.
+// not JSON are returned with known secret values masked, and the values of
+// what looks like a secret field or query parameter.
 func (r *Redactor) JSON(body []byte) string {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return ""
 	}
 	if trimmed[0] != '{' && trimmed[0] != '[' {
-		return r.String(maskSecretPairs(string(body)))
+		return r.String(maskQueryPairs(maskSecretPairs(string(body))))
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
@@ -230,9 +307,9 @@ func (r *Redactor) JSON(body []byte) string {
 	if err := dec.Decode(&v); err != nil {
 		// Truncated or malformed: mask what looks like a secret field, so
 		// that half a token in a cut-off login answer is not shown either.
-		return r.String(maskSecretPairs(string(body)))
+		return r.String(maskQueryPairs(maskSecretPairs(string(body))))
 	}
-	maskJSON(v)
+	v = r.maskJSON(v)
 	out, err := json.Marshal(v)
 	if err != nil {
 		return Mask
@@ -240,35 +317,73 @@ func (r *Redactor) JSON(body []byte) string {
 	return r.String(string(out))
 }
 
+// Text returns text a server sent (an error message, an error code) fit
+// for a message: known secrets masked, the values of query parameters
+// that name a secret ("...?apikey=..." quoted in an error), and nothing a
+// terminal would act on (Printable).
+func (r *Redactor) Text(s string) string { return r.String(maskQueryPairs(Printable(s))) }
+
 // secretPair finds "key": "value" and "key": 123 pairs in text that is not
 // valid JSON; the value may be cut off.
-var secretPair = regexp.MustCompile(`(?i)("[a-z0-9_]*(?:password|passwd|secret|token|otp|verification|code)[a-z0-9_]*"\s*:\s*)("(?:[^"\\]|\\.)*"?|[0-9]+)`)
+var secretPair = regexp.MustCompile(`(?i)("[a-z0-9_-]*(?:password|passwd|secret|token|otp|verification|code|apikey|api_key|signature|credential|session|key|sig|auth)[a-z0-9_-]*"\s*:\s*)("(?:[^"\\]|\\.)*"?|[0-9]+)`)
 
 func maskSecretPairs(s string) string {
 	return secretPair.ReplaceAllString(s, `${1}"`+Mask+`"`)
 }
 
-func maskJSON(v any) {
+// queryPair finds name=value pairs of a query string or a form, in a URL
+// or quoted in text.
+var queryPair = regexp.MustCompile(`(?:^|[?&;\s"'(,])([A-Za-z0-9_.\-]+)=([^&\s"'<>;),]*)`)
+
+// maskQueryPairs masks the values of the pairs whose name is a secret key.
+func maskQueryPairs(s string) string {
+	if !strings.Contains(s, "=") {
+		return s
+	}
+	var b strings.Builder
+	at := 0
+	for _, m := range queryPair.FindAllStringSubmatchIndex(s, -1) {
+		if m[5] == m[4] || !IsSecretKey(s[m[2]:m[3]]) {
+			continue
+		}
+		b.WriteString(s[at:m[4]])
+		b.WriteString(Mask)
+		at = m[5]
+	}
+	if at == 0 {
+		return s
+	}
+	b.WriteString(s[at:])
+	return b.String()
+}
+
+// maskJSON masks the values of secret keys, and in the other strings
+// what Text masks (a secret a server quotes in a message, already escaped
+// once, would be escaped again when v is written), and returns v.
+func (r *Redactor) maskJSON(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, val := range t {
 			if IsSecretKey(k) {
 				switch val.(type) {
 				case map[string]any:
-					maskJSON(val)
+					t[k] = r.maskJSON(val)
 				case nil:
 				default:
 					t[k] = Mask
 				}
 				continue
 			}
-			maskJSON(val)
+			t[k] = r.maskJSON(val)
 		}
 	case []any:
-		for _, e := range t {
-			maskJSON(e)
+		for i, e := range t {
+			t[i] = r.maskJSON(e)
 		}
+	case string:
+		return r.Text(t)
 	}
+	return v
 }
 
 // Snippet returns a short, single-line, secret-free excerpt of a body for
@@ -276,12 +391,7 @@ func maskJSON(v any) {
 func (r *Redactor) Snippet(body []byte, max int) string {
 	s := r.JSON(body)
 	s = strings.Join(strings.Fields(s), " ")
-	s = strings.Map(func(c rune) rune {
-		if c < 0x20 || c == 0x7f || c == 0xfffd {
-			return -1
-		}
-		return c
-	}, s)
+	s = strings.ReplaceAll(Printable(s), "\ufffd", "")
 	// Removing characters and folding white space can join the parts of a
 	// secret that the body had split; mask once more on the final text.
 	s = r.String(s)

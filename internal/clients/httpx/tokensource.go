@@ -104,7 +104,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		// The cause says which deadline (a *ReadTimeoutError).
+		return context.Cause(ctx)
 	}
 }
 

@@ -83,33 +83,6 @@ func TestParseBaseURLRefusesCredentialsWithoutEchoingThem(t *testing.T) {
 	}
 }
 
-func TestCleartextOnlyToThisMachineOrWhenInsecure(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		url      string
-		insecure bool
-		ok       bool
-	}{
-		{"https://api.example.com", false, true},
-		{"http://127.0.0.1:8080/keystone", false, true},
-		{"http://[::1]:5000", false, true},
-		{"http://localhost:5000", false, true},
-		{"http://api.example.com", false, false},
-		{"http://10.0.0.5:5000/v3", false, false},
-		{"http://api.example.com", true, true},
-	}
-	for _, tc := range cases {
-		_, err := New(Config{BaseURL: tc.url, Insecure: tc.insecure})
-		var ce *ConfigError
-		switch {
-		case tc.ok && err != nil:
-			t.Errorf("%s (insecure %v): %v", tc.url, tc.insecure, err)
-		case !tc.ok && (!errors.As(err, &ce) || ce.Attribute != "url" || !strings.Contains(ce.Msg, "unencrypted")):
-			t.Errorf("%s: err = %v, want a ConfigError on url that says why", tc.url, err)
-		}
-	}
-}
-
 // A refused connection to a proxy names the proxy, not the API's URL.
 func TestRefusedProxyIsNamed(t *testing.T) {
 	t.Parallel()
@@ -147,5 +120,94 @@ func TestInvalidHeaderValueFailsOnceAndQuietly(t *testing.T) {
 	}
 	if hits.Load() != 0 {
 		t.Fatalf("the server got %d requests", hits.Load())
+	}
+}
+
+// Only what Go's proxy bypass also skips is this machine: the exact name
+// localhost and loopback IP literals. Other spellings may be resolved by
+// DNS, or go through a proxy, to another machine.
+func TestIsLoopback(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"localhost": true, "127.0.0.1": true, "127.5.6.7": true, "::1": true, "::ffff:127.0.0.1": true,
+		"LocalHost": false, "LOCALHOST": false, "localhost.": false, "evil.localhost": false, "x.localhost.": false,
+		"127.0.0.1.": false, "127.1": false, "0x7f.0.0.1": false, "localhost.example.com": false, "0.0.0.0": false,
+		"10.0.0.5": false, "": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+// A plain http:// URL is allowed to this machine, or with PlainHTTP (the
+// block's insecure); Insecure alone turns off TLS verification and
+// nothing else (what clouds.yaml's verify: false sets).
+func TestPlainHTTPOnlyToThisMachineOrWhenAllowed(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		url             string
+		insecure, plain bool
+		ok              bool
+	}{
+		{"https://api.example.com", false, false, true},
+		{"http://127.0.0.1:8080/keystone", false, false, true},
+		{"http://[::1]:5000", false, false, true},
+		{"http://localhost:5000", false, false, true},
+		{"http://127.5.6.7", false, false, true},
+		{"http://api.example.com", false, false, false},
+		{"http://10.0.0.5:5000/v3", false, false, false},
+		{"http://[::ffff:127.0.0.1]:80", false, false, true},
+		{"http://LocalHost:5000", false, false, false},
+		{"http://localhost.:5000", false, false, false},
+		{"http://evil.localhost:5000", false, false, false},
+		{"http://127.0.0.1.:80", false, false, false},
+		{"http://api.example.com", true, false, false},
+		{"http://api.example.com", false, true, true},
+		{"http://evil.localhost:5000", false, true, true},
+	}
+	for _, tc := range cases {
+		_, err := New(Config{BaseURL: tc.url, Insecure: tc.insecure, PlainHTTP: tc.plain, Proxy: func(*http.Request) (*url.URL, error) { return nil, nil }})
+		var ce *ConfigError
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s (insecure %v, plain %v): %v", tc.url, tc.insecure, tc.plain, err)
+		case !tc.ok && (!errors.As(err, &ce) || ce.Attribute != "url" || !strings.Contains(ce.Msg, "unencrypted")):
+			t.Errorf("%s (insecure %v): err = %v, want a ConfigError on url that says why", tc.url, tc.insecure, err)
+		}
+	}
+}
+
+// A request to this machine that would go through a proxy crosses the
+// network to the proxy: it is refused too, whether the URL is the base or
+// one a server named (a Keystone catalog's endpoint), and so is a plain
+// http:// URL to another machine a server names. Nothing is sent.
+func TestPlainHTTPCheckedOnEveryRequest(t *testing.T) {
+	t.Parallel()
+	var seen atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { seen.Add(1) }))
+	defer proxy.Close()
+	viaProxy := func(*http.Request) (*url.URL, error) { return url.Parse(proxy.URL) }
+
+	cfg := fastConfig("http://127.0.0.1:9/v3")
+	cfg.Proxy = viaProxy
+	_, err := New(cfg)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Msg, "through the proxy "+proxy.URL) {
+		t.Errorf("New with a loopback base through a proxy: %v", err)
+	}
+
+	cfg = fastConfig("https://api.example.com")
+	cfg.Proxy = viaProxy
+	c := newClient(t, cfg)
+	for _, target := range []string{"http://127.0.0.1:9/x", "http://localhost:9/x", "http://compute.example.com/v2.1"} {
+		_, err := c.Do(context.Background(), &Request{Method: http.MethodGet, Path: target})
+		var cte *CleartextError
+		if !errors.As(err, &cte) {
+			t.Errorf("%s: err = %v, want a CleartextError", target, err)
+		}
+	}
+	if n := seen.Load(); n != 0 {
+		t.Errorf("%d requests reached the proxy", n)
 	}
 }

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/config/clouds"
 	"gopkg.in/yaml.v2"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/suggest"
 )
 
 // CloudEntry is an entry of clouds.yaml (merged with secure.yaml), in the
@@ -27,6 +31,10 @@ type CloudEntry struct {
 	// TLS holds the CA of cacert and the client certificate of cert and
 	// key, for httpx.Config.BaseTLS.
 	TLS *tls.Config
+	// Warnings name the entry's keys that look like slips: a misspelling
+	// of a key the entry may have, or an auth key outside auth:. Such a
+	// key is otherwise ignored without a word.
+	Warnings []string
 }
 
 // CloudsFiles returns where clouds.yaml is looked for, in order, as
@@ -125,6 +133,7 @@ func LoadCloud(name string, getenv func(string) string) (*CloudEntry, error) {
 		return nil, fmt.Errorf("cloud %q in %s: %w", name, found, err)
 	}
 	e.Config.DefaultDomain = dd
+	e.Warnings = keySlips(name, found)
 	return e, nil
 }
 
@@ -137,6 +146,68 @@ func (e *CloudEntry) HasTLS() bool {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// entryKeys and authKeys are the keys of a clouds.yaml entry, and of its
+// auth: map, that gophercloud reads, with the Keystone v2 names the same
+// files may carry.
+var (
+	entryKeys = []string{"cloud", "profile", "auth", "auth_type", "region_name", "regions", "endpoint_type", "interface",
+		"identity_api_version", "volume_api_version", "verify", "cacert", "cert", "key"}
+	authKeys = []string{"auth_url", "token", "username", "user_id", "password", "passcode", "application_credential_id",
+		"application_credential_name", "application_credential_secret", "system_scope", "project_name", "project_id",
+		"user_domain_name", "user_domain_id", "project_domain_name", "project_domain_id", "domain_name", "domain_id",
+		"default_domain", "trust_id", "allow_reauth", "tenant_name", "tenant_id"}
+)
+
+// keySlips looks at the entry name of file and of the secure.yaml next to
+// it for keys that look like slips. A key no OpenStack client reads but
+// that is near none of these is left alone: other tools (openstacksdk's
+// per-service settings, networks) read keys this provider does not.
+func keySlips(name, file string) []string {
+	var out []string
+	for _, f := range []string{file, filepath.Join(filepath.Dir(file), "secure.yaml")} {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue // a missing secure.yaml; the parser read clouds.yaml
+		}
+		var doc struct {
+			Clouds map[string]map[string]any `yaml:"clouds"`
+		}
+		if yaml.Unmarshal(raw, &doc) != nil {
+			continue
+		}
+		entry := doc.Clouds[name]
+		slip := func(key, prefix string, known []string) {
+			if slices.Contains(known, key) {
+				return
+			}
+			if near := suggest.Nearest(key, known); near != "" {
+				out = append(out, fmt.Sprintf("the entry %q of %s has %q (did you mean %q?), which is ignored", name, f, prefix+key, prefix+near))
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(entry)) {
+			switch {
+			case slices.Contains(authKeys, k) && !slices.Contains(entryKeys, k):
+				out = append(out, fmt.Sprintf("the entry %q of %s has %q beside auth:, where it is ignored; %q belongs under auth:", name, f, k, k))
+			default:
+				slip(k, "", entryKeys)
+			}
+		}
+		if auth, ok := entry["auth"].(map[any]any); ok {
+			keys := make([]string, 0, len(auth))
+			for k := range auth {
+				if s, ok := k.(string); ok {
+					keys = append(keys, s)
+				}
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				slip(k, "auth.", authKeys)
+			}
+		}
+	}
+	return out
 }
 
 // defaultDomain reads auth.default_domain of the entry name from the

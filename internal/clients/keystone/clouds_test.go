@@ -153,3 +153,68 @@ func TestCloudsSearchPath(t *testing.T) {
 		t.Errorf("OS_CLIENT_CONFIG_FILE to a missing file: %v", err)
 	}
 }
+
+// A misspelled key of a clouds.yaml entry (or of its secure.yaml part)
+// would be ignored without a word, and the login would go elsewhere or
+// fail far from the cause: it is named with the key meant. A key under
+// the entry that belongs under auth: is named too. Keys other OpenStack
+// tools read (per-service settings, networks) are not warnings.
+func TestLoadCloudWarnsOfMisspelledKeys(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	clouds := `clouds:
+  typos:
+    auth:
+      auth_url: https://keystone.example:5000/v3
+      usernme: demo
+      project_name: demo
+    regon_name: RegionTwo
+    intreface: internal
+    password: at-the-wrong-level
+    image_api_version: "2"
+    compute_endpoint_override: https://nova.example
+    networks: []
+    unrelated_tool_setting: 1
+`
+	secure := `clouds:
+  typos:
+    auth:
+      pasword: from-secure-yaml
+`
+	for name, body := range map[string]string{"clouds.yaml": clouds, "secure.yaml": secure} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(dir, "clouds.yaml")
+	e, err := keystone.LoadCloud("typos", func(k string) string {
+		if k == "OS_CLIENT_CONFIG_FILE" {
+			return file
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(e.Warnings, "\n")
+	for _, want := range []string{
+		`"regon_name" (did you mean "region_name"?)`,
+		`"intreface" (did you mean "interface"?)`,
+		`"auth.usernme" (did you mean "auth.username"?)`,
+		`"auth.pasword" (did you mean "auth.password"?)`,
+		`"password" belongs under auth:`,
+		filepath.Join(dir, "secure.yaml"),
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings lack %s:\n%s", want, got)
+		}
+	}
+	for _, quiet := range []string{"image_api_version", "compute_endpoint_override", "networks", "unrelated_tool_setting", "project_name"} {
+		if strings.Contains(got, `"`+quiet+`"`) {
+			t.Errorf("warning about %s, which is no slip:\n%s", quiet, got)
+		}
+	}
+	if len(e.Warnings) != 5 {
+		t.Errorf("%d warnings, want 5:\n%s", len(e.Warnings), got)
+	}
+}

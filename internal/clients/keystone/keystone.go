@@ -461,6 +461,10 @@ var ErrTokenRejected = fmt.Errorf("keystone no longer accepts the configured tok
 // credentials, or, for a configured token, GET /v3/auth/tokens on itself
 // (which returns its catalog without minting another token).
 func (c *Client) login(ctx context.Context, why httpx.LoginReason) (httpx.Token[*Token], error) {
+	// A login of several requests (a receipt, a second factor, a check
+	// of a given token) has the deadline of a read as a whole.
+	ctx, cancel := c.http.ReadDeadline(ctx, "the login")
+	defer cancel()
 	var (
 		t   *Token
 		err error
@@ -545,7 +549,9 @@ func tokenHeaders(auth, subject string) http.Header {
 // with the redactor before anything can log it.
 func (c *Client) decode(r *httpx.Response) (*Token, error) {
 	id := r.Header.Get("X-Subject-Token")
-	c.http.Redactor().Add(id)
+	if err := c.http.Redactor().AddIssued("an X-Subject-Token", id); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL, err)
+	}
 	var env tokenEnvelope
 	if err := c.http.DecodeJSON(r, &env); err != nil {
 		return nil, err

@@ -143,8 +143,8 @@ func (c *Client) send(ctx context.Context, methods []string, rc *receipt) (*Toke
 			t, err := c.decode(r)
 			return t, nil, err
 		}
-		if next := c.receiptOf(r); next != nil {
-			return nil, next, nil
+		if next, rerr := c.receiptOf(r); next != nil || rerr != nil {
+			return nil, next, rerr
 		}
 		if !fresh && c.stale(code, err) {
 			// The body cannot change between the stack's retries, so the
@@ -213,17 +213,21 @@ type receipt struct {
 	err      *httpx.APIError
 }
 
-// receiptOf reads the receipt of a 401 that carries one.
-func (c *Client) receiptOf(r *httpx.Response) *receipt {
+// receiptOf reads the receipt of a 401 that carries one; a receipt over
+// httpx.MaxIssuedBytes is an error.
+func (c *Client) receiptOf(r *httpx.Response) (*receipt, error) {
 	if r == nil || r.StatusCode != http.StatusUnauthorized || r.Header.Get(ReceiptHeader) == "" {
-		return nil
+		return nil, nil
 	}
 	rc := &receipt{value: r.Header.Get(ReceiptHeader), err: c.http.APIError(r)}
-	c.http.Redactor().Add(rc.value)
-	if json.Unmarshal(r.Body, rc) != nil || rc.Receipt.Methods == nil {
-		return nil
+	if err := c.http.Redactor().AddIssued("an "+ReceiptHeader, rc.value); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL, err)
 	}
-	return rc
+	// A body that is not a receipt's makes the 401 an ordinary refusal.
+	if uerr := json.Unmarshal(r.Body, rc); uerr != nil || rc.Receipt.Methods == nil {
+		return nil, nil //nolint:nilerr // not a receipt, which is no error here
+	}
+	return rc, nil
 }
 
 // nextMethods picks the rule that needs the fewest further methods, all of
@@ -372,11 +376,19 @@ type MFARequiredError struct {
 
 func (e *MFARequiredError) Error() string {
 	// Keystone keeps methods in sets: the same rules come in any order,
-	// and the message names them in one.
-	done := slices.Sorted(slices.Values(e.Done))
+	// and the message names them in one. The names come from Keystone's
+	// answer, so they are shown as httpx.Printable makes them.
+	printable := func(ms []string) []string {
+		out := make([]string, len(ms))
+		for i, m := range ms {
+			out[i] = httpx.Printable(m)
+		}
+		return slices.Sorted(slices.Values(out))
+	}
+	done := printable(e.Done)
 	var sorted [][]string
 	for _, r := range e.Rules {
-		sorted = append(sorted, slices.Sorted(slices.Values(r)))
+		sorted = append(sorted, printable(r))
 	}
 	slices.SortFunc(sorted, slices.Compare)
 	e = &MFARequiredError{AuthURL: e.AuthURL, User: e.User, Done: done, Rules: sorted, Err: e.Err}

@@ -3,8 +3,10 @@ package keystone_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -429,5 +431,64 @@ func TestCounterBasedSecretNamesNoOtherCloud(t *testing.T) {
 	want := "not a base32 TOTP secret or otpauth://totp/ URL: otpauth://hotp/ (counter-based) codes are not supported; the login needs a time-based secret (otpauth://totp/)"
 	if ce.Msg != want {
 		t.Errorf("message %q\nwant    %q", ce.Msg, want)
+	}
+}
+
+// recLogger keeps every line the HTTP stack logs, at every level.
+type recLogger struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *recLogger) Log(_ context.Context, level httpx.Level, msg string, fields map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf("%d %s %v", level, msg, fields))
+}
+
+func (l *recLogger) text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// The receipt of Keystone's first 401 is a credential (with the second
+// factor it makes a token), so no log line shows it: not the 401's own
+// line at DEBUG, which comes before the client learns the receipt, nor
+// the second request's, nor the bodies at TRACE. The token and the code
+// do not show either.
+func TestReceiptNeverLogged(t *testing.T) {
+	t.Parallel()
+	f := startMFA(t)
+	cfg := mfaUser(f)
+	code := currentCode(t, f, emulator.KeystoneMFAUser)
+	cfg.Passcode = code
+	log := &recLogger{}
+	cfg.HTTP = fastHTTP()
+	cfg.HTTP.Logger = log
+	c, err := keystone.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Login(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	receipts := f.KeystoneReceipts()
+	if len(receipts) != 1 || f.Requests("keystone.tokens.create") != 2 {
+		t.Fatalf("%d receipts, %d POSTs: the login did not go through a receipt", len(receipts), f.Requests("keystone.tokens.create"))
+	}
+	out := log.text()
+	// The lines are there, or this test proves nothing.
+	for _, want := range []string{"status:401", "Openstack-Auth-Receipt:***", "response body"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("the log lacks %q:\n%s", want, out)
+		}
+	}
+	secrets := append([]string{code, emulator.KeystoneMFAPassword}, receipts...)
+	secrets = append(secrets, f.IssuedTokens("keystone")...)
+	for _, s := range secrets {
+		if i := strings.Index(out, s); i >= 0 {
+			t.Errorf("the log shows a secret: ...%s...", out[max(0, i-80):min(len(out), i+len(s)+20)])
+		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 )
 
 // MaxListed is how many names Known lists before it says how many more
@@ -19,17 +21,23 @@ const MaxListed = 20
 // Known is "it has: A, B, C", "it has: none", or the first MaxListed names
 // and "and N more", followed by the name nearest to v when one is near
 // enough to be a likely slip. names are listed in the order given.
+// The names come from a server, so each is shown as httpx.Printable makes
+// it.
 func Known(v string, names []string) string {
+	shown := make([]string, 0, min(len(names), MaxListed))
+	for _, n := range names[:min(len(names), MaxListed)] {
+		shown = append(shown, httpx.Printable(n))
+	}
 	var b strings.Builder
 	b.WriteString("it has: ")
 	switch {
 	case len(names) == 0:
 		b.WriteString("none")
 	case len(names) > MaxListed:
-		b.WriteString(strings.Join(names[:MaxListed], ", "))
+		b.WriteString(strings.Join(shown, ", "))
 		fmt.Fprintf(&b, " and %d more", len(names)-MaxListed)
 	default:
-		b.WriteString(strings.Join(names, ", "))
+		b.WriteString(strings.Join(shown, ", "))
 	}
 	if near := Nearest(v, names); near != "" {
 		fmt.Fprintf(&b, " (did you mean %q?)", near)

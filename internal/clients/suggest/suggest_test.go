@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +68,15 @@ func TestDistance(t *testing.T) {
 	}
 	if got := distance("aaaaaaaa", "bbbbbbbb", 2); got < 2 {
 		t.Errorf("capped distance = %d, want at least the limit", got)
+	}
+}
+
+// The names come from a server: one that holds terminal controls or a
+// right-to-left override is listed without them.
+func TestKnownListsNamesWithoutTerminalControls(t *testing.T) {
+	t.Parallel()
+	got := Known("dc", []string{"dc1\x1b]0;owned\x07", "\u202egnp.exe", "dc\u009b2J"})
+	if want := `it has: dc1]0;owned, gnp.exe, dc2J`; !strings.HasPrefix(got, want) {
+		t.Errorf("got %q, want it to start with %q", got, want)
 	}
 }

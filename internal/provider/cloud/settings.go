@@ -420,7 +420,15 @@ type Resolver struct {
 	// messages about a cloud configured without a block.
 	envUsed    []string
 	now, later diag.Diagnostics
+	// file is a file the settings were read from besides the
+	// environment (a clouds.yaml), for messages.
+	file string
 }
+
+// ReadFrom records that settings came from file too (a clouds.yaml
+// entry), so that messages of a cloud without a block name it beside the
+// environment.
+func (r *Resolver) ReadFrom(file string) { r.file = file }
 
 // Triggered reports whether the user asked for the cloud: a block, or one
 // of the environment variables.
@@ -454,7 +462,11 @@ func (v Value[T]) vars() []string { return v.env }
 
 // FailOn records a configuration problem of the setting v.
 func (r *Resolver) FailOn(v Setting, summary, detail string) {
-	r.fail(strings.TrimPrefix(v.Name(), r.name+"."), summary, detail)
+	from := ""
+	if v.origin() == FromFile {
+		from = v.From()
+	}
+	r.fail(strings.TrimPrefix(v.Name(), r.name+"."), summary, detail, from)
 }
 
 // FailOnSecret records a problem of a setting whose value holds a secret
@@ -473,9 +485,12 @@ func (r *Resolver) FailOnSecret(summary, detail string) {
 }
 
 // FailBlock records a problem of the block as a whole.
-func (r *Resolver) FailBlock(summary, detail string) { r.fail("", summary, detail) }
+func (r *Resolver) FailBlock(summary, detail string) { r.fail("", summary, detail, "") }
 
-func (r *Resolver) fail(attrName, summary, detail string) {
+// fail records a problem; file is the file the setting at fault came
+// from, if it did, which a cloud without a block names instead of the
+// environment.
+func (r *Resolver) fail(attrName, summary, detail, file string) {
 	switch {
 	case r.unknown && r.present && attrName != "":
 		r.later.AddAttributeError(path.Root(r.name).AtName(attrName), summary, detail)
@@ -485,26 +500,37 @@ func (r *Resolver) fail(attrName, summary, detail string) {
 		r.now.AddAttributeError(path.Root(r.name).AtName(attrName), summary, detail)
 	case r.present:
 		r.now.AddAttributeError(path.Root(r.name), summary, detail)
+	case file != "" && !strings.Contains(detail, file):
+		r.later.AddError(summary, detail+" (The value came from "+file+".)")
+	case file != "":
+		r.later.AddError(summary, detail)
 	default:
 		r.later.AddError(summary, detail+r.envNote())
 	}
 }
 
-// envNote says which environment variables configured a cloud that has no
-// block, so that a user who wrote none knows where to look; it is empty
-// when none did (a credentials file alone, say).
+// envNote says where the settings of a cloud that has no block came from:
+// the environment variables used and the file read (a clouds.yaml), so
+// that a user who wrote no block knows where to look; it is empty when
+// neither gave any (a credentials file alone, say).
 func (r *Resolver) envNote() string {
-	if len(r.envUsed) == 0 {
-		return ""
+	vars := strings.Join(r.envUsed, ", ")
+	switch {
+	case vars != "" && r.file != "":
+		return " (These settings came from the environment (" + vars + ") and from " + r.file + ".)"
+	case vars != "":
+		return " (These settings came from the environment: " + vars + ".)"
+	case r.file != "":
+		return " (These settings came from " + r.file + ".)"
 	}
-	return " (These settings came from the environment: " + strings.Join(r.envUsed, ", ") + ".)"
+	return ""
 }
 
 // failValue records a value that does not parse: on the attribute when it
 // came from the block, else naming the variable.
 func (r *Resolver) failValue(attrName, from, name, detail string) {
 	if strings.HasPrefix(from, "`") {
-		r.fail(attrName, "Invalid "+name, detail)
+		r.fail(attrName, "Invalid "+name, detail, "")
 		return
 	}
 	r.later.AddError("Invalid "+from, detail+" Fix or unset "+from+".")

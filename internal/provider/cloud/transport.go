@@ -53,7 +53,8 @@ func TransportAttrs[S any](field func(*S) *Transport, env TransportEnv) []Attr[S
 			"Private key (PEM, or the path of a file holding it) of `client_cert`.").Env(env.ClientKey...).Sensitive(),
 		String("timeout", func(s *S) *Value[string] { return &field(s).Timeout },
 			"Longest time one HTTP attempt may take, as a Go duration (`30s`, `2m`). An attempt that runs out of time is not retried, "+
-				"and one request, its retries and the waits between them included, takes at most `timeout` times (`max_retries` + 1).").
+				"and one request, its retries and the waits between them included, takes at most `timeout` times (`max_retries` + 1). "+
+				"A read of several requests (a login and the read after it, every page of a list) takes at most twice that in all.").
 			Default(DefaultTimeout).Validate(durationValidator{}),
 		Int("max_retries", func(s *S) *Value[int64] { return &field(s).MaxRetries },
 			fmt.Sprintf("How many times a request is retried after 429, 502, 503 and 504 answers and connection failures, with exponential back-off "+
@@ -71,6 +72,7 @@ func (t *Transport) HTTP(r *Resolver, req ConfigureRequest, baseURL string) http
 		Name:       r.name,
 		BaseURL:    baseURL,
 		Insecure:   t.Insecure.V,
+		PlainHTTP:  t.plainHTTP(),
 		CACert:     t.CACert.V,
 		ClientCert: t.ClientCert.V,
 		ClientKey:  t.ClientKey.V,
@@ -115,11 +117,23 @@ func (t *Transport) HTTP(r *Resolver, req ConfigureRequest, baseURL string) http
 		}
 	}
 	if cfg.Insecure {
-		r.WarnOn(t.Insecure, "TLS verification is off for "+r.title,
-			fmt.Sprintf("With %s = true (from %s) the provider does not check the server's certificate, so anyone on the network path can read the credentials it sends. "+
-				"Use %s.ca_cert to trust a private CA instead.", t.Insecure.Name(), t.Insecure.From(), r.name))
+		detail := fmt.Sprintf("With %s = true (from %s) the provider does not check the server's certificate, so anyone on the network path can read the credentials it sends. "+
+			"Use %s.ca_cert to trust a private CA instead.", t.Insecure.Name(), t.Insecure.From(), r.name)
+		if r.cli {
+			// The command line has no attributes: name what set it.
+			detail = fmt.Sprintf("%s turns off the check of the server's certificate, so anyone on the network path can read the credentials sent. "+
+				"Use %s to trust a private CA instead.", t.Insecure.From(), t.CACert.Hint())
+		}
+		r.WarnOn(t.Insecure, "TLS verification is off for "+r.title, detail)
 	}
 	return cfg
+}
+
+// plainHTTP reports whether plain http:// to another machine is allowed:
+// by insecure set in the block or the environment. An insecure that came
+// from a file (clouds.yaml's verify: false) is a TLS switch and no more.
+func (t *Transport) plainHTTP() bool {
+	return t.Insecure.V && t.Insecure.Origin != FromFile
 }
 
 // tfLogger sends the HTTP stack's lines to Terraform's log (TF_LOG). The
@@ -179,7 +193,7 @@ func (urlValidator) ValidateString(ctx context.Context, req validator.StringRequ
 		if d := req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("insecure"), &insecure); d.HasError() || insecure.IsUnknown() {
 			return
 		}
-		err = httpx.CheckCleartext(u, insecure.ValueBool())
+		err = httpx.CheckCleartext(u, insecure.ValueBool(), httpx.EnvProxy())
 	}
 	switch {
 	case httpx.IsURLSecret(err):
@@ -203,12 +217,16 @@ func (t *Transport) CheckURL(r *Resolver, v Value[string]) string {
 	}
 	u, err := httpx.ParseBaseURL(v.V)
 	if err == nil {
-		err = httpx.CheckCleartext(u, t.Insecure.V)
+		err = httpx.CheckCleartext(u, t.plainHTTP(), httpx.EnvProxy())
 	}
 	if err != nil {
 		var ce *httpx.CleartextError
 		if errors.As(err, &ce) {
 			ce.Allow = t.Insecure.Hint() + " to true"
+			if t.Insecure.V {
+				// clouds.yaml's verify: false, which is about TLS only.
+				ce.Note = "the verify: false of " + t.Insecure.From() + " turns off TLS verification of an https:// URL, and does not allow plain http://"
+			}
 		}
 		where := "`" + v.Name() + "`"
 		switch {

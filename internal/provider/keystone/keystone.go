@@ -207,6 +207,11 @@ func (Cloud) Configure(ctx context.Context, req cloud.ConfigureRequest) *cloud.S
 					s.Cloud.Hint(), err))
 			return r.Configured(nil, nil)
 		}
+		r.ReadFrom("clouds.yaml " + entry.File)
+		for _, w := range entry.Warnings {
+			r.WarnOn(s.Cloud, "A key of clouds.yaml is ignored", httpx.Printable(w)+
+				". Correct the key in the file: a key that is not one of those OpenStack clients read is ignored, and the login then lacks its value.")
+		}
 		for _, f := range fields {
 			v := f.attr.Field(s)
 			if val := *f.config(&entry.Config); val != "" && !v.Given() {

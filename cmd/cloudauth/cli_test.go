@@ -54,6 +54,10 @@ func TestWrongCommandLineExits2WithTheCommandsUsage(t *testing.T) {
 		{[]string{"login", "abiquo", "--endpoint", "http://LocalHost:1/api"}, "--endpoint (or ABQ_ENDPOINT): http://LocalHost:1/api is a plain http:// URL", "usage: cloudauth login abiquo [flags]"},
 		{[]string{"logout", "abiquo", "--endpoint", "abq.example/api"}, `--endpoint (or ABQ_ENDPOINT): "abq.example/api" must start with https://`, "usage: cloudauth logout abiquo [flags]"},
 		{[]string{"login", "abiquo", "--code", "12ab56"}, "--code takes the code's digits", "usage: cloudauth login abiquo [flags]"},
+		// A URL with a password in a form url.Parse does not read as one
+		// (no scheme) is refused without showing it.
+		{[]string{"login", "abiquo", "--endpoint", "user:pw-in-url@abq.example/api"}, "--endpoint (or ABQ_ENDPOINT): the URL is not valid (it is not shown here, since it may hold a password)", "usage: cloudauth login abiquo [flags]"},
+		{[]string{"login", "cleura", "--url", "https:/user:pw-in-url@rest.cleura.cloud"}, "--url (or CLEURA_API_URL): the URL is not valid (it is not shown here", "usage: cloudauth login cleura [flags]"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`, "usage:\n  cloudauth login <cloud>"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -74,6 +78,9 @@ func TestWrongCommandLineExits2WithTheCommandsUsage(t *testing.T) {
 			}
 			if out.Len() != 0 {
 				t.Errorf("stdout is not empty: %s", out)
+			}
+			if strings.Contains(s, "pw-in-url") {
+				t.Errorf("stderr shows the password of a URL:\n%s", s)
 			}
 		})
 	}

@@ -150,7 +150,7 @@ func (e *URLSecretError) Error() string {
 	if e.URL == "" {
 		return "the URL is not valid (it is not shown here, since it may hold a password)"
 	}
-	return "the URL " + e.URL + " holds a user name or password; remove them from the URL and give them as the block's settings"
+	return "the URL " + e.URL + " holds a user name or password; remove them from the URL and set them as settings of their own"
 }
 
 // IsURLSecret reports whether err is about a URL that holds a password.
@@ -167,22 +167,21 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("the URL is empty")
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
-		// The text may hold a password; url.Parse's error quotes it.
-		if strings.Contains(raw, "@") {
-			return nil, &URLSecretError{}
-		}
-		return nil, fmt.Errorf("%q is not a valid URL: %w", raw, err)
-	}
-	if u.User != nil {
+	switch {
+	case err == nil && u.User != nil:
 		// Basic credentials in a URL would be sent to the server and shown
 		// in plans, state and logs; the provider takes them as settings.
 		return nil, &URLSecretError{URL: (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()}
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
+	case (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") && strings.Contains(raw, "@"):
+		// Not a URL this client takes, and it may hold a password in a
+		// form url.Parse does not see as one ("user:pw@host" without its
+		// scheme parses as the scheme "user"): the other errors quote it.
+		return nil, &URLSecretError{}
+	case err != nil:
+		return nil, fmt.Errorf("%q is not a valid URL: %w", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("%q must start with https:// (or http://)", raw)
-	}
-	if u.Host == "" {
+	case u.Host == "":
 		return nil, fmt.Errorf("%q has no host name", raw)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")

@@ -230,12 +230,15 @@ func (rs *Reads) Resolve(req RawRequest, t Target) (string, error) {
 		return JoinPath(t.Base, req.Path)
 	}
 	u, err := url.Parse(req.URL)
-	if (err != nil && strings.Contains(req.URL, "@")) || (err == nil && u.User != nil) {
-		// Checked first: the other messages quote the url.
-		return "", &RequestError{Attribute: "url", Msg: "the url holds a user name or password (it is not shown here); the provider sends the cloud's own login",
+	notHTTP := err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == ""
+	if (err == nil && u.User != nil) || (notHTTP && strings.Contains(req.URL, "@")) {
+		// Checked first: the other messages quote the url, and a url that
+		// is not one may hold a password url.Parse does not see as one
+		// ("user:pw@host" parses as the scheme "user").
+		return "", &RequestError{Attribute: "url", Msg: "the url holds a user name or password, or may (it is not shown here); the provider sends the cloud's own login",
 			Err: &URLSecretError{}}
 	}
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if notHTTP {
 		return "", &RequestError{Attribute: "url", Msg: fmt.Sprintf("%s is not an absolute http(s) URL; use path for a path below the cloud's base URL",
 			rs.HTTP.Redactor().String(req.URL))}
 	}

@@ -84,9 +84,12 @@ func TestReadsCheckAndResolve(t *testing.T) {
 			t.Errorf("Resolve(%q) err = %v, want an OriginError naming it and the origins", bad, err)
 		}
 	}
-	var re *RequestError
-	if _, err := rs.Resolve(RawRequest{URL: "https://u:p@api.example.com/"}, target); !errors.As(err, &re) || strings.Contains(err.Error(), "u:p") {
-		t.Errorf("a url with a password: err = %v", err)
+	for _, withPassword := range []string{"https://u:pw-in-url@api.example.com/", "u:pw-in-url@api.example.com/v2", "https:/u:pw-in-url@api.example.com/v2"} {
+		var re *RequestError
+		_, err := rs.Resolve(RawRequest{URL: withPassword}, target)
+		if !errors.As(err, &re) || !IsURLSecret(err) || strings.Contains(err.Error(), "pw-in-url") {
+			t.Errorf("a url with a password (%s): err = %v, want a RequestError for a URLSecretError, without the password", withPassword, err)
+		}
 	}
 }
 

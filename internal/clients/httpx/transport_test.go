@@ -72,6 +72,12 @@ func TestParseBaseURLRefusesCredentialsWithoutEchoingThem(t *testing.T) {
 		"https://admin:pw-in-url-123@host.example/api",
 		"https://admin@host.example/api",
 		"https://admin:pw-in-url-123@host.example:bad-port/api",
+		// Forms url.Parse does not read as user info: without the scheme,
+		// or with a scheme written wrong.
+		"admin:pw-in-url-123@host.example:5000/v3",
+		"https:/admin:pw-in-url-123@host.example/v3",
+		"http:admin:pw-in-url-123@host.example/v3",
+		"ftp://admin:pw-in-url-123@host.example/v3",
 	} {
 		_, err := ParseBaseURL(raw)
 		if err == nil {
@@ -80,6 +86,15 @@ func TestParseBaseURLRefusesCredentialsWithoutEchoingThem(t *testing.T) {
 		if strings.Contains(err.Error(), "pw-in-url-123") || strings.Contains(err.Error(), "admin") {
 			t.Errorf("the error echoes the credentials: %v", err)
 		}
+		// The callers report a URLSecretError without the setting's
+		// source line.
+		if !IsURLSecret(err) {
+			t.Errorf("%s: %v is not a URLSecretError", raw, err)
+		}
+	}
+	// An @ in the path of a good URL is no password.
+	if _, err := ParseBaseURL("https://host.example/v3/@me"); err != nil {
+		t.Errorf("an @ in the path: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cleura"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/keystone"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
@@ -66,12 +67,24 @@ func (a *app) cacheFor(name string, getenv func(string) string, src cred.Source,
 	if noCache || a.environ == nil || !src.CanLogin() {
 		return nil
 	}
-	var parts []string
+	// The process's variables, and those tokenEnv may set over them
+	// (--cloud as OS_CLOUD, a stored Cleura token's URL and login), each
+	// with the value getenv gives, which is the one the login used.
+	names := slices.Concat(keystone.EnvCloud, cleura.EnvURL, cleura.EnvUsername)
 	for _, kv := range a.environ() {
 		k, _, _ := strings.Cut(kv, "=")
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var parts []string
+	for _, k := range slices.Compact(names) {
+		v := getenv(k)
+		if v == "" || secretName(k) {
+			continue
+		}
 		for _, p := range envPrefixes[name] {
-			if strings.HasPrefix(k, p) && !secretName(k) {
-				parts = append(parts, k+"="+getenv(k))
+			if strings.HasPrefix(k, p) {
+				parts = append(parts, k+"="+v)
 			}
 		}
 	}

@@ -434,3 +434,41 @@ func TestTokenErrorsNameTheVariables(t *testing.T) {
 		}
 	}
 }
+
+// The kept token is that of the clouds.yaml entry --cloud names: --cloud B
+// after --cloud A logs in for B, and never prints A's token.
+func TestTokenCacheKeepsOneTokenPerCloudFlag(t *testing.T) {
+	t.Parallel()
+	w := newTokenWorld(t)
+	entry := func(name, project string) string {
+		return fmt.Sprintf("  %s:\n    auth:\n      auth_url: %s/keystone/v3\n      username: %s\n      password: %s\n      user_domain_name: %s\n"+
+			"      project_name: %s\n      project_domain_name: %s\n", name, w.base, emulator.KeystoneUser, emulator.KeystonePassword,
+			emulator.KeystoneDomainName, project, emulator.KeystoneDomainName)
+	}
+	dir := filepath.Join(w.dir, "openstack")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "clouds:\n" + entry("one", emulator.KeystoneProject) + entry("two", emulator.KeystoneOtherProject)
+	if err := os.WriteFile(filepath.Join(dir, "clouds.yaml"), []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		cloud, project string
+		logins         int
+	}{
+		{"one", emulator.KeystoneProjectID, 1},
+		{"two", emulator.KeystoneOtherProjectID, 2},
+		{"two", emulator.KeystoneOtherProjectID, 2}, // kept
+		// One token is kept per cloud: the other entry logs in again.
+		{"one", emulator.KeystoneProjectID, 3},
+	} {
+		out := w.token(t, nil, false, "keystone", "--cloud", tc.cloud, "-f", "env")
+		if want := "OS_PROJECT_ID='" + tc.project + "'"; !strings.Contains(out, want) {
+			t.Errorf("call %d, --cloud %s: the output lacks %s:\n%s", i+1, tc.cloud, want, out)
+		}
+		if got := w.e.Logins("keystone"); got != tc.logins {
+			t.Errorf("call %d, --cloud %s: %d logins, want %d", i+1, tc.cloud, got, tc.logins)
+		}
+	}
+}

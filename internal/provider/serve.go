@@ -160,9 +160,11 @@ func (r *released) Err() error                  { return r.inner().Err() }
 func (r *released) Value(key any) any           { return r.inner().Value(key) }
 
 // logLevelVars are the variables that set the levels of the plugin SDK's
-// loggers (terraform-plugin-go, its protocol subsystem, the framework) and
-// of the provider's own logger.
-var logLevelVars = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_CLOUDAUTH"}
+// root logger and of the provider's own logger. The SDK's subsystems (the
+// protocol's TF_LOG_SDK_PROTO, the framework's TF_LOG_SDK_FRAMEWORK) take
+// the root's level unless their own variable is set, so they are left
+// alone: a user's TF_LOG_SDK=OFF quiets them too.
+var logLevelVars = []string{"TF_LOG_SDK", "TF_LOG_PROVIDER_CLOUDAUTH"}
 
 // LogLevels returns the log level variables to set before serving, so that
 // the provider logs no more than Terraform shows. Each of those loggers

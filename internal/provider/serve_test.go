@@ -81,7 +81,7 @@ func call(t *testing.T, s tfprotov6.ProviderServer, key any, value *[4096]byte, 
 func TestLogLevels(t *testing.T) {
 	t.Parallel()
 	all := func(level string) map[string]string {
-		return map[string]string{"TF_LOG_SDK": level, "TF_LOG_SDK_PROTO": level, "TF_LOG_SDK_FRAMEWORK": level, "TF_LOG_PROVIDER_CLOUDAUTH": level}
+		return map[string]string{"TF_LOG_SDK": level, "TF_LOG_PROVIDER_CLOUDAUTH": level}
 	}
 	for _, tc := range []struct {
 		name string
@@ -95,8 +95,12 @@ func TestLogLevels(t *testing.T) {
 		{"TF_LOG=off", map[string]string{"TF_LOG": "off"}, all("OFF")},
 		{"JSON shows everything", map[string]string{"TF_LOG": "JSON"}, all("TRACE")},
 		{"an unknown level shows everything", map[string]string{"TF_LOG": "verbose"}, all("TRACE")},
-		{"a level set for one logger stays", map[string]string{"TF_LOG_SDK_PROTO": "TRACE"},
-			map[string]string{"TF_LOG_SDK": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF", "TF_LOG_PROVIDER_CLOUDAUTH": "OFF"}},
+		{"a level set for one logger stays", map[string]string{"TF_LOG_SDK": "TRACE"},
+			map[string]string{"TF_LOG_PROVIDER_CLOUDAUTH": "OFF"}},
+		// The subsystems take the SDK's level: setting theirs would undo
+		// a user's TF_LOG_SDK=OFF.
+		{"TF_LOG_SDK=OFF with TF_LOG", map[string]string{"TF_LOG": "TRACE", "TF_LOG_SDK": "OFF"},
+			map[string]string{"TF_LOG_PROVIDER_CLOUDAUTH": "TRACE"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/credstore"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/emulator"
@@ -44,5 +45,30 @@ func TestTerminalControlsNeverPrinted(t *testing.T) {
 	code, out, errb := w.run(nil, "status")
 	if code != 0 || !strings.Contains(out, "admin]0;owned") || httpx.Printable(out) != out {
 		t.Errorf("status: exit %d, stdout %q, stderr %q", code, out, errb)
+	}
+}
+
+// What the token command prints on standard output is printable too: a
+// server's principal and endpoint lose the characters a terminal acts on,
+// and a token, header or variable that holds one is not printed at all.
+func TestPrintableCredential(t *testing.T) {
+	t.Parallel()
+	ok := cred.Credential{Token: "t0k3n", Principal: "ops\u202e@acme\x1b]52;c;x\x07", Endpoint: "https://api.example\u009b/v2",
+		Headers: map[string]string{"X-Auth-Token": "t0k3n"},
+		Env:     []cred.EnvVar{{Name: "OS_TOKEN", Value: "t0k3n"}, {Name: "OS_PASSWORD", Value: "pass\tword", Secret: true}}}
+	c, err := printableCredential(ok)
+	if err != nil || c.Principal != "ops@acme]52;c;x" || c.Endpoint != "https://api.example/v2" {
+		t.Errorf("printableCredential = %+v, %v", c, err)
+	}
+	for name, bad := range map[string]func(*cred.Credential){
+		"token":    func(c *cred.Credential) { c.Token = "t0k\x1b[2Jen" },
+		"header":   func(c *cred.Credential) { c.Headers = map[string]string{"X-Auth-Token": "t0k3n\u202e"} },
+		"variable": func(c *cred.Credential) { c.Env = []cred.EnvVar{{Name: "OS_PROJECT_ID", Value: "p\x07"}} },
+	} {
+		c := ok
+		bad(&c)
+		if _, err := printableCredential(c); err == nil || !strings.Contains(err.Error(), "not printed") {
+			t.Errorf("%s with a control character: err = %v", name, err)
+		}
 	}
 }

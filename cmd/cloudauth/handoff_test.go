@@ -175,7 +175,7 @@ func TestTokenEnvHandoff(t *testing.T) {
 func checkEnvOutput(t *testing.T, out, errb string, tc handoffCase) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if !strings.HasPrefix(lines[0], "unset OS_") {
+	if !strings.HasPrefix(lines[0], "unset -v OS_") {
 		t.Errorf("the first line is not an unset line: %q", lines[0])
 	}
 	for _, l := range lines[1:] {

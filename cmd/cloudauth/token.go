@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/cred"
+	"github.com/cloudauth/terraform-provider-cloudauth/internal/clients/httpx"
 	"github.com/cloudauth/terraform-provider-cloudauth/internal/provider"
 )
 
@@ -145,6 +146,10 @@ func (a *app) token(args []string) error {
 	if err != nil {
 		return err
 	}
+	c, err = printableCredential(c)
+	if err != nil {
+		return err
+	}
 	if err := write(a.stdout, c); err != nil {
 		return err
 	}
@@ -198,6 +203,31 @@ func writeDiag(b *strings.Builder, d diag.Diagnostic) {
 	}
 }
 
+// printableCredential makes what a server said safe to print on a
+// terminal: the principal and endpoint lose the characters a terminal
+// acts on (control, bidirectional and other format characters), and a
+// token, header or variable value that holds any is refused, since it
+// would no longer work without them. Real tokens are printable ASCII.
+func printableCredential(c cred.Credential) (cred.Credential, error) {
+	c.Principal, c.Endpoint = httpx.Printable(c.Principal), httpx.Printable(c.Endpoint)
+	bad := func(s string) bool { return strings.ContainsAny(s, "\n\t") || httpx.Printable(s) != s }
+	if bad(c.Token) {
+		return c, errors.New("the token the API issued holds control or format characters, which a terminal would act on; it is not printed")
+	}
+	for n, v := range c.Headers {
+		if bad(n) || bad(v) {
+			return c, fmt.Errorf("the header %q holds control or format characters, which a terminal would act on; it is not printed", httpx.Printable(n))
+		}
+	}
+	for _, v := range c.Env {
+		// A secret the user set in that variable is theirs, passed back.
+		if !v.Secret && bad(v.Value) {
+			return c, fmt.Errorf("the value of %s holds control or format characters, which a terminal would act on; it is not printed", v.Name)
+		}
+	}
+	return c, nil
+}
+
 // tokenJSON is the json format. Principal is null when the API names
 // nobody, like the cloudauth_token data source's.
 type tokenJSON struct {
@@ -249,7 +279,8 @@ func writeTokenEnv(w io.Writer, c cred.Credential) error {
 	}
 	var b strings.Builder
 	if len(unset) > 0 {
-		b.WriteString("unset " + strings.Join(unset, " ") + "\n")
+		// -v: the variables, never a shell function of the same name.
+		b.WriteString("unset -v " + strings.Join(unset, " ") + "\n")
 	}
 	b.WriteString(exports.String())
 	_, err := io.WriteString(w, b.String())

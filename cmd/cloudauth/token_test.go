@@ -557,7 +557,7 @@ func evalExports(t *testing.T, out string) map[string]string {
 		t.Skip("no POSIX shell to evaluate --format env:", err)
 	}
 	for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if !strings.HasPrefix(line, "export ") && (i > 0 || !strings.HasPrefix(line, "unset ")) {
+		if !strings.HasPrefix(line, "export ") && (i > 0 || !strings.HasPrefix(line, "unset -v ")) {
 			t.Fatalf("not an export line (or a first unset line): %q", line)
 		}
 	}

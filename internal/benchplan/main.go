@@ -80,6 +80,9 @@ func run() error {
 	if *providerDir == "" && o.heapDir == "" {
 		return fmt.Errorf("-provider-dir or -heapprofile is required")
 	}
+	if o.cpuProfile != "" && o.heapDir == "" {
+		return fmt.Errorf("-cpuprofile profiles the provider served in this process: it needs -heapprofile")
+	}
 	timeBin, err := exec.LookPath("time")
 	if err != nil {
 		timeBin = "/usr/bin/time"
@@ -512,8 +515,10 @@ func generateHTTP(base string, n int) string {
 }
 
 // generateRequests writes a configuration with n cloudauth_request reads
-// of the URL generateHTTP reads, with Keystone's login: the same work as
-// the peer's, through the provider.
+// of the URL generateHTTP reads, with Keystone's login: what the peer's
+// configuration asks for, through the provider, which makes identical
+// reads once (so it sends a login and one GET where the peer sends n GETs;
+// the table's last column counts them).
 func generateRequests(base string, n int) string {
 	var b strings.Builder
 	b.WriteString(providerBlock(base))

@@ -189,15 +189,29 @@ ephemeral "cloudauth_token" "cleura" {
 `,
 }
 
-// buildProvider builds the provider binary into dir/bin.
-func buildProvider(t *testing.T, dir string) string {
+// builtProvider builds the provider binary into dir/bin and writes a
+// Terraform CLI configuration that uses it (dev_overrides), for tests
+// that run Terraform themselves, as a user would; it returns that
+// configuration's path.
+func builtProvider(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "bin")
 	cmd := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-cloudauth"), "github.com/cloudauth/terraform-provider-cloudauth")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return bin
+	cli := filepath.Join(dir, "cli.tfrc")
+	if err := os.WriteFile(cli, []byte(fmt.Sprintf(`disable_checkpoint = true
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/cloudauth/cloudauth" = %q
+  }
+  direct {}
+}
+`, bin)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cli
 }
 
 func TestAccSecretsNeverInTraceLogOutputOrState(t *testing.T) {
@@ -210,18 +224,7 @@ func TestAccSecretsNeverInTraceLogOutputOrState(t *testing.T) {
 	if d := os.Getenv("KEEP_TRACE_DIR"); d != "" {
 		dir = d
 	}
-	bin := buildProvider(t, dir)
-	cli := filepath.Join(dir, "cli.tfrc")
-	if err := os.WriteFile(cli, []byte(fmt.Sprintf(`disable_checkpoint = true
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cloudauth/cloudauth" = %q
-  }
-  direct {}
-}
-`, bin)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cli := builtProvider(t, dir)
 	e := acctest.StartEmulator(t)
 
 	run := func(name string, block func(secretRun) func(string) string, wantOK bool) string {

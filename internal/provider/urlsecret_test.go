@@ -27,18 +27,7 @@ func TestAccURLWithPasswordNeverShown(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	bin := buildProvider(t, dir)
-	cli := filepath.Join(dir, "cli.tfrc")
-	if err := os.WriteFile(cli, []byte(fmt.Sprintf(`disable_checkpoint = true
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cloudauth/cloudauth" = %q
-  }
-  direct {}
-}
-`, bin)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cli := builtProvider(t, dir)
 	e := acctest.StartEmulator(t)
 	const secret = "Pw4url-s3cret"
 	// withPassword puts bob:secret into an emulator URL.
